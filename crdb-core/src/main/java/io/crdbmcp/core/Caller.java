@@ -1,0 +1,35 @@
+package io.crdbmcp.core;
+
+import java.util.Set;
+
+/**
+ * Who is calling: the client (an MCP session or process) and, once authentication exists, the
+ * user and scopes. Passed to every service call so ownership (transactions), audit and rate limits
+ * see the same identity.
+ *
+ * @param clientId the transport-level client (stdio process or HTTP session); never null
+ * @param user the authenticated user, or null when unauthenticated
+ * @param scopes granted scopes; empty when unauthenticated
+ */
+public record Caller(String clientId, String user, Set<String> scopes) {
+  public Caller {
+    clientId = clientId == null ? "local" : clientId;
+    scopes = scopes == null ? Set.of() : Set.copyOf(scopes);
+  }
+
+  /** The single local user of an embedded library or a stdio process. */
+  public static Caller local() {
+    return new Caller("local", null, Set.of());
+  }
+
+  public static Caller client(String clientId) {
+    return new Caller(clientId, null, Set.of());
+  }
+
+  /** True when {@code other} is the same client and the same user. */
+  public boolean sameAs(Caller other) {
+    return other != null
+        && clientId.equals(other.clientId)
+        && java.util.Objects.equals(user, other.user);
+  }
+}

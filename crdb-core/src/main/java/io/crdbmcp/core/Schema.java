@@ -1,0 +1,473 @@
+package io.crdbmcp.core;
+
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.table;
+
+import io.crdbmcp.core.SchemaInfo.ColumnEntry;
+import io.crdbmcp.core.SchemaInfo.ConstraintEntry;
+import io.crdbmcp.core.SchemaInfo.DatabaseEntry;
+import io.crdbmcp.core.SchemaInfo.IndexEntry;
+import io.crdbmcp.core.SchemaInfo.SchemaEntry;
+import io.crdbmcp.core.SchemaInfo.TableDescription;
+import io.crdbmcp.core.SchemaInfo.TableEntry;
+import io.crdbmcp.core.safety.SafetyPolicy;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.SQLDialect;
+import org.jooq.Table;
+import org.jooq.conf.RenderQuotedNames;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
+
+/**
+ * Schema discovery built with jOOQ against the catalogs. Each operation runs a fixed number of
+ * catalog queries however many tables there are, works on CockroachDB and PostgreSQL (the dialect
+ * picks the query where their catalogs differ), and applies access control: hidden databases,
+ * schemas, tables and columns are never returned.
+ */
+public final class Schema {
+  /** Schemas that hold the system catalogs; listed only when asked for. */
+  public static final Set<String> SYSTEM_SCHEMAS =
+      Set.of("pg_catalog", "information_schema", "crdb_internal", "pg_extension", "pg_toast");
+
+  private static final Settings SETTINGS =
+      new Settings()
+          .withRenderQuotedNames(RenderQuotedNames.EXPLICIT_DEFAULT_QUOTED)
+          .withExecuteLogging(false)
+          .withRenderSchema(true);
+
+  private final SqlExecutor executor;
+  private final SafetyPolicy policy;
+
+  public Schema(SqlExecutor executor, SafetyPolicy policy) {
+    this.executor = executor;
+    this.policy = policy;
+  }
+
+  static DSLContext dsl(Connection c) {
+    return DSL.using(c, SQLDialect.POSTGRES, SETTINGS);
+  }
+
+  private static Field<String> str(String... parts) {
+    return field(name(parts), String.class);
+  }
+
+  private static Table<Record> tbl(String schema, String t, String alias) {
+    return table(name(schema, t)).as(alias);
+  }
+
+  public List<DatabaseEntry> listDatabases(Database db, String txId, Caller caller) {
+    return executor.run(
+        db,
+        Access.READ,
+        txId,
+        caller,
+        (c, d) -> {
+          var rows =
+              dsl(c)
+                  .select(
+                      str("d", "datname"),
+                      field("pg_get_userbyid(d.datdba)", String.class),
+                      field("pg_encoding_to_char(d.encoding)", String.class))
+                  .from(tbl("pg_catalog", "pg_database", "d"))
+                  .where(d.isCockroach() ? DSL.noCondition() : field("d.datistemplate", Boolean.class).isFalse())
+                  .orderBy(str("d", "datname"))
+                  .fetch();
+          List<DatabaseEntry> out = new ArrayList<>();
+          for (var r : rows) {
+            if (policy.isDatabaseVisible(r.value1())) {
+              out.add(new DatabaseEntry(r.value1(), r.value2(), r.value3()));
+            }
+          }
+          return out;
+        });
+  }
+
+  public List<SchemaEntry> listSchemas(
+      Database db, boolean includeSystem, String txId, Caller caller) {
+    return executor.run(
+        db,
+        Access.READ,
+        txId,
+        caller,
+        (c, d) -> {
+          var rows =
+              dsl(c)
+                  .select(str("s", "schema_name"), str("s", "schema_owner"))
+                  .from(tbl("information_schema", "schemata", "s"))
+                  .where(str("s", "catalog_name").eq(field("current_database()", String.class)))
+                  .orderBy(str("s", "schema_name"))
+                  .fetch();
+          List<SchemaEntry> out = new ArrayList<>();
+          for (var r : rows) {
+            String s = r.value1();
+            boolean system = isSystemSchema(s);
+            if ((includeSystem || !system) && (system || policy.isSchemaVisible(s))) {
+              out.add(new SchemaEntry(s, r.value2()));
+            }
+          }
+          return out;
+        });
+  }
+
+  static boolean isSystemSchema(String s) {
+    return SYSTEM_SCHEMAS.contains(s) || s.startsWith("pg_temp") || s.startsWith("pg_toast");
+  }
+
+  /** Tables, views and sequences with their kind and estimated row count; one catalog query. */
+  public List<TableEntry> listTables(Database db, String schema, String txId, Caller caller) {
+    return executor.run(
+        db,
+        Access.READ,
+        txId,
+        caller,
+        (c, d) -> {
+          Condition where =
+              schema != null
+                  ? field("n.nspname", String.class).eq(schema)
+                  : field("n.nspname", String.class)
+                      .notIn(SYSTEM_SCHEMAS)
+                      .and(field("n.nspname", String.class).notLike("pg\\_temp%"));
+          Field<Long> estimate =
+              d.isCockroach()
+                  ? field(
+                      "(SELECT max(s.estimated_row_count) FROM crdb_internal.table_row_statistics s"
+                          + " WHERE s.table_id = c.oid::INT8)",
+                      Long.class)
+                  : field("CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::int8 END", Long.class);
+          var rows =
+              dsl(c)
+                  .select(
+                      str("n", "nspname"),
+                      str("c", "relname"),
+                      field("c.relkind::text", String.class),
+                      estimate,
+                      field("obj_description(c.oid, 'pg_class')", String.class))
+                  .from(tbl("pg_catalog", "pg_class", "c"))
+                  .join(tbl("pg_catalog", "pg_namespace", "n"))
+                  .on(field("n.oid").eq(field("c.relnamespace")))
+                  .where(where)
+                  .and(field("c.relkind::text", String.class).in("r", "v", "m", "f", "p", "S"))
+                  .orderBy(str("n", "nspname"), str("c", "relname"))
+                  .fetch();
+          List<TableEntry> out = new ArrayList<>();
+          for (var r : rows) {
+            if (!policy.isTableVisible(r.value1(), r.value2())) {
+              continue;
+            }
+            out.add(new TableEntry(r.value1(), r.value2(), kindName(r.value3()), r.value4(), r.value5()));
+          }
+          return out;
+        });
+  }
+
+  static String kindName(String relkind) {
+    return switch (relkind == null ? "" : relkind) {
+      case "r", "p" -> "table";
+      case "v" -> "view";
+      case "m" -> "materialized view";
+      case "f" -> "foreign table";
+      case "S" -> "sequence";
+      default -> relkind;
+    };
+  }
+
+  /** Resolves "schema.table" or "table" (searching the user schemas) to a visible relation. */
+  private String[] resolve(DSLContext dsl, String table, String schema) {
+    String s = schema;
+    String t = table;
+    if (t == null || t.isBlank()) {
+      throw CrdbException.invalidArgument("table is required", "call list_tables to see the tables");
+    }
+    if (s == null && t.contains(".") && !t.startsWith("\"")) {
+      int dot = t.indexOf('.');
+      s = t.substring(0, dot);
+      t = t.substring(dot + 1);
+    }
+    Condition where = field("c.relname", String.class).eq(t);
+    where =
+        s != null
+            ? where.and(field("n.nspname", String.class).eq(s))
+            : where.and(field("n.nspname", String.class).notIn(SYSTEM_SCHEMAS));
+    var rows =
+        dsl.select(str("n", "nspname"), str("c", "relname"), field("c.relkind::text", String.class))
+            .from(tbl("pg_catalog", "pg_class", "c"))
+            .join(tbl("pg_catalog", "pg_namespace", "n"))
+            .on(field("n.oid").eq(field("c.relnamespace")))
+            .where(where)
+            .and(field("c.relkind::text", String.class).in("r", "v", "m", "f", "p"))
+            .orderBy(
+                DSL.when(field("n.nspname", String.class).eq("public"), 0).otherwise(1),
+                str("n", "nspname"))
+            .fetch();
+    for (var r : rows) {
+      if (policy.isTableVisible(r.value1(), r.value2())) {
+        return new String[] {r.value1(), r.value2(), kindName(r.value3())};
+      }
+    }
+    throw CrdbException.notFound(
+        "table '" + (s == null ? "" : s + ".") + t + "' does not exist or is not visible",
+        "call list_tables to see the tables and views");
+  }
+
+  /** Columns with type, nullability, default, primary key and comment; two catalog queries. */
+  public TableDescription describeTable(
+      Database db, String table, String schema, String txId, Caller caller) {
+    return executor.run(
+        db,
+        Access.READ,
+        txId,
+        caller,
+        (c, d) -> {
+          DSLContext dsl = dsl(c);
+          String[] rel = resolve(dsl, table, schema);
+          List<String> pk = primaryKey(dsl, rel[0], rel[1]);
+          Condition hidden =
+              d.isCockroach() ? str("col", "is_hidden").eq("NO") : DSL.noCondition();
+          var rows =
+              dsl.select(
+                      str("col", "column_name"),
+                      field(
+                          "CASE WHEN col.data_type IN ('ARRAY', 'USER-DEFINED') THEN col.udt_name"
+                              + " ELSE col.data_type END",
+                          String.class),
+                      str("col", "is_nullable"),
+                      str("col", "column_default"),
+                      field(
+                          "col_description((quote_ident(col.table_schema) || '.' ||"
+                              + " quote_ident(col.table_name))::regclass::oid,"
+                              + " col.ordinal_position::int)",
+                          String.class),
+                      field("col.character_maximum_length", Integer.class),
+                      field("col.numeric_precision", Integer.class),
+                      field("col.numeric_scale", Integer.class))
+                  .from(tbl("information_schema", "columns", "col"))
+                  .where(str("col", "table_schema").eq(rel[0]))
+                  .and(str("col", "table_name").eq(rel[1]))
+                  .and(hidden)
+                  .orderBy(field("col.ordinal_position"))
+                  .fetch();
+          List<ColumnEntry> cols = new ArrayList<>();
+          for (var r : rows) {
+            if (!policy.isColumnVisible(rel[0], rel[1], r.value1())) {
+              continue;
+            }
+            cols.add(
+                new ColumnEntry(
+                    r.value1(),
+                    typeName(r.value2(), r.value6(), r.value7(), r.value8()),
+                    "YES".equals(r.value3()),
+                    r.value4(),
+                    pk.contains(r.value1()),
+                    r.value5()));
+          }
+          return new TableDescription(rel[0], rel[1], rel[2], cols, pk);
+        });
+  }
+
+  static String typeName(String type, Integer charLen, Integer precision, Integer scale) {
+    if (type == null) {
+      return null;
+    }
+    if (charLen != null && (type.startsWith("character") || type.equals("bit"))) {
+      return type + "(" + charLen + ")";
+    }
+    if (type.equals("numeric") && precision != null) {
+      return "numeric(" + precision + "," + (scale == null ? 0 : scale) + ")";
+    }
+    return type;
+  }
+
+  private List<String> primaryKey(DSLContext dsl, String schema, String table) {
+    return dsl.select(str("k", "column_name"))
+        .from(tbl("information_schema", "table_constraints", "tc"))
+        .join(tbl("information_schema", "key_column_usage", "k"))
+        .on(str("k", "constraint_schema").eq(str("tc", "constraint_schema")))
+        .and(str("k", "constraint_name").eq(str("tc", "constraint_name")))
+        .and(str("k", "table_name").eq(str("tc", "table_name")))
+        .where(str("tc", "table_schema").eq(schema))
+        .and(str("tc", "table_name").eq(table))
+        .and(str("tc", "constraint_type").eq("PRIMARY KEY"))
+        .orderBy(field("k.ordinal_position"))
+        .fetch(str("k", "column_name"));
+  }
+
+  private static final Pattern INDEX_COLUMNS = Pattern.compile("USING (\\w+) \\((.*)\\)");
+
+  /** Indexes of one table; two catalog queries. */
+  public List<IndexEntry> listIndexes(
+      Database db, String table, String schema, String txId, Caller caller) {
+    return executor.run(
+        db,
+        Access.READ,
+        txId,
+        caller,
+        (c, d) -> {
+          DSLContext dsl = dsl(c);
+          String[] rel = resolve(dsl, table, schema);
+          var rows =
+              dsl.select(
+                      str("ic", "relname"),
+                      field("ix.indisunique", Boolean.class),
+                      field("ix.indisprimary", Boolean.class),
+                      field("pg_get_indexdef(ix.indexrelid)", String.class))
+                  .from(tbl("pg_catalog", "pg_index", "ix"))
+                  .join(tbl("pg_catalog", "pg_class", "ic"))
+                  .on(field("ic.oid").eq(field("ix.indexrelid")))
+                  .join(tbl("pg_catalog", "pg_class", "t"))
+                  .on(field("t.oid").eq(field("ix.indrelid")))
+                  .join(tbl("pg_catalog", "pg_namespace", "n"))
+                  .on(field("n.oid").eq(field("t.relnamespace")))
+                  .where(str("n", "nspname").eq(rel[0]))
+                  .and(str("t", "relname").eq(rel[1]))
+                  .orderBy(field("ix.indisprimary").desc(), str("ic", "relname"))
+                  .fetch();
+          List<IndexEntry> out = new ArrayList<>();
+          for (var r : rows) {
+            String def = r.value4();
+            Matcher m = def == null ? null : INDEX_COLUMNS.matcher(def);
+            List<String> cols = new ArrayList<>();
+            String method = null;
+            if (m != null && m.find()) {
+              method = m.group(1);
+              for (String part : splitTopLevel(m.group(2))) {
+                cols.add(part.trim());
+              }
+            }
+            boolean hidden = false;
+            for (String col : cols) {
+              String bare = col.split(" ")[0].replace("\"", "");
+              if (!policy.isColumnVisible(rel[0], rel[1], bare)) {
+                hidden = true;
+              }
+            }
+            if (!hidden) {
+              out.add(new IndexEntry(r.value1(), cols, r.value2(), r.value3(), method, def));
+            }
+          }
+          return out;
+        });
+  }
+
+  static List<String> splitTopLevel(String s) {
+    List<String> out = new ArrayList<>();
+    int depth = 0;
+    StringBuilder cur = new StringBuilder();
+    boolean quoted = false;
+    for (char ch : s.toCharArray()) {
+      if (ch == '"') {
+        quoted = !quoted;
+      } else if (!quoted && ch == '(') {
+        depth++;
+      } else if (!quoted && ch == ')') {
+        depth--;
+      } else if (!quoted && depth == 0 && ch == ',') {
+        out.add(cur.toString());
+        cur.setLength(0);
+        continue;
+      }
+      cur.append(ch);
+    }
+    if (!cur.isEmpty()) {
+      out.add(cur.toString());
+    }
+    return out;
+  }
+
+  /** Primary, unique, foreign key and check constraints; four catalog queries. */
+  public List<ConstraintEntry> getConstraints(
+      Database db, String table, String schema, String txId, Caller caller) {
+    return executor.run(
+        db,
+        Access.READ,
+        txId,
+        caller,
+        (c, d) -> {
+          DSLContext dsl = dsl(c);
+          String[] rel = resolve(dsl, table, schema);
+          var cons =
+              dsl.select(str("tc", "constraint_name"), str("tc", "constraint_type"))
+                  .from(tbl("information_schema", "table_constraints", "tc"))
+                  .where(str("tc", "table_schema").eq(rel[0]))
+                  .and(str("tc", "table_name").eq(rel[1]))
+                  .and(str("tc", "constraint_type").in("PRIMARY KEY", "UNIQUE", "FOREIGN KEY", "CHECK"))
+                  .orderBy(str("tc", "constraint_type"), str("tc", "constraint_name"))
+                  .fetch();
+          Map<String, List<String>> columns = new LinkedHashMap<>();
+          dsl.select(str("k", "constraint_name"), str("k", "column_name"))
+              .from(tbl("information_schema", "key_column_usage", "k"))
+              .where(str("k", "table_schema").eq(rel[0]))
+              .and(str("k", "table_name").eq(rel[1]))
+              .orderBy(str("k", "constraint_name"), field("k.ordinal_position"))
+              .fetch()
+              .forEach(r -> columns.computeIfAbsent(r.value1(), k -> new ArrayList<>()).add(r.value2()));
+          Map<String, String[]> refs = new LinkedHashMap<>();
+          Map<String, List<String>> refCols = new LinkedHashMap<>();
+          dsl.select(
+                  str("rc", "constraint_name"),
+                  str("u", "table_schema"),
+                  str("u", "table_name"),
+                  str("u", "column_name"),
+                  str("rc", "update_rule"),
+                  str("rc", "delete_rule"))
+              .from(tbl("information_schema", "referential_constraints", "rc"))
+              .join(tbl("information_schema", "table_constraints", "tc"))
+              .on(str("tc", "constraint_schema").eq(str("rc", "constraint_schema")))
+              .and(str("tc", "constraint_name").eq(str("rc", "constraint_name")))
+              .join(tbl("information_schema", "key_column_usage", "u"))
+              .on(str("u", "constraint_schema").eq(str("rc", "unique_constraint_schema")))
+              .and(str("u", "constraint_name").eq(str("rc", "unique_constraint_name")))
+              .where(str("tc", "table_schema").eq(rel[0]))
+              .and(str("tc", "table_name").eq(rel[1]))
+              .orderBy(str("rc", "constraint_name"), field("u.ordinal_position"))
+              .fetch()
+              .forEach(
+                  r -> {
+                    refs.put(r.value1(), new String[] {r.value2() + "." + r.value3(), r.value5(), r.value6()});
+                    refCols.computeIfAbsent(r.value1(), k -> new ArrayList<>()).add(r.value4());
+                  });
+          Map<String, String> checks = new LinkedHashMap<>();
+          dsl.select(str("cc", "constraint_name"), str("cc", "check_clause"))
+              .from(tbl("information_schema", "check_constraints", "cc"))
+              .join(tbl("information_schema", "table_constraints", "tc"))
+              .on(str("tc", "constraint_schema").eq(str("cc", "constraint_schema")))
+              .and(str("tc", "constraint_name").eq(str("cc", "constraint_name")))
+              .where(str("tc", "table_schema").eq(rel[0]))
+              .and(str("tc", "table_name").eq(rel[1]))
+              .fetch()
+              .forEach(r -> checks.put(r.value1(), r.value2()));
+          List<ConstraintEntry> out = new ArrayList<>();
+          for (var r : cons) {
+            String name = r.value1();
+            String type = r.value2();
+            if (type.equals("CHECK") && (name.endsWith("_not_null") || checks.get(name) == null
+                || checks.get(name).endsWith("IS NOT NULL"))) {
+              continue; // PostgreSQL lists NOT NULL as CHECK constraints; describe_table shows those.
+            }
+            String[] ref = refs.get(name);
+            out.add(
+                new ConstraintEntry(
+                    name,
+                    type,
+                    columns.getOrDefault(name, List.of()),
+                    ref == null ? null : ref[0],
+                    refCols.getOrDefault(name, List.of()),
+                    ref == null ? null : ref[1],
+                    ref == null ? null : ref[2],
+                    checks.get(name)));
+          }
+          return out;
+        });
+  }
+}

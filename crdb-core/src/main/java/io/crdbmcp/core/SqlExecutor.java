@@ -1,0 +1,168 @@
+package io.crdbmcp.core;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one path every SQL execution takes. It borrows a pooled connection (or the connection
+ * pinned by an explicit transaction handle), starts a transaction that is already read-only
+ * before any user SQL when the access is {@link Access#READ}, sets the statement timeout for that
+ * transaction, runs the work, and always ends the transaction (rollback for reads and failures,
+ * commit for writes) so the connection goes back to the pool clean.
+ */
+public final class SqlExecutor {
+  private static final int FETCH_SIZE = 500;
+
+  private final int queryTimeoutSeconds;
+  private final Transactions transactions;
+
+  public SqlExecutor(int queryTimeoutSeconds, Transactions transactions) {
+    this.queryTimeoutSeconds = queryTimeoutSeconds;
+    this.transactions = transactions;
+  }
+
+  public int queryTimeoutSeconds() {
+    return queryTimeoutSeconds;
+  }
+
+  /**
+   * Runs {@code work}. With a {@code transactionId}, it runs inside that open transaction (which
+   * must belong to {@code caller} and to {@code db}); otherwise in a transaction of its own.
+   */
+  public <T> T run(
+      Database db, Access access, String transactionId, Caller caller, SqlWork<T> work) {
+    if (transactionId != null) {
+      return transactions.runIn(transactionId, caller, db, access, (c, d) -> {
+        setTimeout(c, false);
+        return work.run(c, d);
+      });
+    }
+    Dialect dialect = db.dialect();
+    Connection c;
+    try {
+      c = db.borrow();
+    } catch (SQLException e) {
+      throw SqlErrors.translate(e, db.spec());
+    }
+    boolean done = false;
+    try {
+      setTimeout(c, access == Access.READ);
+      T result = work.run(c, dialect);
+      if (access == Access.WRITE) {
+        c.commit();
+      } else {
+        c.rollback();
+      }
+      done = true;
+      return result;
+    } catch (SQLTimeoutException e) {
+      throw SqlErrors.timeout(e);
+    } catch (SQLException e) {
+      throw SqlErrors.translate(e, db.spec());
+    } finally {
+      if (!done) {
+        rollbackQuietly(c);
+      }
+      closeQuietly(c);
+    }
+  }
+
+  /**
+   * Starts the transaction: read-only first when asked, then the statement timeout for this
+   * transaction only. Sent as one round trip.
+   */
+  private void setTimeout(Connection c, boolean readOnly) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      String timeout = "SET LOCAL statement_timeout = '" + queryTimeoutSeconds + "s'";
+      s.execute(readOnly ? "SET TRANSACTION READ ONLY; " + timeout : timeout);
+    }
+  }
+
+  /**
+   * Runs one statement with bound parameters and streams its rows, stopping at {@code maxRows}.
+   * {@code truncated} is true when a further row existed.
+   */
+  public QueryResult query(
+      Database db,
+      String sql,
+      List<?> params,
+      int maxRows,
+      Access access,
+      String transactionId,
+      Caller caller) {
+    return run(db, access, transactionId, caller, (c, d) -> query(c, sql, params, maxRows));
+  }
+
+  /**
+   * Streams rows of a statement on a prepared connection; for use inside {@link SqlWork}. The
+   * statement uses {@code $1, $2 ...} placeholders, bound from {@code params}.
+   */
+  public QueryResult query(Connection c, String sql, List<?> params, int maxRows)
+      throws SQLException {
+    long start = System.nanoTime();
+    JdbcSql jdbc = JdbcSql.of(sql);
+    List<Object> values = jdbc.bind(params);
+    try (PreparedStatement ps = c.prepareStatement(jdbc.sql())) {
+      ps.setFetchSize(Math.min(FETCH_SIZE, maxRows + 1));
+      ps.setMaxRows(maxRows + 1);
+      ps.setQueryTimeout(queryTimeoutSeconds + 5);
+      for (int i = 0; i < values.size(); i++) {
+        ps.setObject(i + 1, values.get(i));
+      }
+      boolean hasRows = ps.execute();
+      if (!hasRows) {
+        return new QueryResult(
+            List.of(), List.of(), false, maxRows, ps.getUpdateCount(), elapsed(start));
+      }
+      try (ResultSet rs = ps.getResultSet()) {
+        ResultSetMetaData md = rs.getMetaData();
+        int n = md.getColumnCount();
+        List<QueryResult.Column> columns = new ArrayList<>(n);
+        for (int i = 1; i <= n; i++) {
+          columns.add(new QueryResult.Column(md.getColumnLabel(i), md.getColumnTypeName(i)));
+        }
+        List<List<Object>> rows = new ArrayList<>();
+        boolean truncated = false;
+        while (rs.next()) {
+          if (rows.size() == maxRows) {
+            truncated = true;
+            break;
+          }
+          List<Object> row = new ArrayList<>(n);
+          for (int i = 1; i <= n; i++) {
+            row.add(Values.read(rs, i, md));
+          }
+          rows.add(row);
+        }
+        return new QueryResult(columns, rows, truncated, maxRows, -1, elapsed(start));
+      }
+    }
+  }
+
+  private static double elapsed(long start) {
+    return (System.nanoTime() - start) / 1_000_000.0;
+  }
+
+  static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException ignored) {
+      // The connection is broken; Hikari evicts it on close.
+    }
+  }
+
+  static void closeQuietly(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException ignored) {
+      // Nothing more to release.
+    }
+  }
+}

@@ -1,0 +1,340 @@
+package io.crdbmcp.core;
+
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Transactions that span several calls. Each holds one pooled connection and is named by an
+ * unguessable handle that travels in tool arguments (no hidden per-session state). A handle works
+ * only for the caller that opened it; idle transactions are rolled back by a reaper.
+ */
+public final class Transactions implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Transactions.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** The state of one open transaction, as reported by get_transaction_status. */
+  public record Status(
+      String id,
+      String connection,
+      boolean readOnly,
+      Instant started,
+      Instant lastUsed,
+      int statements,
+      List<String> savepoints,
+      boolean aborted) {}
+
+  private static final class Open {
+    final String id;
+    final Database db;
+    final Connection conn;
+    final Caller owner;
+    final boolean readOnly;
+    final Instant started = Instant.now();
+    final ReentrantLock lock = new ReentrantLock();
+    final List<String> savepoints = new ArrayList<>();
+    volatile long lastUsedNanos = System.nanoTime();
+    volatile Instant lastUsed = Instant.now();
+    int statements;
+    boolean aborted;
+
+    Open(String id, Database db, Connection conn, Caller owner, boolean readOnly) {
+      this.id = id;
+      this.db = db;
+      this.conn = conn;
+      this.owner = owner;
+      this.readOnly = readOnly;
+    }
+
+    Status status() {
+      return new Status(
+          id,
+          db.name(),
+          readOnly,
+          started,
+          lastUsed,
+          statements,
+          List.copyOf(savepoints),
+          aborted);
+    }
+  }
+
+  private final Map<String, Open> open = new ConcurrentHashMap<>();
+  private final Duration idleTimeout;
+  private final int maxOpen;
+  private final ScheduledExecutorService reaper;
+
+  public Transactions(Duration idleTimeout, int maxOpen) {
+    this.idleTimeout = idleTimeout;
+    this.maxOpen = maxOpen;
+    this.reaper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "crdb-transaction-reaper");
+              t.setDaemon(true);
+              return t;
+            });
+    long period = Math.max(200, Math.min(idleTimeout.toMillis() / 4, 5000));
+    reaper.scheduleWithFixedDelay(this::reapIdle, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
+  /** Begins a transaction on {@code db} and returns its handle. */
+  public Status begin(Database db, Caller caller, boolean readOnly, int timeoutSeconds) {
+    if (open.size() >= maxOpen) {
+      throw new CrdbException(
+          ErrorCode.TOO_MANY_TRANSACTIONS,
+          "too many open transactions (" + open.size() + " of at most " + maxOpen + ")",
+          "commit or roll back an open transaction first (CRDB_MAX_TRANSACTIONS sets the limit)");
+    }
+    db.dialect();
+    Connection c;
+    try {
+      c = db.borrow();
+    } catch (SQLException e) {
+      throw SqlErrors.translate(e, db.spec());
+    }
+    try (Statement s = c.createStatement()) {
+      s.execute(
+          (readOnly ? "SET TRANSACTION READ ONLY; " : "")
+              + "SET LOCAL statement_timeout = '"
+              + timeoutSeconds
+              + "s'");
+    } catch (SQLException e) {
+      SqlExecutor.rollbackQuietly(c);
+      SqlExecutor.closeQuietly(c);
+      throw SqlErrors.translate(e, db.spec());
+    }
+    String id = newId();
+    Open t = new Open(id, db, c, caller, readOnly);
+    open.put(id, t);
+    LOG.info("transaction {} begun on connection '{}' (read-only: {})", shortId(id), db.name(), readOnly);
+    return t.status();
+  }
+
+  /** Runs work inside an open transaction; the handle must belong to {@code caller}. */
+  <T> T runIn(String id, Caller caller, Database db, Access access, SqlWork<T> work) {
+    Open t = owned(id, caller);
+    if (db != null && t.db != db) {
+      throw new CrdbException(
+          ErrorCode.INVALID_ARGUMENT,
+          "transaction " + shortId(id) + " is on connection '" + t.db.name() + "', not '"
+              + db.name() + "'",
+          "omit the connection argument, or pass connection='" + t.db.name() + "'");
+    }
+    if (access == Access.WRITE && t.readOnly) {
+      throw CrdbException.refused(
+          "transaction " + shortId(id) + " is read-only; this call writes",
+          "begin a read-write transaction (read_only=false) unless the server is read-only");
+    }
+    if (!t.lock.tryLock()) {
+      throw new CrdbException(
+          ErrorCode.INVALID_ARGUMENT,
+          "transaction " + shortId(id) + " is busy with another call",
+          "wait for the other call to finish; a transaction runs one statement at a time");
+    }
+    try {
+      if (!open.containsKey(id)) {
+        throw notFound(id);
+      }
+      T result = work.run(t.conn, t.db.dialect());
+      t.statements++;
+      return result;
+    } catch (SQLTimeoutException e) {
+      t.aborted = true;
+      throw SqlErrors.timeout(e);
+    } catch (SQLException e) {
+      t.aborted = true;
+      throw SqlErrors.translate(e, t.db.spec());
+    } finally {
+      t.lastUsedNanos = System.nanoTime();
+      t.lastUsed = Instant.now();
+      t.lock.unlock();
+    }
+  }
+
+  public Status commit(String id, Caller caller) {
+    Open t = owned(id, caller);
+    t.lock.lock();
+    try {
+      Status s = t.status();
+      open.remove(id);
+      try {
+        t.conn.commit();
+      } catch (SQLException e) {
+        SqlExecutor.rollbackQuietly(t.conn);
+        throw SqlErrors.translate(e, t.db.spec());
+      } finally {
+        SqlExecutor.closeQuietly(t.conn);
+      }
+      LOG.info("transaction {} committed", shortId(id));
+      return s;
+    } finally {
+      t.lock.unlock();
+    }
+  }
+
+  public Status rollback(String id, Caller caller) {
+    Open t = owned(id, caller);
+    t.lock.lock();
+    try {
+      Status s = t.status();
+      end(t, "rolled back");
+      return s;
+    } finally {
+      t.lock.unlock();
+    }
+  }
+
+  public Status status(String id, Caller caller) {
+    return owned(id, caller).status();
+  }
+
+  /** Creates a savepoint, or rolls back to / releases one. */
+  public Status savepoint(String id, Caller caller, String name, String action) {
+    if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
+      throw CrdbException.invalidArgument(
+          "savepoint name '" + name + "' is not a plain identifier",
+          "use letters, digits and '_', starting with a letter, e.g. before_update");
+    }
+    String sql =
+        switch (action == null ? "create" : action) {
+          case "create" -> "SAVEPOINT " + name;
+          case "rollback" -> "ROLLBACK TO SAVEPOINT " + name;
+          case "release" -> "RELEASE SAVEPOINT " + name;
+          default -> throw CrdbException.invalidArgument(
+              "unknown savepoint action '" + action + "'", "use create, rollback or release");
+        };
+    Open t = owned(id, caller);
+    runIn(
+        id,
+        caller,
+        null,
+        Access.READ,
+        (c, d) -> {
+          try (Statement s = c.createStatement()) {
+            s.execute(sql);
+          }
+          return null;
+        });
+    t.aborted = false;
+    switch (action == null ? "create" : action) {
+      case "create" -> t.savepoints.add(name);
+      case "release" -> t.savepoints.subList(Math.max(0, t.savepoints.lastIndexOf(name)), t.savepoints.size()).clear();
+      case "rollback" -> {
+        int at = t.savepoints.lastIndexOf(name);
+        if (at >= 0) {
+          t.savepoints.subList(at + 1, t.savepoints.size()).clear();
+        }
+      }
+      default -> {}
+    }
+    return t.status();
+  }
+
+  /** Open transactions of one client (for diagnostics and tests). */
+  public int openCount() {
+    return open.size();
+  }
+
+  /** Rolls back every transaction the client opened; called when its session ends. */
+  public int rollbackAllOf(String clientId) {
+    int n = 0;
+    for (Open t : List.copyOf(open.values())) {
+      if (t.owner.clientId().equals(clientId)) {
+        t.lock.lock();
+        try {
+          end(t, "rolled back (client session ended)");
+          n++;
+        } finally {
+          t.lock.unlock();
+        }
+      }
+    }
+    return n;
+  }
+
+  private void reapIdle() {
+    long now = System.nanoTime();
+    for (Open t : List.copyOf(open.values())) {
+      if (now - t.lastUsedNanos > idleTimeout.toNanos() && t.lock.tryLock()) {
+        try {
+          if (now - t.lastUsedNanos > idleTimeout.toNanos()) {
+            end(t, "rolled back after " + idleTimeout.toSeconds() + "s idle");
+          }
+        } finally {
+          t.lock.unlock();
+        }
+      }
+    }
+  }
+
+  private void end(Open t, String how) {
+    if (open.remove(t.id) == null) {
+      return;
+    }
+    SqlExecutor.rollbackQuietly(t.conn);
+    SqlExecutor.closeQuietly(t.conn);
+    LOG.info("transaction {} {}", shortId(t.id), how);
+  }
+
+  private Open owned(String id, Caller caller) {
+    Open t = id == null ? null : open.get(id);
+    if (t == null) {
+      throw notFound(id);
+    }
+    if (!t.owner.sameAs(caller)) {
+      // Same answer as an unknown handle: do not confirm that someone else's handle exists.
+      throw notFound(id);
+    }
+    return t;
+  }
+
+  private static CrdbException notFound(String id) {
+    return new CrdbException(
+        ErrorCode.TRANSACTION_NOT_FOUND,
+        "no open transaction " + shortId(id) + " for this client (it may have been committed, "
+            + "rolled back, rolled back after being idle, or opened by another client)",
+        "call begin_transaction to start a new one");
+  }
+
+  /** The first characters of a handle, enough for logs without making the handle usable. */
+  static String shortId(String id) {
+    if (id == null) {
+      return "(none)";
+    }
+    return id.length() <= 8 ? id : id.substring(0, 8) + "…";
+  }
+
+  private static String newId() {
+    byte[] b = new byte[18];
+    RANDOM.nextBytes(b);
+    return "tx_" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  @Override
+  public void close() {
+    reaper.shutdownNow();
+    for (Open t : List.copyOf(open.values())) {
+      end(t, "rolled back (server shutting down)");
+    }
+  }
+}

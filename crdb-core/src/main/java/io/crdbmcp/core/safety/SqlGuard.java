@@ -1,0 +1,471 @@
+package io.crdbmcp.core.safety;
+
+import io.crdbmcp.core.CrdbException;
+import io.crdbmcp.core.ErrorCode;
+import io.crdbmcp.core.safety.StatementClassifier.Analysis;
+import io.crdbmcp.core.safety.StatementClassifier.Rel;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Decides whether a statement may run, without executing anything. The threat model is a
+ * prompt-injected model trying to write through a read-only server, read credentials or reach
+ * hidden tables; whenever the statement is ambiguous the guard refuses.
+ */
+public final class SqlGuard {
+
+  /** Catalogs holding password hashes or secrets; never readable. */
+  private static final Set<String> CREDENTIAL_CATALOGS =
+      Set.of(
+          "pg_authid",
+          "pg_shadow",
+          "pg_user_mapping",
+          "pg_user_mappings",
+          "pg_largeobject");
+
+  /** CockroachDB system tables (database {@code system}) holding credentials. */
+  private static final Set<String> CRDB_CREDENTIAL_TABLES =
+      Set.of("users", "role_options", "web_sessions");
+
+  /** Utility commands refused whatever the policy: they hide SQL or change session state. */
+  private static final Set<String> ALWAYS_REFUSED_UTILITY =
+      Set.of(
+          "DO", "PREPARE", "EXECUTE", "DEALLOCATE", "LISTEN", "UNLISTEN", "LOAD", "DISCARD",
+          "COPY");
+
+  private final SafetyPolicy policy;
+
+  public SqlGuard(SafetyPolicy policy) {
+    this.policy = Objects.requireNonNull(policy, "policy");
+  }
+
+  public SafetyPolicy policy() {
+    return policy;
+  }
+
+  /** Decides without executing anything. Never throws. */
+  public Verdict check(String sql) {
+    return decide(sql, policy.readOnly());
+  }
+
+  /** Like {@link #check} but read-only regardless of the policy. */
+  public Verdict checkReadOnly(String sql) {
+    return decide(sql, true);
+  }
+
+  /**
+   * Returns the classification, or throws {@link CrdbException} with {@link
+   * ErrorCode#SQL_REFUSED} when refused.
+   */
+  public Classification require(String sql, boolean readOnly) {
+    Verdict v = decide(sql, readOnly || policy.readOnly());
+    if (!v.allowed()) {
+      throw new CrdbException(ErrorCode.SQL_REFUSED, v.message(), v.suggestion());
+    }
+    return v.classification();
+  }
+
+  private Verdict decide(String sql, boolean readOnly) {
+    try {
+      return decideUnsafe(sql, readOnly);
+    } catch (CrdbException e) {
+      if (e.code() == ErrorCode.SQL_SYNTAX) {
+        return Verdict.refuse(null, "syntax", "Refused (syntax): " + e.getMessage() + ".");
+      }
+      return Verdict.refuse(null, "syntax", "Refused (syntax): the statement was not understood.");
+    } catch (RuntimeException e) {
+      // Fail closed on any bug.
+      return Verdict.refuse(
+          null, "syntax", "Refused (syntax): the statement could not be analysed safely.");
+    }
+  }
+
+  private Verdict decideUnsafe(String sql, boolean readOnly) {
+    List<SqlToken> tokens = SqlLexer.tokenize(sql == null ? "" : sql);
+    List<List<SqlToken>> stmts = SqlLexer.splitTokens(tokens);
+    if (stmts.isEmpty()) {
+      Classification c =
+          new Classification(
+              StatementKind.EMPTY, "", false, List.of(), List.of(), List.of("empty statement"));
+      return Verdict.refuse(
+          c, "empty_statement", "Refused (empty_statement): no SQL statement was given.");
+    }
+    if (stmts.size() > 1) {
+      Classification c = StatementClassifier.classify(sql);
+      return Verdict.refuse(
+          c,
+          "multiple_statements",
+          "Refused (multiple_statements): the text contains "
+              + stmts.size()
+              + " statements separated by ';' and exactly one is allowed per call.");
+    }
+    Analysis a = StatementClassifier.analyze(stmts.get(0));
+    Classification c = a.classification();
+    List<SqlToken> t = a.tokens;
+    String cmd = c.command().isEmpty() ? "statement" : c.command();
+
+    // 1. Credential catalogs, whatever the policy.
+    String cred = credentialCatalog(a);
+    if (cred != null) {
+      return Verdict.refuse(
+          c,
+          "credential_catalog",
+          "Refused (credential_catalog): the statement references " + cred
+              + ", which holds credentials and is never readable.");
+    }
+
+    // 2. Server files and programs, whatever the policy.
+    for (String f : c.functions()) {
+      if (FunctionRules.isFileAccess(f)) {
+        return Verdict.refuse(
+            c,
+            "file_access",
+            "Refused (file_access): " + f + "() reads or writes files on the database server.");
+      }
+    }
+    if ("FILE".equals(a.copyTarget) || "PROGRAM".equals(a.copyTarget)) {
+      return Verdict.refuse(
+          c,
+          "file_access",
+          "Refused (file_access): COPY to or from a server "
+              + ("PROGRAM".equals(a.copyTarget) ? "program" : "file")
+              + " is never allowed.");
+    }
+
+    // 3. Functions that crash or corrupt the cluster, or run SQL text unseen.
+    for (String f : c.functions()) {
+      if (FunctionRules.isDangerous(f)) {
+        return Verdict.refuse(
+            c,
+            "dangerous_function",
+            "Refused (dangerous_function): " + f + "() can crash or corrupt the cluster.");
+      }
+      if (!readOnly && policy.hasAccessControls() && FunctionRules.isDynamicSql(f)) {
+        return Verdict.refuse(
+            c,
+            "dangerous_function",
+            "Refused (dangerous_function): " + f
+                + "() runs SQL text that the safety layer cannot inspect.");
+      }
+    }
+
+    // 4. Transactions and session state are managed by the server.
+    if (c.kind() == StatementKind.TRANSACTION_CONTROL) {
+      return Verdict.refuse(
+          c,
+          "transaction_control",
+          "Refused (transaction_control): " + cmd + " controls a transaction.");
+    }
+    if (a.database != null && !policy.isDatabaseVisible(a.database)) {
+      return Verdict.refuse(
+          c,
+          "blocked_database",
+          "Refused (blocked_database): database " + a.database + " is blocked by configuration.");
+    }
+    for (Rel r : a.rels) {
+      List<String> p = r.parts();
+      if (p.size() >= 2 && !policy.isDatabaseVisible(p.get(0))) {
+        return Verdict.refuse(
+            c,
+            "blocked_database",
+            "Refused (blocked_database): " + r.name() + " is in database " + p.get(0)
+                + ", which is blocked by configuration.");
+      }
+    }
+    if (c.kind() == StatementKind.SESSION_SETTING) {
+      return Verdict.refuse(
+          c,
+          "session_change",
+          "Refused (session_change): " + cmd + " changes session state, which the server"
+              + " manages.");
+    }
+    if (c.kind() == StatementKind.UTILITY && ALWAYS_REFUSED_UTILITY.contains(cmd)
+        || "COPY".equals(cmd)) {
+      return Verdict.refuse(
+          c,
+          "utility",
+          "Refused (utility): " + cmd + " is not available through the query tools.");
+    }
+
+    // 5. Access control.
+    Verdict v = accessControl(a, c, t);
+    if (v != null) {
+      return v;
+    }
+
+    // 6. Blocked commands, including nested ones.
+    List<String> commands = new ArrayList<>();
+    commands.add(c.command());
+    commands.addAll(a.nestedCommands);
+    for (String command : commands) {
+      String blocked = blockedBy(command);
+      if (blocked != null) {
+        return Verdict.refuse(
+            c,
+            "blocked_command",
+            "Refused (blocked_command): " + command + " is blocked by configuration (rule '"
+                + blocked + "').");
+      }
+    }
+
+    // 7. Read-only mode.
+    if (readOnly) {
+      for (String f : c.functions()) {
+        if (FunctionRules.isSideEffect(f)) {
+          return Verdict.refuse(
+              c,
+              "side_effect_function",
+              "Refused (side_effect_function): " + f + "() has side effects (or runs SQL text"
+                  + " unseen) and the server is in read-only mode.");
+        }
+      }
+      if (c.writes() || c.kind() != StatementKind.READ) {
+        String why = c.reasons().isEmpty() ? "" : " (" + String.join("; ", c.reasons()) + ")";
+        return Verdict.refuse(
+            c,
+            "read_only",
+            "Refused (read_only): the server is in read-only mode and " + cmd
+                + " can change data or state" + why + ".");
+      }
+    }
+    return Verdict.allow(c);
+  }
+
+  private static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+
+  private static String credentialCatalog(Analysis a) {
+    for (SqlToken tok : a.tokens) {
+      if (tok.isIdentifier() && CREDENTIAL_CATALOGS.contains(lower(tok.value()))) {
+        return tok.value();
+      }
+    }
+    List<SqlToken> t = a.tokens;
+    for (int k = 0; k + 2 < t.size(); k++) {
+      if (t.get(k).isIdentifier() && lower(t.get(k).value()).equals("system")) {
+        // system.users, system.public.users
+        int j = k + 1;
+        while (j + 1 < t.size() && t.get(j).is(".") && t.get(j + 1).isIdentifier()) {
+          String part = lower(t.get(j + 1).value());
+          if (CRDB_CREDENTIAL_TABLES.contains(part)) {
+            return "system." + part;
+          }
+          j += 2;
+        }
+      }
+    }
+    return null;
+  }
+
+  private Verdict accessControl(Analysis a, Classification c, List<SqlToken> t) {
+    // Blocked tables: any relation, and conservatively any identifier naming one.
+    if (!policy.blockedTables().isEmpty()) {
+      for (Rel r : a.rels) {
+        if (policy.isTableBlocked(r.schema(), r.table())) {
+          return blockedTable(c, r.name());
+        }
+      }
+      Set<String> names = new HashSet<>();
+      for (String e : policy.blockedTables()) {
+        names.add(SafetyPolicy.tablePart(e));
+      }
+      for (SqlToken tok : t) {
+        if (tok.isIdentifier() && names.contains(lower(tok.value()))) {
+          return blockedTable(c, tok.value());
+        }
+      }
+      if (a.numericTableRef) {
+        return Verdict.refuse(
+            c,
+            "blocked_table",
+            "Refused (blocked_table): numeric table references ([id AS t]) bypass table-level"
+                + " access control.");
+      }
+    }
+
+    // Blocked columns.
+    if (!policy.blockedColumns().isEmpty()) {
+      for (Rel r : a.rels) {
+        Set<String> cols = policy.blockedColumnsOf(r.schema(), r.table());
+        if (cols.isEmpty()) {
+          continue;
+        }
+        for (SqlToken tok : t) {
+          if (tok.isIdentifier() && cols.contains(lower(tok.value()))) {
+            return Verdict.refuse(
+                c,
+                "blocked_column",
+                "Refused (blocked_column): column " + lower(tok.value()) + " of " + r.name()
+                    + " is blocked by configuration.");
+          }
+        }
+        if (usesStar(t) || c.command().equals("TABLE")) {
+          return Verdict.refuse(
+              c,
+              "blocked_column",
+              "Refused (blocked_column): " + r.name() + " has blocked columns and the statement"
+                  + " selects * from it.");
+        }
+        String whole = wholeRowReference(a, t, r);
+        if (whole != null) {
+          return Verdict.refuse(
+              c,
+              "blocked_column",
+              "Refused (blocked_column): " + r.name() + " has blocked columns and the statement"
+                  + " uses the whole row (" + whole + ").");
+        }
+      }
+      if (a.numericTableRef) {
+        return Verdict.refuse(
+            c,
+            "blocked_column",
+            "Refused (blocked_column): numeric table references ([id AS t]) bypass column-level"
+                + " access control.");
+      }
+    }
+
+    // Allowed schemas.
+    for (Rel r : a.rels) {
+      String schema = r.schema();
+      if (schema != null && !policy.isSchemaVisible(schema)) {
+        return Verdict.refuse(
+            c,
+            "schema_not_allowed",
+            "Refused (schema_not_allowed): schema " + schema + " (in " + r.name()
+                + ") is not among the allowed schemas " + policy.allowedSchemas() + ".");
+      }
+    }
+
+    // Allowed tables.
+    if (!policy.allowedTables().isEmpty()) {
+      for (Rel r : a.rels) {
+        String schema = r.schema();
+        boolean catalog =
+            schema == null ? lower(r.table()).startsWith("pg_") : false;
+        if (!catalog && !policy.isTableAllowed(schema, r.table())) {
+          return Verdict.refuse(
+              c,
+              "table_not_allowed",
+              "Refused (table_not_allowed): " + r.name() + " is not in the allowed tables.");
+        }
+      }
+      if (a.numericTableRef) {
+        return Verdict.refuse(
+            c,
+            "table_not_allowed",
+            "Refused (table_not_allowed): numeric table references ([id AS t]) are not"
+                + " allowed.");
+      }
+    }
+    return null;
+  }
+
+  private static Verdict blockedTable(Classification c, String name) {
+    return Verdict.refuse(
+        c,
+        "blocked_table",
+        "Refused (blocked_table): table " + name + " is blocked by configuration.");
+  }
+
+  /** True if a {@code *} is used as a column wildcard rather than multiplication/count(*). */
+  static boolean usesStar(List<SqlToken> t) {
+    for (int k = 1; k < t.size(); k++) {
+      SqlToken tok = t.get(k);
+      if (!tok.is("*")) {
+        continue;
+      }
+      SqlToken prev = t.get(k - 1);
+      if (prev.is(".")
+          || prev.is(",")
+          || prev.isWord("select")
+          || prev.isWord("distinct")
+          || prev.isWord("all")
+          || prev.isWord("returning")) {
+        return true;
+      }
+      if (prev.is(")")) {
+        // SELECT DISTINCT ON (a) *
+        int open = openingOf(t, k - 1);
+        if (open >= 2 && t.get(open - 1).isWord("on") && t.get(open - 2).isWord("distinct")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static int openingOf(List<SqlToken> t, int close) {
+    int d = 0;
+    for (int k = close; k >= 0; k--) {
+      if (t.get(k).is(")") || t.get(k).is("]")) {
+        d++;
+      } else if (t.get(k).is("(") || t.get(k).is("[")) {
+        d--;
+        if (d == 0) {
+          return k;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** A use of the table name or its alias as a value (whole-row reference), or null. */
+  private static String wholeRowReference(Analysis a, List<SqlToken> t, Rel r) {
+    Set<String> names = new HashSet<>();
+    names.add(lower(r.table()));
+    if (r.aliasIndex() >= 0) {
+      names.add(lower(t.get(r.aliasIndex()).value()));
+    }
+    Set<Integer> declarations = new HashSet<>();
+    for (Rel other : a.rels) {
+      for (int k = other.from(); k <= other.to(); k++) {
+        declarations.add(k);
+      }
+      if (other.aliasIndex() >= 0) {
+        declarations.add(other.aliasIndex());
+      }
+    }
+    for (int k = 0; k < t.size(); k++) {
+      SqlToken tok = t.get(k);
+      if (!tok.isIdentifier() || declarations.contains(k) || !names.contains(lower(tok.value()))) {
+        continue;
+      }
+      boolean qualifier = k + 1 < t.size() && t.get(k + 1).is(".");
+      boolean qualified = k > 0 && t.get(k - 1).is(".");
+      if (!qualifier && !qualified) {
+        return tok.value();
+      }
+    }
+    return null;
+  }
+
+  /** The configured entry blocking this command, or null. */
+  private String blockedBy(String command) {
+    if (command == null || command.isBlank()) {
+      return null;
+    }
+    List<String> words = List.of(command.toUpperCase(Locale.ROOT).split("\\s+"));
+    List<String> alias = new ArrayList<>(words);
+    if (alias.size() >= 2
+        && Set.of("CREATE", "DROP", "ALTER").contains(alias.get(0))
+        && Set.of("ROLE", "GROUP").contains(alias.get(1))) {
+      alias.set(1, "USER");
+    }
+    for (String entry : policy.blockedCommands()) {
+      List<String> e = List.of(entry.split(" "));
+      if (startsWith(words, e) || startsWith(alias, e)) {
+        return entry;
+      }
+    }
+    return null;
+  }
+
+  private static boolean startsWith(List<String> words, List<String> prefix) {
+    return words.size() >= prefix.size() && words.subList(0, prefix.size()).equals(prefix);
+  }
+}

@@ -1,0 +1,172 @@
+package io.crdbmcp.tools;
+
+import io.crdbmcp.core.CallObserver;
+import io.crdbmcp.core.Caller;
+import io.crdbmcp.core.CrdbException;
+import io.crdbmcp.core.Crdb;
+import io.crdbmcp.core.ErrorCode;
+import io.crdbmcp.core.Progress;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every tool of the server, assembled from the tool groups and wrapped once: arguments checked
+ * against the declared schema, failures turned into {@code isError} results with a stable code,
+ * SQLSTATE and next step, and every call observed at this one place.
+ */
+public final class CrdbTools {
+  private static final Logger LOG = LoggerFactory.getLogger(CrdbTools.class);
+
+  private final Crdb crdb;
+  private final CallObserver observer;
+  private final Map<String, ToolDef> tools = new LinkedHashMap<>();
+
+  public CrdbTools(Crdb crdb, CallObserver observer) {
+    this.crdb = crdb;
+    this.observer = observer == null ? CallObserver.NONE : observer;
+    Set<Toolset> enabled = Toolset.parse(crdb.config().toolsets());
+    List<ToolDef> all = new ArrayList<>();
+    all.addAll(ConnectionTools.all(crdb));
+    all.addAll(QueryTools.all(crdb));
+    all.addAll(SchemaTools.all(crdb));
+    for (ToolDef t : all) {
+      if (!enabled.contains(t.group())) {
+        continue;
+      }
+      if (crdb.readOnly() && t.writes()) {
+        continue; // read-only mode: tools that write are not offered at all
+      }
+      if (tools.put(t.name(), t) != null) {
+        throw new IllegalStateException("tool " + t.name() + " declared twice");
+      }
+    }
+  }
+
+  public Crdb crdb() {
+    return crdb;
+  }
+
+  public List<ToolDef> definitions() {
+    return List.copyOf(tools.values());
+  }
+
+  /** The SDK tool descriptor of one definition, with hints adjusted for read-only mode. */
+  public McpSchema.Tool descriptor(ToolDef t) {
+    boolean ro = crdb.readOnly() || t.readOnly();
+    return McpSchema.Tool.builder()
+        .name(t.name())
+        .title(t.title())
+        .description(t.description())
+        .inputSchema(t.params().toJsonSchema())
+        .outputSchema(t.outputSchema())
+        .annotations(
+            new McpSchema.ToolAnnotations(
+                t.title(), ro, !ro && t.destructive(), t.idempotent(), false, null))
+        .build();
+  }
+
+  /** SDK specifications for every offered tool. */
+  public List<SyncToolSpecification> specifications() {
+    List<SyncToolSpecification> out = new ArrayList<>();
+    for (ToolDef t : tools.values()) {
+      out.add(
+          SyncToolSpecification.builder()
+              .tool(descriptor(t))
+              .callHandler((exchange, request) -> handle(t, exchange, request))
+              .build());
+    }
+    return out;
+  }
+
+  private CallToolResult handle(
+      ToolDef t, McpSyncServerExchange exchange, McpSchema.CallToolRequest request) {
+    Caller caller = Caller.client(exchange == null ? null : exchange.sessionId());
+    Object token = request.meta() == null ? null : request.meta().get("progressToken");
+    Progress progress =
+        token == null || exchange == null
+            ? Progress.NONE
+            : (done, total, message) ->
+                exchange.progressNotification(
+                    new McpSchema.ProgressNotification(token, done, total, message, null));
+    return call(t.name(), request.arguments(), new ToolContext(caller, progress));
+  }
+
+  /**
+   * Calls a tool by name: the single place where calls are validated, executed, translated and
+   * observed. Usable without a transport.
+   */
+  public CallToolResult call(String name, Map<String, Object> arguments, ToolContext context) {
+    long start = System.nanoTime();
+    ErrorCode failure = null;
+    try {
+      ToolDef t = tools.get(name);
+      if (t == null) {
+        throw CrdbException.invalidArgument(
+            "unknown tool '" + name + "'", "call tools/list to see the tools this server offers");
+      }
+      Args args = new Args(name, arguments, t.params());
+      ToolResult r = t.handler().handle(args, context);
+      return CallToolResult.builder()
+          .addTextContent(r.text())
+          .structuredContent(r.structured())
+          .isError(false)
+          .build();
+    } catch (CrdbException e) {
+      failure = e.code();
+      return error(e);
+    } catch (RuntimeException e) {
+      failure = ErrorCode.INTERNAL;
+      LOG.error("tool {} failed unexpectedly", name, e);
+      return error(
+          new CrdbException(
+              ErrorCode.INTERNAL,
+              "internal error in " + name + ": " + e.getClass().getSimpleName(),
+              "this is a bug in the server; the server is still running, try again or report it",
+              null,
+              e));
+    } finally {
+      observer.onCall(name, context.caller(), (System.nanoTime() - start) / 1e6, failure);
+    }
+  }
+
+  /** An isError result: code, message, SQLSTATE and next step, as text and structured. */
+  static CallToolResult error(CrdbException e) {
+    StringBuilder text = new StringBuilder();
+    text.append("ERROR ").append(e.code()).append(": ").append(e.getMessage());
+    if (e.sqlState() != null) {
+      text.append("\nSQLSTATE: ").append(e.sqlState());
+    }
+    if (e.suggestion() != null) {
+      text.append("\nNext step: ").append(e.suggestion());
+    }
+    Map<String, Object> err = new LinkedHashMap<>();
+    err.put("code", e.code().name());
+    err.put("message", e.getMessage());
+    if (e.sqlState() != null) {
+      err.put("sqlstate", e.sqlState());
+    }
+    if (e.suggestion() != null) {
+      err.put("suggestion", e.suggestion());
+    }
+    return CallToolResult.builder()
+        .addTextContent(text.toString())
+        .structuredContent(Map.of("error", err))
+        .isError(true)
+        .build();
+  }
+
+  /** The JSON mapper the SDK should use. */
+  public static McpJsonMapper jsonMapper() {
+    return io.modelcontextprotocol.json.McpJsonDefaults.getMapper();
+  }
+}

@@ -1,0 +1,268 @@
+package io.crdbmcp.tools;
+
+import io.crdbmcp.core.Crdb;
+import io.crdbmcp.core.Database;
+import io.crdbmcp.core.SchemaInfo.ColumnEntry;
+import io.crdbmcp.core.SchemaInfo.ConstraintEntry;
+import io.crdbmcp.core.SchemaInfo.DatabaseEntry;
+import io.crdbmcp.core.SchemaInfo.IndexEntry;
+import io.crdbmcp.core.SchemaInfo.SchemaEntry;
+import io.crdbmcp.core.SchemaInfo.TableDescription;
+import io.crdbmcp.core.SchemaInfo.TableEntry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * list_databases, list_schemas, list_tables, describe_table, list_indexes, get_constraints.
+ */
+final class SchemaTools {
+  private SchemaTools() {}
+
+  static List<ToolDef> all(Crdb crdb) {
+    return List.of(
+        listDatabases(crdb),
+        listSchemas(crdb),
+        listTables(crdb),
+        describeTable(crdb),
+        listIndexes(crdb),
+        getConstraints(crdb));
+  }
+
+  private static Params tableParams() {
+    return Params.of()
+        .requiredString(
+            "table", "Table or view name; may be schema-qualified (public.users). See list_tables.")
+        .string("schema", "Schema of the table (default: searched in the user schemas).")
+        .connection()
+        .transaction()
+        .format();
+  }
+
+  private static Map<String, Object> map(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+
+  private static ToolDef listDatabases(Crdb crdb) {
+    return ToolDef.reader(
+        "list_databases",
+        Toolset.SCHEMA,
+        "List databases",
+        "Lists the databases on the server of a connection (blocked databases are hidden).",
+        Params.of().connection().transaction().format().detail(),
+        OutputSchemas.list("databases"),
+        (a, ctx) -> {
+          Database db = crdb.connections().get(a.connection());
+          List<Map<String, Object>> items = new ArrayList<>();
+          for (DatabaseEntry d :
+              crdb.schema().listDatabases(db, a.transactionId(), ctx.caller())) {
+            items.add(
+                map(
+                    "name", d.name(),
+                    "owner", d.owner(),
+                    "encoding", d.encoding(),
+                    "current", d.name().equals(db.spec().database())));
+          }
+          return Render.records(
+              items,
+              a.detailed() ? List.of("name", "owner", "encoding", "current") : List.of("name", "current"),
+              "databases",
+              a.json(),
+              "");
+        });
+  }
+
+  private static ToolDef listSchemas(Crdb crdb) {
+    return ToolDef.reader(
+        "list_schemas",
+        Toolset.SCHEMA,
+        "List schemas",
+        "Lists the schemas of the current database. System schemas (pg_catalog,"
+            + " information_schema, crdb_internal) only with include_system.",
+        Params.of()
+            .bool("include_system", "Also list the system catalog schemas.", false)
+            .connection()
+            .transaction()
+            .format(),
+        OutputSchemas.list("schemas"),
+        (a, ctx) -> {
+          Database db = crdb.connections().get(a.connection());
+          List<Map<String, Object>> items = new ArrayList<>();
+          for (SchemaEntry s :
+              crdb.schema()
+                  .listSchemas(db, a.bool("include_system"), a.transactionId(), ctx.caller())) {
+            items.add(map("name", s.name(), "owner", s.owner()));
+          }
+          return Render.records(items, List.of("name", "owner"), "schemas", a.json(), "");
+        });
+  }
+
+  private static ToolDef listTables(Crdb crdb) {
+    return ToolDef.reader(
+        "list_tables",
+        Toolset.SCHEMA,
+        "List tables and views",
+        "Lists tables, views, materialized views and sequences with their kind and the"
+            + " planner's estimated row count (one catalog query, however many tables).",
+        Params.of()
+            .string("schema", "Only this schema (default: all user schemas).")
+            .connection()
+            .transaction()
+            .format()
+            .detail(),
+        OutputSchemas.list("tables"),
+        (a, ctx) -> {
+          Database db = crdb.connections().get(a.connection());
+          List<Map<String, Object>> items = new ArrayList<>();
+          for (TableEntry t :
+              crdb.schema().listTables(db, a.string("schema"), a.transactionId(), ctx.caller())) {
+            items.add(
+                map(
+                    "schema", t.schema(),
+                    "name", t.name(),
+                    "kind", t.kind(),
+                    "estimated_rows", t.estimatedRows(),
+                    "comment", t.comment()));
+          }
+          return Render.records(
+              items,
+              a.detailed()
+                  ? List.of("schema", "name", "kind", "estimated_rows", "comment")
+                  : List.of("schema", "name", "kind", "estimated_rows"),
+              "tables",
+              a.json(),
+              "Pass schema to list one schema at a time.");
+        });
+  }
+
+  private static ToolDef describeTable(Crdb crdb) {
+    return ToolDef.reader(
+        "describe_table",
+        Toolset.SCHEMA,
+        "Describe a table",
+        "Columns of a table or view: name, type, nullability, default, primary key membership"
+            + " and comment.",
+        tableParams(),
+        OutputSchemas.object(
+            map(
+                "schema", Map.of("type", "string"),
+                "table", Map.of("type", "string"),
+                "columns", Map.of("type", "array", "items", Map.of("type", "object"))),
+            List.of("schema", "table", "columns")),
+        (a, ctx) -> {
+          Database db = crdb.connections().get(a.connection());
+          TableDescription d =
+              crdb.schema()
+                  .describeTable(
+                      db, a.requireText("table"), a.string("schema"), a.transactionId(), ctx.caller());
+          List<Map<String, Object>> cols = new ArrayList<>();
+          for (ColumnEntry c : d.columns()) {
+            cols.add(
+                map(
+                    "name", c.name(),
+                    "type", c.type(),
+                    "nullable", c.nullable(),
+                    "default", c.defaultValue(),
+                    "primary_key", c.primaryKey(),
+                    "comment", c.comment()));
+          }
+          Map<String, Object> s =
+              map(
+                  "schema", d.schema(),
+                  "table", d.name(),
+                  "kind", d.kind(),
+                  "primary_key", d.primaryKey(),
+                  "columns", cols);
+          if (a.json()) {
+            return new ToolResult(Render.toJson(s), s);
+          }
+          ToolResult t =
+              Render.records(
+                  cols,
+                  List.of("name", "type", "nullable", "default", "primary_key", "comment"),
+                  "columns",
+                  false,
+                  "");
+          return new ToolResult(
+              d.kind() + " " + d.schema() + "." + d.name() + "\n" + t.text(), s);
+        });
+  }
+
+  private static ToolDef listIndexes(Crdb crdb) {
+    return ToolDef.reader(
+        "list_indexes",
+        Toolset.SCHEMA,
+        "List indexes",
+        "Indexes of a table: name, columns, unique, primary, method and definition.",
+        tableParams().detail(),
+        OutputSchemas.list("indexes"),
+        (a, ctx) -> {
+          Database db = crdb.connections().get(a.connection());
+          List<Map<String, Object>> items = new ArrayList<>();
+          for (IndexEntry i :
+              crdb.schema()
+                  .listIndexes(
+                      db, a.requireText("table"), a.string("schema"), a.transactionId(), ctx.caller())) {
+            items.add(
+                map(
+                    "name", i.name(),
+                    "columns", i.columns(),
+                    "unique", i.unique(),
+                    "primary", i.primary(),
+                    "method", i.method(),
+                    "definition", i.definition()));
+          }
+          return Render.records(
+              items,
+              a.detailed()
+                  ? List.of("name", "columns", "unique", "primary", "method", "definition")
+                  : List.of("name", "columns", "unique", "primary"),
+              "indexes",
+              a.json(),
+              "");
+        });
+  }
+
+  private static ToolDef getConstraints(Crdb crdb) {
+    return ToolDef.reader(
+        "get_constraints",
+        Toolset.SCHEMA,
+        "Get table constraints",
+        "Primary key, unique, foreign key (with the referenced table and columns) and check"
+            + " constraints of a table.",
+        tableParams(),
+        OutputSchemas.list("constraints"),
+        (a, ctx) -> {
+          Database db = crdb.connections().get(a.connection());
+          List<Map<String, Object>> items = new ArrayList<>();
+          for (ConstraintEntry c :
+              crdb.schema()
+                  .getConstraints(
+                      db, a.requireText("table"), a.string("schema"), a.transactionId(), ctx.caller())) {
+            Map<String, Object> m =
+                map("name", c.name(), "type", c.type(), "columns", c.columns());
+            if (c.referencedTable() != null) {
+              m.put("references", c.referencedTable());
+              m.put("referenced_columns", c.referencedColumns());
+              m.put("on_update", c.onUpdate());
+              m.put("on_delete", c.onDelete());
+            }
+            if (c.check() != null) {
+              m.put("check", c.check());
+            }
+            items.add(m);
+          }
+          return Render.records(
+              items,
+              List.of("name", "type", "columns", "references", "referenced_columns", "check"),
+              "constraints",
+              a.json(),
+              "");
+        });
+  }
+}

@@ -1,0 +1,59 @@
+package io.crdbmcp.server.stdio;
+
+/** The --help text and the instructions sent to clients. */
+final class Help {
+  private Help() {}
+
+  static final String INSTRUCTIONS =
+      "CockroachDB/PostgreSQL database server. Start with list_tables and describe_table to learn"
+          + " the schema, then execute_query for SQL (one statement per call, $1 params). Results"
+          + " are compact tables: values separated by |, NULL is NULL, strings that could be"
+          + " mistaken are JSON-quoted. Errors say what to do next. validate_query checks a"
+          + " statement without running it.";
+
+  static final String TEXT =
+      """
+      cockroachdb-mcp - an MCP server for CockroachDB and PostgreSQL (stdio transport)
+
+      Usage:
+        cockroachdb-mcp [--demo]      serve over stdio (what MCP clients launch)
+        cockroachdb-mcp --help        this text
+        cockroachdb-mcp --version     print the version
+
+        --demo   start an embedded PostgreSQL with a ride-sharing sample database and serve it;
+                 it is temporary and removed on exit
+
+      Settings (environment variables; defaults in brackets):
+        CRDB_URL                      postgresql://user:password@host:port/database?sslmode=...
+                                      (alternative to the CRDB_HOST... settings)
+        CRDB_HOST                     server host (required unless CRDB_URL or CRDB_CONNECTIONS)
+        CRDB_PORT                     server port [26257]
+        CRDB_USER                     database user (required with CRDB_HOST)
+        CRDB_PASSWORD                 password [none]; never logged
+        CRDB_DATABASE                 database [defaultdb]
+        CRDB_SSLMODE                  disable | require | verify-ca | verify-full (also allow,
+                                      prefer) [prefer]
+        CRDB_SSLROOTCERT              CA certificate file for verify-ca / verify-full [none]
+        CRDB_CLUSTER                  CockroachDB Cloud routing id, sent as options=--cluster= [none]
+        CRDB_TIMEOUT                  connect timeout, seconds [10]
+        CRDB_CONNECTIONS              JSON array of more named connections:
+                                      [{"name":"analytics","url":"postgresql://...","read_only":true}]
+        CRDB_MAX_ROWS                 row cap per query [1000]
+        CRDB_QUERY_TIMEOUT            statement timeout, seconds [30]
+        CRDB_READ_ONLY                refuse every write, DDL and session change [false]
+        CRDB_BLOCKED_COMMANDS         comma list [DROP,TRUNCATE,ALTER,GRANT,REVOKE,CREATE USER,DROP USER]
+        CRDB_BLOCKED_DATABASES        comma list of hidden, unusable databases [none]
+        CRDB_ALLOWED_SCHEMAS          comma list; other schemas are refused [all]
+        CRDB_BLOCKED_TABLES           comma list, optionally schema-qualified [none]
+        CRDB_BLOCKED_COLUMNS          JSON object {"users":["password_hash"]} [none]
+        CRDB_ALLOWED_TABLES           comma allow-list of tables [all]
+        CRDB_TOOLSETS                 comma list of tool groups: connection, query, schema, data,
+                                      export, database, transaction [all]
+        CRDB_EXPORT_DIR               where exports are written [~/.cockroachdb-mcp/exports]
+        CRDB_TRANSACTION_IDLE_TIMEOUT idle transactions are rolled back after this, seconds [300]
+        CRDB_MAX_TRANSACTIONS         open transactions at most [10]
+        CRDB_POOL_SIZE                connections per pool at most [5]
+
+      Logs go to stderr; stdout carries the protocol.
+      """;
+}

@@ -1,0 +1,171 @@
+package io.crdbmcp.server.stdio;
+
+import io.crdbmcp.core.ConfigException;
+import io.crdbmcp.core.Crdb;
+import io.crdbmcp.core.CrdbConfig;
+import io.crdbmcp.core.demo.EmbeddedPostgresServer;
+import io.crdbmcp.tools.CrdbTools;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The stdio launcher: configuration, core, tools, stdio transport. Logs go to stderr; stdout
+ * carries only the protocol.
+ */
+public final class StdioServer {
+  public static final String NAME = "cockroachdb-mcp";
+  public static final String VERSION = "0.1.0";
+
+  private StdioServer() {}
+
+  public static void main(String[] argv) {
+    List<String> args = List.of(argv);
+    if (args.contains("--help") || args.contains("-h")) {
+      System.out.print(Help.TEXT);
+      return;
+    }
+    if (args.contains("--version")) {
+      System.out.println(NAME + " " + VERSION);
+      return;
+    }
+    for (String a : args) {
+      if (!a.equals("--demo")) {
+        System.err.println(NAME + ": unknown option '" + a + "'. Run with --help to see the options.");
+        System.exit(2);
+      }
+    }
+    // stdout is the protocol channel: keep the real one for the transport, send stray prints
+    // to stderr.
+    OutputStream protocolOut = new FileOutputStream(FileDescriptor.out);
+    System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
+
+    Map<String, String> env = new HashMap<>(System.getenv());
+    EmbeddedPostgresServer demo = null;
+    if (args.contains("--demo")) {
+      demo = startDemo(env);
+    }
+    CrdbConfig config;
+    try {
+      config = CrdbConfig.fromEnvironment(env);
+    } catch (ConfigException e) {
+      System.err.println(NAME + ": configuration error: " + e.getMessage());
+      if (demo != null) {
+        demo.close();
+      }
+      System.exit(2);
+      return;
+    }
+    Crdb crdb = Crdb.open(config);
+    CrdbTools tools;
+    try {
+      tools = new CrdbTools(crdb, null);
+    } catch (ConfigException e) {
+      System.err.println(NAME + ": configuration error: " + e.getMessage());
+      crdb.close();
+      System.exit(2);
+      return;
+    }
+    CountDownLatch stdinClosed = new CountDownLatch(1);
+    InputStream in = new EofSignallingInputStream(System.in, stdinClosed);
+    StdioServerTransportProvider transport =
+        new StdioServerTransportProvider(CrdbTools.jsonMapper(), in, protocolOut);
+    McpSyncServer server =
+        McpServer.sync(transport)
+            .serverInfo(NAME, VERSION)
+            .instructions(Help.INSTRUCTIONS)
+            .capabilities(McpSchema.ServerCapabilities.builder().tools(false).logging().build())
+            .validateToolInputs(false)
+            .tools(tools.specifications())
+            .build();
+
+    EmbeddedPostgresServer demoServer = demo;
+    Thread shutdown =
+        new Thread(
+            () -> {
+              try {
+                server.closeGracefully();
+              } catch (RuntimeException ignored) {
+                // Closing anyway.
+              }
+              crdb.close();
+              if (demoServer != null) {
+                demoServer.close();
+              }
+            },
+            "crdb-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdown);
+    System.err.println(
+        NAME
+            + " "
+            + VERSION
+            + " serving "
+            + tools.definitions().size()
+            + " tools over stdio"
+            + (crdb.readOnly() ? " (read-only)" : "")
+            + "; default connection: "
+            + config.defaultConnection().describe());
+    try {
+      stdinClosed.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    System.exit(0);
+  }
+
+  private static EmbeddedPostgresServer startDemo(Map<String, String> env) {
+    System.err.println(NAME + ": starting the embedded demo database (PostgreSQL)...");
+    long t0 = System.nanoTime();
+    EmbeddedPostgresServer pg = EmbeddedPostgresServer.start();
+    pg.createDatabase("rideshare", EmbeddedPostgresServer.rideshareScript());
+    env.remove("CRDB_HOST");
+    env.remove("CRDB_CONNECTIONS");
+    env.put("CRDB_URL", pg.url("rideshare"));
+    System.err.printf(
+        "%s: demo database ready in %d ms: %s (users, vehicles, rides, promo_codes). "
+            + "It is temporary and removed when the server exits.%n"
+            + "%s: point an MCP client at this server with the command: bin/cockroachdb-mcp --demo%n",
+        NAME, (System.nanoTime() - t0) / 1_000_000, pg.url("rideshare"), NAME);
+    return pg;
+  }
+
+  /** Signals when the client closed our stdin, so the process exits instead of lingering. */
+  static final class EofSignallingInputStream extends FilterInputStream {
+    private final CountDownLatch eof;
+
+    EofSignallingInputStream(InputStream in, CountDownLatch eof) {
+      super(in);
+      this.eof = eof;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b < 0) {
+        eof.countDown();
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int len) throws IOException {
+      int n = super.read(buf, off, len);
+      if (n < 0) {
+        eof.countDown();
+      }
+      return n;
+    }
+  }
+}

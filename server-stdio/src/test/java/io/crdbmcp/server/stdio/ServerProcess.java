@@ -1,0 +1,83 @@
+package io.crdbmcp.server.stdio;
+
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The packaged stdio server started as a separate process ({@code java -jar
+ * server-stdio/target/server-stdio.jar}) and an SDK {@link McpSyncClient} talking to it.
+ */
+final class ServerProcess implements AutoCloseable {
+  final McpSyncClient client;
+
+  private ServerProcess(McpSyncClient client) {
+    this.client = client;
+  }
+
+  static Path jar() {
+    String p = System.getProperty("server.jar", "target/server-stdio.jar");
+    Path jar = Path.of(p).toAbsolutePath();
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: run ./mvnw package first");
+    }
+    return jar;
+  }
+
+  static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** Starts the server with these CRDB_* settings and initializes a client. */
+  static ServerProcess start(Map<String, String> env) {
+    return start(env, n -> {});
+  }
+
+  static ServerProcess start(Map<String, String> env, Consumer<McpSchema.ProgressNotification> progress) {
+    Map<String, String> e = new HashMap<>(env);
+    e.putIfAbsent("CRDB_EXPORT_DIR", System.getProperty("java.io.tmpdir") + "/crdb-mcp-it-exports");
+    List<String> args = new ArrayList<>(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-jar", jar().toString()));
+    ServerParameters params = ServerParameters.builder(java()).args(args).env(e).build();
+    StdioClientTransport transport =
+        new StdioClientTransport(params, McpJsonDefaults.getMapper());
+    StringBuffer err = new StringBuffer();
+    transport.setStdErrorHandler(line -> err.append(line).append('\n'));
+    McpSyncClient client =
+        McpClient.sync(transport)
+            .requestTimeout(Duration.ofSeconds(60))
+            .initializationTimeout(Duration.ofSeconds(60))
+            .progressConsumer(progress)
+            .build();
+    ServerProcess sp = new ServerProcess(client);
+    sp.stderrSource = err;
+    client.initialize();
+    return sp;
+  }
+
+  private StringBuffer stderrSource;
+
+  String stderr() {
+    return stderrSource == null ? "" : stderrSource.toString();
+  }
+
+  CallToolResult call(String tool, Map<String, Object> args) {
+    return client.callTool(new McpSchema.CallToolRequest(tool, args));
+  }
+
+  @Override
+  public void close() {
+    client.closeGracefully();
+  }
+}

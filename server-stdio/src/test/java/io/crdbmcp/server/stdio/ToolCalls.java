@@ -1,0 +1,63 @@
+package io.crdbmcp.server.stdio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Small helpers to read tool results in tests. */
+final class ToolCalls {
+  private ToolCalls() {}
+
+  static Map<String, Object> args(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+
+  static String text(CallToolResult r) {
+    StringBuilder sb = new StringBuilder();
+    for (McpSchema.Content c : r.content()) {
+      if (c instanceof McpSchema.TextContent t) {
+        sb.append(t.text());
+      }
+    }
+    return sb.toString();
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> structured(CallToolResult r) {
+    return (Map<String, Object>) r.structuredContent();
+  }
+
+  /** Asserts success and returns the structured content. */
+  static Map<String, Object> ok(CallToolResult r) {
+    assertThat(r.isError()).as("tool result should succeed: %s", text(r)).isNotEqualTo(Boolean.TRUE);
+    return structured(r);
+  }
+
+  /** Asserts an isError result with the code and returns its error object. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> error(CallToolResult r, String code) {
+    assertThat(r.isError()).as("tool result should fail: %s", text(r)).isTrue();
+    Map<String, Object> err = (Map<String, Object>) structured(r).get("error");
+    assertThat(err).as("error object in %s", text(r)).isNotNull();
+    assertThat(err.get("code")).as("error code of %s", text(r)).isEqualTo(code);
+    return err;
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<List<Object>> rows(Map<String, Object> structured) {
+    return (List<List<Object>>) structured.get("rows");
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<Map<String, Object>> list(Map<String, Object> structured, String key) {
+    return (List<Map<String, Object>>) structured.get(key);
+  }
+}
