@@ -3,9 +3,9 @@ package io.crdbmcp.core;
 import java.util.Set;
 
 /**
- * Who is calling: the client (an MCP session or process) and, once authentication exists, the
- * user and scopes. Passed to every service call so ownership (transactions), audit and rate limits
- * see the same identity.
+ * Who is calling: the client (an MCP session or process) and, once authentication exists, the user
+ * and scopes. Passed to every service call so ownership (transactions), audit and rate limits see
+ * the same identity.
  *
  * @param clientId the transport-level client (stdio process or HTTP session); never null
  * @param user the authenticated user, or null when unauthenticated

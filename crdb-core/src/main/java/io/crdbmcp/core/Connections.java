@@ -37,7 +37,11 @@ public final class Connections implements AutoCloseable {
           ErrorCode.UNKNOWN_CONNECTION,
           n == null
               ? "no connection is open"
-              : "no connection named '" + n + "' (open: " + String.join(", ", byName.keySet()) + ")",
+              : "no connection named '"
+                  + n
+                  + "' (open: "
+                  + String.join(", ", byName.keySet())
+                  + ")",
           "call list_connections to see the open connections, or connect to open one");
     }
     return db;

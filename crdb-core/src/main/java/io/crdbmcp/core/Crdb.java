@@ -4,8 +4,8 @@ import io.crdbmcp.core.safety.SqlGuard;
 import java.time.Duration;
 
 /**
- * The library's entry point: every service, wired once from a {@link CrdbConfig}. Usable from
- * Java or JShell without any MCP types:
+ * The library's entry point: every service, wired once from a {@link CrdbConfig}. Usable from Java
+ * or JShell without any MCP types:
  *
  * <pre>{@code
  * try (Crdb crdb = Crdb.open(CrdbConfig.fromEnvironment())) {
@@ -25,8 +25,7 @@ public final class Crdb implements AutoCloseable {
 
   private Crdb(CrdbConfig config) {
     this.config = config;
-    this.connections =
-        new Connections(config.connections(), config.poolSize(), config.safety());
+    this.connections = new Connections(config.connections(), config.poolSize(), config.safety());
     this.transactions =
         new Transactions(
             Duration.ofSeconds(config.transactionIdleTimeoutSeconds()), config.maxTransactions());

@@ -17,9 +17,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Immutable configuration, built once from {@code CRDB_*} environment variables and validated
- * then. Every setting, its default and its meaning is listed in the README; this class is the
- * only place that reads them.
+ * Immutable configuration, built once from {@code CRDB_*} environment variables and validated then.
+ * Every setting, its default and its meaning is listed in the README; this class is the only place
+ * that reads them.
  *
  * @param connections named connections; the first is the default one
  * @param maxRows row cap per query ({@code CRDB_MAX_ROWS})
@@ -82,18 +82,23 @@ public record CrdbConfig(
         connections.add(ConnectionSpec.fromUrl(DEFAULT_CONNECTION, url, connectTimeout, false));
       } catch (IllegalArgumentException ex) {
         throw new ConfigException(
-            "CRDB_URL", ex.getMessage(), "CRDB_URL=postgresql://app@db.example.com:26257/defaultdb");
+            "CRDB_URL",
+            ex.getMessage(),
+            "CRDB_URL=postgresql://app@db.example.com:26257/defaultdb");
       }
     } else if (host != null) {
       String user = e.get("CRDB_USER");
       if (user == null) {
-        throw new ConfigException("CRDB_USER", "is required when CRDB_HOST is set", "CRDB_USER=app");
+        throw new ConfigException(
+            "CRDB_USER", "is required when CRDB_HOST is set", "CRDB_USER=app");
       }
       String sslMode = e.get("CRDB_SSLMODE");
       if (sslMode != null && !ConnectionSpec.SSL_MODES.contains(sslMode.toLowerCase(Locale.ROOT))) {
         throw new ConfigException(
             "CRDB_SSLMODE",
-            "'" + sslMode + "' is not one of disable, require, verify-ca, verify-full (or allow, prefer)",
+            "'"
+                + sslMode
+                + "' is not one of disable, require, verify-ca, verify-full (or allow, prefer)",
             "CRDB_SSLMODE=verify-full");
       }
       connections.add(
@@ -193,7 +198,9 @@ public record CrdbConfig(
       root = new ObjectMapper().readTree(json);
     } catch (Exception ex) {
       throw new ConfigException(
-          "CRDB_CONNECTIONS", "is not valid JSON (expected an array of objects)", CONNECTIONS_EXAMPLE);
+          "CRDB_CONNECTIONS",
+          "is not valid JSON (expected an array of objects)",
+          CONNECTIONS_EXAMPLE);
     }
     if (root == null || !root.isArray()) {
       throw new ConfigException(
@@ -325,14 +332,16 @@ public record CrdbConfig(
         }
         return n;
       } catch (NumberFormatException ex) {
-        throw new ConfigException(name, "'" + v + "' is not a positive whole number", name + "=" + def);
+        throw new ConfigException(
+            name, "'" + v + "' is not a positive whole number", name + "=" + def);
       }
     }
 
     int port(String name, int def) {
       int p = positiveInt(name, def);
       if (p > 65535) {
-        throw new ConfigException(name, "'" + p + "' is not a TCP port (1-65535)", name + "=" + def);
+        throw new ConfigException(
+            name, "'" + p + "' is not a TCP port (1-65535)", name + "=" + def);
       }
       return p;
     }

@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * The one unchecked exception family of the library. Carries a stable {@link ErrorCode}, the
- * SQLSTATE when the database reported one, and a suggestion that tells the caller what to do
- * next. Messages never contain passwords or tokens.
+ * SQLSTATE when the database reported one, and a suggestion that tells the caller what to do next.
+ * Messages never contain passwords or tokens.
  */
 public class CrdbException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -22,8 +22,8 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * @param failFast when true, construction fails at once if the server cannot be reached (used
-   *     by connect, where the caller waits for the answer)
+   * @param failFast when true, construction fails at once if the server cannot be reached (used by
+   *     connect, where the caller waits for the answer)
    */
   Database(ConnectionSpec spec, int poolSize, boolean failFast) {
     this.spec = spec;
@@ -94,7 +94,9 @@ public final class Database implements AutoCloseable {
 
   /** Pool statistics for list_connections. */
   public int activeConnections() {
-    return pool.getHikariPoolMXBean() == null ? 0 : pool.getHikariPoolMXBean().getActiveConnections();
+    return pool.getHikariPoolMXBean() == null
+        ? 0
+        : pool.getHikariPoolMXBean().getActiveConnections();
   }
 
   public int idleConnections() {

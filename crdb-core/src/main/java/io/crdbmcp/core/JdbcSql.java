@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * Converts PostgreSQL-style SQL ({@code $1, $2} placeholders) to what the JDBC driver expects
  * ({@code ?} placeholders, and {@code ??} for a literal {@code ?} operator such as jsonb's). Uses
- * the safety lexer, so placeholders inside strings, comments and quoted identifiers are left
- * alone. Written by hand because the driver has no switch for {@code $n} placeholders.
+ * the safety lexer, so placeholders inside strings, comments and quoted identifiers are left alone.
+ * Written by hand because the driver has no switch for {@code $n} placeholders.
  *
  * @param sql the JDBC text
  * @param parameterOrder for each {@code ?} in order, the 1-based {@code $n} it stands for
@@ -43,7 +43,10 @@ public record JdbcSql(String sql, List<Integer> parameterOrder) {
       max = Math.max(max, n);
       if (n < 1 || params == null || n > params.size()) {
         throw CrdbException.invalidArgument(
-            "the statement uses $" + n + " but " + (params == null ? 0 : params.size())
+            "the statement uses $"
+                + n
+                + " but "
+                + (params == null ? 0 : params.size())
                 + " parameter value(s) were given",
             "pass one value in params for each $1, $2 ...");
       }
@@ -51,7 +54,8 @@ public record JdbcSql(String sql, List<Integer> parameterOrder) {
     }
     if (params != null && params.size() > max) {
       throw CrdbException.invalidArgument(
-          params.size() + " parameter value(s) were given but the statement uses "
+          params.size()
+              + " parameter value(s) were given but the statement uses "
               + (max == 0 ? "no placeholders" : "only up to $" + max),
           "use $1, $2 ... in the SQL for each value in params");
     }

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Runs SQL text written by a person or a model. Every statement passes the safety guard first;
- * reads then run in a database-enforced read-only transaction, writes only when neither the
- * server nor the connection is read-only.
+ * reads then run in a database-enforced read-only transaction, writes only when neither the server
+ * nor the connection is read-only.
  */
 public final class Queries {
   private final SqlGuard guard;

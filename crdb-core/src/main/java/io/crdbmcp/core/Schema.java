@@ -81,7 +81,10 @@ public final class Schema {
                       field("pg_get_userbyid(d.datdba)", String.class),
                       field("pg_encoding_to_char(d.encoding)", String.class))
                   .from(tbl("pg_catalog", "pg_database", "d"))
-                  .where(d.isCockroach() ? DSL.noCondition() : field("d.datistemplate", Boolean.class).isFalse())
+                  .where(
+                      d.isCockroach()
+                          ? DSL.noCondition()
+                          : field("d.datistemplate", Boolean.class).isFalse())
                   .orderBy(str("d", "datname"))
                   .fetch();
           List<DatabaseEntry> out = new ArrayList<>();
@@ -145,7 +148,8 @@ public final class Schema {
                       "(SELECT max(s.estimated_row_count) FROM crdb_internal.table_row_statistics s"
                           + " WHERE s.table_id = c.oid::INT8)",
                       Long.class)
-                  : field("CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::int8 END", Long.class);
+                  : field(
+                      "CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::int8 END", Long.class);
           var rows =
               dsl(c)
                   .select(
@@ -166,7 +170,9 @@ public final class Schema {
             if (!policy.isTableVisible(r.value1(), r.value2())) {
               continue;
             }
-            out.add(new TableEntry(r.value1(), r.value2(), kindName(r.value3()), r.value4(), r.value5()));
+            out.add(
+                new TableEntry(
+                    r.value1(), r.value2(), kindName(r.value3()), r.value4(), r.value5()));
           }
           return out;
         });
@@ -188,7 +194,8 @@ public final class Schema {
     String s = schema;
     String t = table;
     if (t == null || t.isBlank()) {
-      throw CrdbException.invalidArgument("table is required", "call list_tables to see the tables");
+      throw CrdbException.invalidArgument(
+          "table is required", "call list_tables to see the tables");
     }
     if (s == null && t.contains(".") && !t.startsWith("\"")) {
       int dot = t.indexOf('.');
@@ -233,8 +240,7 @@ public final class Schema {
           DSLContext dsl = dsl(c);
           String[] rel = resolve(dsl, table, schema);
           List<String> pk = primaryKey(dsl, rel[0], rel[1]);
-          Condition hidden =
-              d.isCockroach() ? str("col", "is_hidden").eq("NO") : DSL.noCondition();
+          Condition hidden = d.isCockroach() ? str("col", "is_hidden").eq("NO") : DSL.noCondition();
           var rows =
               dsl.select(
                       str("col", "column_name"),
@@ -401,7 +407,9 @@ public final class Schema {
                   .from(tbl("information_schema", "table_constraints", "tc"))
                   .where(str("tc", "table_schema").eq(rel[0]))
                   .and(str("tc", "table_name").eq(rel[1]))
-                  .and(str("tc", "constraint_type").in("PRIMARY KEY", "UNIQUE", "FOREIGN KEY", "CHECK"))
+                  .and(
+                      str("tc", "constraint_type")
+                          .in("PRIMARY KEY", "UNIQUE", "FOREIGN KEY", "CHECK"))
                   .orderBy(str("tc", "constraint_type"), str("tc", "constraint_name"))
                   .fetch();
           Map<String, List<String>> columns = new LinkedHashMap<>();
@@ -411,7 +419,8 @@ public final class Schema {
               .and(str("k", "table_name").eq(rel[1]))
               .orderBy(str("k", "constraint_name"), field("k.ordinal_position"))
               .fetch()
-              .forEach(r -> columns.computeIfAbsent(r.value1(), k -> new ArrayList<>()).add(r.value2()));
+              .forEach(
+                  r -> columns.computeIfAbsent(r.value1(), k -> new ArrayList<>()).add(r.value2()));
           Map<String, String[]> refs = new LinkedHashMap<>();
           Map<String, List<String>> refCols = new LinkedHashMap<>();
           dsl.select(
@@ -434,7 +443,9 @@ public final class Schema {
               .fetch()
               .forEach(
                   r -> {
-                    refs.put(r.value1(), new String[] {r.value2() + "." + r.value3(), r.value5(), r.value6()});
+                    refs.put(
+                        r.value1(),
+                        new String[] {r.value2() + "." + r.value3(), r.value5(), r.value6()});
                     refCols.computeIfAbsent(r.value1(), k -> new ArrayList<>()).add(r.value4());
                   });
           Map<String, String> checks = new LinkedHashMap<>();
@@ -451,9 +462,12 @@ public final class Schema {
           for (var r : cons) {
             String name = r.value1();
             String type = r.value2();
-            if (type.equals("CHECK") && (name.endsWith("_not_null") || checks.get(name) == null
-                || checks.get(name).endsWith("IS NOT NULL"))) {
-              continue; // PostgreSQL lists NOT NULL as CHECK constraints; describe_table shows those.
+            if (type.equals("CHECK")
+                && (name.endsWith("_not_null")
+                    || checks.get(name) == null
+                    || checks.get(name).endsWith("IS NOT NULL"))) {
+              continue; // PostgreSQL lists NOT NULL as CHECK constraints; describe_table shows
+              // those.
             }
             String[] ref = refs.get(name);
             out.add(

@@ -26,7 +26,11 @@ public final class SchemaInfo {
       String comment) {}
 
   public record TableDescription(
-      String schema, String name, String kind, List<ColumnEntry> columns, List<String> primaryKey) {}
+      String schema,
+      String name,
+      String kind,
+      List<ColumnEntry> columns,
+      List<String> primaryKey) {}
 
   public record IndexEntry(
       String name,

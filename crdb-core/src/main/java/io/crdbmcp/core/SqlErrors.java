@@ -16,7 +16,8 @@ public final class SqlErrors {
     if (state == null || state.startsWith("08") || e instanceof SQLTransientConnectionException) {
       Throwable root = rootCause(e);
       String where = spec.host() + ":" + spec.port();
-      if (root instanceof ConnectException || root instanceof UnknownHostException
+      if (root instanceof ConnectException
+          || root instanceof UnknownHostException
           || (state != null && state.startsWith("08"))
           || e instanceof SQLTransientConnectionException) {
         String detail = root instanceof UnknownHostException ? "unknown host" : rootMessage(root);
@@ -44,8 +45,13 @@ public final class SqlErrors {
       case "28P01", "28000":
         return new CrdbException(
             ErrorCode.CONNECTION_FAILED,
-            "the server at " + spec.host() + ":" + spec.port() + " refused the login of user '"
-                + spec.user() + "'",
+            "the server at "
+                + spec.host()
+                + ":"
+                + spec.port()
+                + " refused the login of user '"
+                + spec.user()
+                + "'",
             "check CRDB_USER, CRDB_PASSWORD and the certificate settings",
             state,
             e);
@@ -66,7 +72,11 @@ public final class SqlErrors {
             ErrorCode.SQL_ERROR, msg, "check the function name and argument types", state, e);
       case "42601":
         return new CrdbException(
-            ErrorCode.SQL_SYNTAX, msg, "fix the SQL syntax; validate_query checks a statement", state, e);
+            ErrorCode.SQL_SYNTAX,
+            msg,
+            "fix the SQL syntax; validate_query checks a statement",
+            state,
+            e);
       case "57014":
         return new CrdbException(
             ErrorCode.QUERY_TIMEOUT,

@@ -11,11 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The one path every SQL execution takes. It borrows a pooled connection (or the connection
- * pinned by an explicit transaction handle), starts a transaction that is already read-only
- * before any user SQL when the access is {@link Access#READ}, sets the statement timeout for that
- * transaction, runs the work, and always ends the transaction (rollback for reads and failures,
- * commit for writes) so the connection goes back to the pool clean.
+ * The one path every SQL execution takes. It borrows a pooled connection (or the connection pinned
+ * by an explicit transaction handle), starts a transaction that is already read-only before any
+ * user SQL when the access is {@link Access#READ}, sets the statement timeout for that transaction,
+ * runs the work, and always ends the transaction (rollback for reads and failures, commit for
+ * writes) so the connection goes back to the pool clean.
  */
 public final class SqlExecutor {
   private static final int FETCH_SIZE = 500;
@@ -39,10 +39,15 @@ public final class SqlExecutor {
   public <T> T run(
       Database db, Access access, String transactionId, Caller caller, SqlWork<T> work) {
     if (transactionId != null) {
-      return transactions.runIn(transactionId, caller, db, access, (c, d) -> {
-        setTimeout(c, false);
-        return work.run(c, d);
-      });
+      return transactions.runIn(
+          transactionId,
+          caller,
+          db,
+          access,
+          (c, d) -> {
+            setTimeout(c, false);
+            return work.run(c, d);
+          });
     }
     Dialect dialect = db.dialect();
     Connection c;

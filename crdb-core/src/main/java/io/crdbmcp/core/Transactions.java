@@ -63,14 +63,7 @@ public final class Transactions implements AutoCloseable {
 
     Status status() {
       return new Status(
-          id,
-          db.name(),
-          readOnly,
-          started,
-          lastUsed,
-          statements,
-          List.copyOf(savepoints),
-          aborted);
+          id, db.name(), readOnly, started, lastUsed, statements, List.copyOf(savepoints), aborted);
     }
   }
 
@@ -126,7 +119,11 @@ public final class Transactions implements AutoCloseable {
     String id = newId();
     Open t = new Open(id, db, c, caller, readOnly);
     open.put(id, t);
-    LOG.info("transaction {} begun on connection '{}' (read-only: {})", shortId(id), db.name(), readOnly);
+    LOG.info(
+        "transaction {} begun on connection '{}' (read-only: {})",
+        shortId(id),
+        db.name(),
+        readOnly);
     return t.status();
   }
 
@@ -136,8 +133,13 @@ public final class Transactions implements AutoCloseable {
     if (db != null && t.db != db) {
       throw new CrdbException(
           ErrorCode.INVALID_ARGUMENT,
-          "transaction " + shortId(id) + " is on connection '" + t.db.name() + "', not '"
-              + db.name() + "'",
+          "transaction "
+              + shortId(id)
+              + " is on connection '"
+              + t.db.name()
+              + "', not '"
+              + db.name()
+              + "'",
           "omit the connection argument, or pass connection='" + t.db.name() + "'");
     }
     if (access == Access.WRITE && t.readOnly) {
@@ -220,8 +222,9 @@ public final class Transactions implements AutoCloseable {
           case "create" -> "SAVEPOINT " + name;
           case "rollback" -> "ROLLBACK TO SAVEPOINT " + name;
           case "release" -> "RELEASE SAVEPOINT " + name;
-          default -> throw CrdbException.invalidArgument(
-              "unknown savepoint action '" + action + "'", "use create, rollback or release");
+          default ->
+              throw CrdbException.invalidArgument(
+                  "unknown savepoint action '" + action + "'", "use create, rollback or release");
         };
     Open t = owned(id, caller);
     runIn(
@@ -238,7 +241,10 @@ public final class Transactions implements AutoCloseable {
     t.aborted = false;
     switch (action == null ? "create" : action) {
       case "create" -> t.savepoints.add(name);
-      case "release" -> t.savepoints.subList(Math.max(0, t.savepoints.lastIndexOf(name)), t.savepoints.size()).clear();
+      case "release" ->
+          t.savepoints
+              .subList(Math.max(0, t.savepoints.lastIndexOf(name)), t.savepoints.size())
+              .clear();
       case "rollback" -> {
         int at = t.savepoints.lastIndexOf(name);
         if (at >= 0) {
@@ -311,7 +317,9 @@ public final class Transactions implements AutoCloseable {
   private static CrdbException notFound(String id) {
     return new CrdbException(
         ErrorCode.TRANSACTION_NOT_FOUND,
-        "no open transaction " + shortId(id) + " for this client (it may have been committed, "
+        "no open transaction "
+            + shortId(id)
+            + " for this client (it may have been committed, "
             + "rolled back, rolled back after being idle, or opened by another client)",
         "call begin_transaction to start a new one");
   }

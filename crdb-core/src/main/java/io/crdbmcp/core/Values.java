@@ -25,8 +25,8 @@ import java.util.Map;
 /**
  * Faithful rendering of database values. Reading keeps exact types (numeric as {@link BigDecimal},
  * timestamptz as {@link OffsetDateTime}, jsonb as a JSON tree, arrays as lists, bytea as bytes);
- * {@link #toJson} turns them into JSON-safe values without float rounding; {@link #toText}
- * renders one value for the compact text table, keeping NULL distinct from the string "NULL".
+ * {@link #toJson} turns them into JSON-safe values without float rounding; {@link #toText} renders
+ * one value for the compact text table, keeping NULL distinct from the string "NULL".
  */
 public final class Values {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -148,9 +148,9 @@ public final class Values {
   }
 
   /**
-   * A JSON-safe rendering: numbers that fit a double exactly stay numbers; numeric/decimal
-   * becomes its exact decimal string; temporals become ISO-8601 strings (with offset for
-   * timestamptz); bytes become base64; JSON stays JSON; arrays become lists.
+   * A JSON-safe rendering: numbers that fit a double exactly stay numbers; numeric/decimal becomes
+   * its exact decimal string; temporals become ISO-8601 strings (with offset for timestamptz);
+   * bytes become base64; JSON stays JSON; arrays become lists.
    */
   public static Object toJson(Object v) {
     if (v == null

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A tool call's arguments, checked once against the declared {@link Params}: unknown names,
- * missing required values, wrong types and values outside an enum become an {@code
- * INVALID_ARGUMENT} error that says what was expected.
+ * A tool call's arguments, checked once against the declared {@link Params}: unknown names, missing
+ * required values, wrong types and values outside an enum become an {@code INVALID_ARGUMENT} error
+ * that says what was expected.
  */
 public final class Args {
   private final String tool;
@@ -47,8 +47,10 @@ public final class Args {
       boolean ok =
           switch (p.type()) {
             case STRING -> v instanceof String;
-            case INTEGER -> v instanceof Integer || v instanceof Long
-                || (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()));
+            case INTEGER ->
+                v instanceof Integer
+                    || v instanceof Long
+                    || (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()));
             case BOOLEAN -> v instanceof Boolean;
             case OBJECT -> v instanceof Map;
             case ARRAY -> v instanceof List;
@@ -56,13 +58,23 @@ public final class Args {
           };
       if (!ok) {
         throw CrdbException.invalidArgument(
-            tool + ": argument '" + p.name() + "' must be " + article(p.type()) + ", got "
+            tool
+                + ": argument '"
+                + p.name()
+                + "' must be "
+                + article(p.type())
+                + ", got "
                 + describe(v),
             p.description());
       }
       if (p.allowed() != null && !p.allowed().contains(v)) {
         throw CrdbException.invalidArgument(
-            tool + ": argument '" + p.name() + "' is '" + v + "'; allowed: "
+            tool
+                + ": argument '"
+                + p.name()
+                + "' is '"
+                + v
+                + "'; allowed: "
                 + String.join(", ", p.allowed()),
             p.description());
       }

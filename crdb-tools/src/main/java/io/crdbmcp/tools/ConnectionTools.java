@@ -164,8 +164,18 @@ final class ConnectionTools {
           List<String> cols =
               a.detailed()
                   ? List.of(
-                      "name", "default", "server", "status", "host", "port", "database", "user",
-                      "sslmode", "read_only", "pool_active", "pool_idle")
+                      "name",
+                      "default",
+                      "server",
+                      "status",
+                      "host",
+                      "port",
+                      "database",
+                      "user",
+                      "sslmode",
+                      "read_only",
+                      "pool_active",
+                      "pool_idle")
                   : List.of("name", "default", "server", "database", "user", "read_only", "status");
           return Render.records(items, cols, "connections", a.json(), "");
         });

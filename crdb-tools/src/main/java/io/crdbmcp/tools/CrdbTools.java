@@ -2,8 +2,8 @@ package io.crdbmcp.tools;
 
 import io.crdbmcp.core.CallObserver;
 import io.crdbmcp.core.Caller;
-import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.Crdb;
+import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.ErrorCode;
 import io.crdbmcp.core.Progress;
 import io.modelcontextprotocol.json.McpJsonMapper;

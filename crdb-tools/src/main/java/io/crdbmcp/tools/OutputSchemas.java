@@ -22,8 +22,10 @@ public final class OutputSchemas {
   public static Map<String, Object> list(String key) {
     return object(
         Map.of(
-            key, Map.of("type", "array", "items", Map.of("type", "object")),
-            "count", Map.of("type", "integer")),
+            key,
+            Map.of("type", "array", "items", Map.of("type", "object")),
+            "count",
+            Map.of("type", "integer")),
         List.of(key, "count"));
   }
 

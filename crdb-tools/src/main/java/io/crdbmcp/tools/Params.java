@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds a tool's input JSON schema, one described argument at a time. The same declaration
- * drives {@link Args} validation, so the schema the client sees and the checks the server makes
- * cannot drift apart.
+ * Builds a tool's input JSON schema, one described argument at a time. The same declaration drives
+ * {@link Args} validation, so the schema the client sees and the checks the server makes cannot
+ * drift apart.
  */
 public final class Params {
   /** The kinds of argument a tool can take. */

@@ -24,7 +24,10 @@ final class QueryTools {
                 "sql",
                 "One SQL statement. Use $1, $2 ... for values and pass them in params."
                     + (crdb.readOnly() ? " Reads only: the server is read-only." : ""))
-            .array("params", "Values for $1, $2 ... in order (strings, numbers, booleans, null).", false)
+            .array(
+                "params",
+                "Values for $1, $2 ... in order (strings, numbers, booleans, null).",
+                false)
             .integer(
                 "max_rows",
                 "Return at most this many rows (capped by CRDB_MAX_ROWS="

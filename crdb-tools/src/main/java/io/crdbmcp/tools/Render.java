@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Compact output for the model: a header line and one line per row, values separated by {@code
- * |}, no padding (padding costs context and adds nothing a model needs). Responses are cut at
- * {@link #LIMIT} characters with a line saying how many rows were left out and how to get them.
+ * Compact output for the model: a header line and one line per row, values separated by {@code |},
+ * no padding (padding costs context and adds nothing a model needs). Responses are cut at {@link
+ * #LIMIT} characters with a line saying how many rows were left out and how to get them.
  */
 public final class Render {
   /** The response size limit in characters (seed 001's CHARACTER_LIMIT). */
@@ -27,9 +27,7 @@ public final class Render {
   /** A rendered table and how many rows fitted. */
   public record Table(String text, int shownRows) {}
 
-  /**
-   * Renders rows under a budget. {@code more} explains how to get rows that did not fit.
-   */
+  /** Renders rows under a budget. {@code more} explains how to get rows that did not fit. */
   public static Table table(List<String> header, List<List<String>> rows, String more) {
     StringBuilder sb = new StringBuilder(256);
     sb.append(String.join("|", header)).append('\n');
@@ -92,8 +90,8 @@ public final class Render {
   }
 
   /**
-   * A query result as text table plus structured value. Rows that do not fit the response limit
-   * are left out of both, and the text says how to get them.
+   * A query result as text table plus structured value. Rows that do not fit the response limit are
+   * left out of both, and the text says how to get them.
    */
   public static ToolResult queryResult(QueryResult r, boolean json, String more) {
     List<String> header = new ArrayList<>();
@@ -113,7 +111,8 @@ public final class Render {
       s.put("rows_affected", r.updateCount());
       s.put("truncated", false);
       s.put("elapsed_ms", round(r.elapsedMillis()));
-      String text = "OK, " + r.updateCount() + " row" + (r.updateCount() == 1 ? "" : "s") + " affected";
+      String text =
+          "OK, " + r.updateCount() + " row" + (r.updateCount() == 1 ? "" : "s") + " affected";
       return new ToolResult(json ? toJson(s) : text, s);
     }
     Table t = table(header, cells(r), more);
@@ -144,7 +143,11 @@ public final class Render {
 
   /** Records as a table with the chosen columns. */
   public static ToolResult records(
-      List<Map<String, Object>> items, List<String> textColumns, String listKey, boolean json, String more) {
+      List<Map<String, Object>> items,
+      List<String> textColumns,
+      String listKey,
+      boolean json,
+      String more) {
     List<List<String>> rows = new ArrayList<>();
     for (Map<String, Object> item : items) {
       List<String> row = new ArrayList<>();

@@ -14,9 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/**
- * list_databases, list_schemas, list_tables, describe_table, list_indexes, get_constraints.
- */
+/** list_databases, list_schemas, list_tables, describe_table, list_indexes, get_constraints. */
 final class SchemaTools {
   private SchemaTools() {}
 
@@ -59,8 +57,7 @@ final class SchemaTools {
         (a, ctx) -> {
           Database db = crdb.connections().get(a.connection());
           List<Map<String, Object>> items = new ArrayList<>();
-          for (DatabaseEntry d :
-              crdb.schema().listDatabases(db, a.transactionId(), ctx.caller())) {
+          for (DatabaseEntry d : crdb.schema().listDatabases(db, a.transactionId(), ctx.caller())) {
             items.add(
                 map(
                     "name", d.name(),
@@ -70,7 +67,9 @@ final class SchemaTools {
           }
           return Render.records(
               items,
-              a.detailed() ? List.of("name", "owner", "encoding", "current") : List.of("name", "current"),
+              a.detailed()
+                  ? List.of("name", "owner", "encoding", "current")
+                  : List.of("name", "current"),
               "databases",
               a.json(),
               "");
@@ -159,7 +158,11 @@ final class SchemaTools {
           TableDescription d =
               crdb.schema()
                   .describeTable(
-                      db, a.requireText("table"), a.string("schema"), a.transactionId(), ctx.caller());
+                      db,
+                      a.requireText("table"),
+                      a.string("schema"),
+                      a.transactionId(),
+                      ctx.caller());
           List<Map<String, Object>> cols = new ArrayList<>();
           for (ColumnEntry c : d.columns()) {
             cols.add(
@@ -188,8 +191,7 @@ final class SchemaTools {
                   "columns",
                   false,
                   "");
-          return new ToolResult(
-              d.kind() + " " + d.schema() + "." + d.name() + "\n" + t.text(), s);
+          return new ToolResult(d.kind() + " " + d.schema() + "." + d.name() + "\n" + t.text(), s);
         });
   }
 
@@ -207,7 +209,11 @@ final class SchemaTools {
           for (IndexEntry i :
               crdb.schema()
                   .listIndexes(
-                      db, a.requireText("table"), a.string("schema"), a.transactionId(), ctx.caller())) {
+                      db,
+                      a.requireText("table"),
+                      a.string("schema"),
+                      a.transactionId(),
+                      ctx.caller())) {
             items.add(
                 map(
                     "name", i.name(),
@@ -243,9 +249,12 @@ final class SchemaTools {
           for (ConstraintEntry c :
               crdb.schema()
                   .getConstraints(
-                      db, a.requireText("table"), a.string("schema"), a.transactionId(), ctx.caller())) {
-            Map<String, Object> m =
-                map("name", c.name(), "type", c.type(), "columns", c.columns());
+                      db,
+                      a.requireText("table"),
+                      a.string("schema"),
+                      a.transactionId(),
+                      ctx.caller())) {
+            Map<String, Object> m = map("name", c.name(), "type", c.type(), "columns", c.columns());
             if (c.referencedTable() != null) {
               m.put("references", c.referencedTable());
               m.put("referenced_columns", c.referencedColumns());

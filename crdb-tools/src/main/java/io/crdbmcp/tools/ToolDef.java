@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * One tool, declared as data: name, group, description, input and output schema, hints and the
- * handler. Tool groups return lists of these; {@link CrdbTools} turns them into SDK
- * specifications and wraps every handler in the same error handling and observation.
+ * handler. Tool groups return lists of these; {@link CrdbTools} turns them into SDK specifications
+ * and wraps every handler in the same error handling and observation.
  *
  * @param writes true when the tool can change data or state; such tools are not offered in
  *     read-only mode

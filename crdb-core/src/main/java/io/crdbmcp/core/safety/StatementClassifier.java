@@ -9,9 +9,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Classifies one SQL statement from its tokens: what kind of statement it is, whether it can
- * change anything, and which relations and functions it names. It never parses the full grammar;
- * wherever it is unsure it errs towards "this writes".
+ * Classifies one SQL statement from its tokens: what kind of statement it is, whether it can change
+ * anything, and which relations and functions it names. It never parses the full grammar; wherever
+ * it is unsure it errs towards "this writes".
  */
 public final class StatementClassifier {
 
@@ -20,44 +20,240 @@ public final class StatementClassifier {
   /** Words that may appear before {@code (} without being a function call. */
   private static final Set<String> NOT_FUNCTIONS =
       Set.of(
-          "in", "exists", "any", "all", "some", "values", "as", "from", "join", "on", "using",
-          "where", "and", "or", "not", "select", "with", "into", "table", "set", "returning", "by",
-          "over", "filter", "within", "group", "lateral", "case", "when", "then", "else", "end",
-          "is", "like", "ilike", "similar", "between", "array", "row", "cast", "partition",
-          "order", "window", "union", "intersect", "except", "distinct", "having", "limit",
-          "offset", "fetch", "for", "of", "update", "delete", "insert", "upsert", "merge", "do",
-          "conflict", "check", "primary", "key", "unique", "references", "foreign", "default",
-          "constraint", "index", "analyze", "analyse", "explain", "verbose", "materialized",
-          "recursive", "cube", "rollup", "sets", "interval", "numeric", "decimal", "varchar",
-          "char", "character", "timestamp", "timestamptz", "time", "float", "bit", "varbit",
-          "only", "if", "returns", "options", "include", "storing", "ordinality", "rows", "range",
-          "groups", "zone", "to", "copy", "lock", "grant", "revoke", "escape", "collate",
-          "varying", "precision", "tuple");
+          "in",
+          "exists",
+          "any",
+          "all",
+          "some",
+          "values",
+          "as",
+          "from",
+          "join",
+          "on",
+          "using",
+          "where",
+          "and",
+          "or",
+          "not",
+          "select",
+          "with",
+          "into",
+          "table",
+          "set",
+          "returning",
+          "by",
+          "over",
+          "filter",
+          "within",
+          "group",
+          "lateral",
+          "case",
+          "when",
+          "then",
+          "else",
+          "end",
+          "is",
+          "like",
+          "ilike",
+          "similar",
+          "between",
+          "array",
+          "row",
+          "cast",
+          "partition",
+          "order",
+          "window",
+          "union",
+          "intersect",
+          "except",
+          "distinct",
+          "having",
+          "limit",
+          "offset",
+          "fetch",
+          "for",
+          "of",
+          "update",
+          "delete",
+          "insert",
+          "upsert",
+          "merge",
+          "do",
+          "conflict",
+          "check",
+          "primary",
+          "key",
+          "unique",
+          "references",
+          "foreign",
+          "default",
+          "constraint",
+          "index",
+          "analyze",
+          "analyse",
+          "explain",
+          "verbose",
+          "materialized",
+          "recursive",
+          "cube",
+          "rollup",
+          "sets",
+          "interval",
+          "numeric",
+          "decimal",
+          "varchar",
+          "char",
+          "character",
+          "timestamp",
+          "timestamptz",
+          "time",
+          "float",
+          "bit",
+          "varbit",
+          "only",
+          "if",
+          "returns",
+          "options",
+          "include",
+          "storing",
+          "ordinality",
+          "rows",
+          "range",
+          "groups",
+          "zone",
+          "to",
+          "copy",
+          "lock",
+          "grant",
+          "revoke",
+          "escape",
+          "collate",
+          "varying",
+          "precision",
+          "tuple");
 
   /** Words that never name a function call even though {@code (} follows the next name. */
   private static final Set<String> NAME_NOT_CALL_AFTER =
       Set.of(
-          "into", "table", "copy", "references", "index", "view", "type", "function", "procedure",
-          "trigger", "aggregate", "only", "as", "sequence", "routine", "domain");
+          "into",
+          "table",
+          "copy",
+          "references",
+          "index",
+          "view",
+          "type",
+          "function",
+          "procedure",
+          "trigger",
+          "aggregate",
+          "only",
+          "as",
+          "sequence",
+          "routine",
+          "domain");
 
   /** Words that end a FROM/USING/TRUNCATE list at its own nesting level. */
   private static final Set<String> LIST_END =
       Set.of(
-          "where", "group", "having", "order", "limit", "offset", "fetch", "window", "union",
-          "intersect", "except", "for", "returning", "set", "values", "select", "do", "then",
-          "when", "into", "cascade", "restrict", "restart", "continue");
+          "where",
+          "group",
+          "having",
+          "order",
+          "limit",
+          "offset",
+          "fetch",
+          "window",
+          "union",
+          "intersect",
+          "except",
+          "for",
+          "returning",
+          "set",
+          "values",
+          "select",
+          "do",
+          "then",
+          "when",
+          "into",
+          "cascade",
+          "restrict",
+          "restart",
+          "continue");
 
   /** Words that cannot be an alias after a relation name. */
   private static final Set<String> NON_ALIAS =
       Set.of(
-          "where", "join", "inner", "left", "right", "full", "cross", "natural", "on", "using",
-          "group", "order", "limit", "offset", "fetch", "union", "intersect", "except", "window",
-          "having", "for", "set", "returning", "values", "select", "default", "with", "as",
-          "into", "lateral", "when", "then", "else", "end", "from", "do", "overriding",
-          "tablesample", "cascade", "restrict", "restart", "continue", "nowait", "skip", "in",
-          "share", "exclusive", "row", "access", "mode", "partition", "and", "or", "not", "is",
-          "asc", "desc", "over", "table", "to", "owner", "rename", "add", "alter", "drop",
-          "configure", "split", "scatter", "experimental_relocate", "unsplit", "inject");
+          "where",
+          "join",
+          "inner",
+          "left",
+          "right",
+          "full",
+          "cross",
+          "natural",
+          "on",
+          "using",
+          "group",
+          "order",
+          "limit",
+          "offset",
+          "fetch",
+          "union",
+          "intersect",
+          "except",
+          "window",
+          "having",
+          "for",
+          "set",
+          "returning",
+          "values",
+          "select",
+          "default",
+          "with",
+          "as",
+          "into",
+          "lateral",
+          "when",
+          "then",
+          "else",
+          "end",
+          "from",
+          "do",
+          "overriding",
+          "tablesample",
+          "cascade",
+          "restrict",
+          "restart",
+          "continue",
+          "nowait",
+          "skip",
+          "in",
+          "share",
+          "exclusive",
+          "row",
+          "access",
+          "mode",
+          "partition",
+          "and",
+          "or",
+          "not",
+          "is",
+          "asc",
+          "desc",
+          "over",
+          "table",
+          "to",
+          "owner",
+          "rename",
+          "add",
+          "alter",
+          "drop",
+          "configure",
+          "split",
+          "scatter",
+          "experimental_relocate",
+          "unsplit",
+          "inject");
 
   /** SQL-standard functions whose argument syntax uses FROM. */
   private static final Set<String> FROM_FUNCTIONS =
@@ -67,8 +263,24 @@ public final class StatementClassifier {
 
   private static final Set<String> NESTED_STARTERS =
       Set.of(
-          "insert", "update", "delete", "upsert", "merge", "create", "drop", "alter", "truncate",
-          "grant", "revoke", "explain", "set", "reset", "copy", "import", "export", "backup",
+          "insert",
+          "update",
+          "delete",
+          "upsert",
+          "merge",
+          "create",
+          "drop",
+          "alter",
+          "truncate",
+          "grant",
+          "revoke",
+          "explain",
+          "set",
+          "reset",
+          "copy",
+          "import",
+          "export",
+          "backup",
           "restore");
 
   /** Classifies exactly one statement; several statements are merged conservatively. */
@@ -135,12 +347,16 @@ public final class StatementClassifier {
     final List<String> reasons = new ArrayList<>();
     final List<String> nestedCommands = new ArrayList<>();
     final Set<String> cteNames = new LinkedHashSet<>();
+
     /** Token indices of CTE names in their definitions (not calls even if "(" follows). */
     final Set<Integer> cteHeaders = new java.util.HashSet<>();
+
     /** For COPY: STDIN, STDOUT, PROGRAM or FILE. */
     String copyTarget;
+
     /** For USE db / SET database = db: the database. */
     String database;
+
     boolean numericTableRef;
 
     Analysis(List<SqlToken> tokens) {
@@ -149,7 +365,9 @@ public final class StatementClassifier {
 
     Classification classification() {
       Set<String> names = new LinkedHashSet<>();
-      for (Rel r : rels) {
+      List<Rel> ordered = new ArrayList<>(rels);
+      ordered.sort(java.util.Comparator.comparingInt(Rel::from));
+      for (Rel r : ordered) {
         names.add(r.name());
       }
       return new Classification(
@@ -167,6 +385,7 @@ public final class StatementClassifier {
     StatementKind kind;
     String command;
     boolean writes;
+
     /** False for plain EXPLAIN: nothing in the statement runs. */
     boolean executes = true;
 
@@ -420,8 +639,7 @@ public final class StatementClassifier {
   }
 
   private static String identValue(List<SqlToken> t, int i) {
-    if (i < t.size()
-        && (t.get(i).isIdentifier() || t.get(i).kind() == SqlToken.Kind.STRING)) {
+    if (i < t.size() && (t.get(i).isIdentifier() || t.get(i).kind() == SqlToken.Kind.STRING)) {
       return t.get(i).value();
     }
     return null;
@@ -526,9 +744,24 @@ public final class StatementClassifier {
 
   private static final Set<String> CREATE_MODIFIERS =
       Set.of(
-          "or", "replace", "temp", "temporary", "unlogged", "global", "local", "unique",
-          "recursive", "trusted", "procedural", "default", "constraint", "virtual", "inverted",
-          "if", "not", "exists");
+          "or",
+          "replace",
+          "temp",
+          "temporary",
+          "unlogged",
+          "global",
+          "local",
+          "unique",
+          "recursive",
+          "trusted",
+          "procedural",
+          "default",
+          "constraint",
+          "virtual",
+          "inverted",
+          "if",
+          "not",
+          "exists");
 
   private static String objectName(List<SqlToken> t, int p) {
     String o = word(t, p);

@@ -28,35 +28,43 @@ public record Verdict(boolean allowed, Classification classification, String rul
       return null;
     }
     return switch (rule) {
-      case "syntax" -> "Close every string, quoted identifier, dollar quote and block comment;"
-          + " call validate_query to check a statement.";
+      case "syntax" ->
+          "Close every string, quoted identifier, dollar quote and block comment;"
+              + " call validate_query to check a statement.";
       case "empty_statement" -> "Send exactly one SQL statement.";
-      case "multiple_statements" -> "Send one statement per call; to run several writes"
-          + " atomically use begin_transaction, then one call per statement.";
-      case "credential_catalog" -> "Use pg_roles, SHOW USERS or SHOW ROLES for role information"
-          + " without password hashes.";
-      case "file_access" -> "Server files and programs are never reachable through this server;"
-          + " use the export tool to write query results to a file.";
+      case "multiple_statements" ->
+          "Send one statement per call; to run several writes"
+              + " atomically use begin_transaction, then one call per statement.";
+      case "credential_catalog" ->
+          "Use pg_roles, SHOW USERS or SHOW ROLES for role information"
+              + " without password hashes.";
+      case "file_access" ->
+          "Server files and programs are never reachable through this server;"
+              + " use the export tool to write query results to a file.";
       case "dangerous_function" -> "Remove the call; it is never allowed through this server.";
-      case "transaction_control" -> "Transactions are managed by the server: use"
-          + " begin_transaction, commit_transaction and rollback_transaction.";
-      case "session_change" -> "Session settings (role, transaction mode, search_path,"
-          + " database) are fixed by the server configuration; remove the SET/RESET/USE and"
-          + " qualify names instead.";
+      case "transaction_control" ->
+          "Transactions are managed by the server: use"
+              + " begin_transaction, commit_transaction and rollback_transaction.";
+      case "session_change" ->
+          "Session settings (role, transaction mode, search_path,"
+              + " database) are fixed by the server configuration; remove the SET/RESET/USE and"
+              + " qualify names instead.";
       case "utility" -> "Use a plain SELECT; use the export tool instead of COPY.";
-      case "blocked_database" -> "Query a database that is not blocked; list_databases shows"
-          + " the visible ones.";
+      case "blocked_database" ->
+          "Query a database that is not blocked; list_databases shows" + " the visible ones.";
       case "blocked_table" -> "Query other tables; list_tables shows the visible ones.";
-      case "blocked_column" -> "List the columns explicitly instead of * or a whole-row"
-          + " reference, leaving out the blocked columns.";
+      case "blocked_column" ->
+          "List the columns explicitly instead of * or a whole-row"
+              + " reference, leaving out the blocked columns.";
       case "schema_not_allowed" -> "Query tables in an allowed schema; list_schemas shows them.";
       case "table_not_allowed" -> "Query only allowed tables; list_tables shows them.";
-      case "blocked_command" -> "This command is disabled by configuration; ask an operator"
-          + " if it is really needed.";
-      case "side_effect_function" -> "Remove the call: the server is in read-only mode and"
-          + " allows reads only.";
-      case "read_only" -> "The server is in read-only mode and allows reads only; call"
-          + " validate_query to check a statement before running it.";
+      case "blocked_command" ->
+          "This command is disabled by configuration; ask an operator" + " if it is really needed.";
+      case "side_effect_function" ->
+          "Remove the call: the server is in read-only mode and" + " allows reads only.";
+      case "read_only" ->
+          "The server is in read-only mode and allows reads only; call"
+              + " validate_query to check a statement before running it.";
       default -> "Call validate_query to check a statement.";
     };
   }

@@ -17,8 +17,8 @@ import org.testcontainers.containers.CockroachContainer;
  * The database the tests run against, chosen once per test JVM, first match wins:
  *
  * <ol>
- *   <li>{@code CRDB_TEST_URL} (a {@code postgresql://} URL of a CockroachDB or PostgreSQL
- *       server whose user may create databases);
+ *   <li>{@code CRDB_TEST_URL} (a {@code postgresql://} URL of a CockroachDB or PostgreSQL server
+ *       whose user may create databases);
  *   <li>Testcontainers CockroachDB when a Docker daemon answers;
  *   <li>embedded PostgreSQL (zonky).
  * </ol>
@@ -77,7 +77,8 @@ public final class TestDb {
               + ":"
               + crdb.getMappedPort(26257)
               + "/defaultdb?sslmode=disable";
-      return new TestDb("Testcontainers CockroachDB", ConnectionSpec.fromUrl("admin", u, 10, false));
+      return new TestDb(
+          "Testcontainers CockroachDB", ConnectionSpec.fromUrl("admin", u, 10, false));
     }
     EmbeddedPostgresServer pg = EmbeddedPostgresServer.start();
     Runtime.getRuntime().addShutdownHook(new Thread(pg::close));

@@ -9,8 +9,8 @@ import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.io.FileOutputStream;
 import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,7 +43,8 @@ public final class StdioServer {
     }
     for (String a : args) {
       if (!a.equals("--demo")) {
-        System.err.println(NAME + ": unknown option '" + a + "'. Run with --help to see the options.");
+        System.err.println(
+            NAME + ": unknown option '" + a + "'. Run with --help to see the options.");
         System.exit(2);
       }
     }

@@ -45,13 +45,15 @@ final class ServerProcess implements AutoCloseable {
     return start(env, n -> {});
   }
 
-  static ServerProcess start(Map<String, String> env, Consumer<McpSchema.ProgressNotification> progress) {
+  static ServerProcess start(
+      Map<String, String> env, Consumer<McpSchema.ProgressNotification> progress) {
     Map<String, String> e = new HashMap<>(env);
     e.putIfAbsent("CRDB_EXPORT_DIR", System.getProperty("java.io.tmpdir") + "/crdb-mcp-it-exports");
-    List<String> args = new ArrayList<>(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-jar", jar().toString()));
+    List<String> args =
+        new ArrayList<>(
+            List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-jar", jar().toString()));
     ServerParameters params = ServerParameters.builder(java()).args(args).env(e).build();
-    StdioClientTransport transport =
-        new StdioClientTransport(params, McpJsonDefaults.getMapper());
+    StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
     StringBuffer err = new StringBuffer();
     transport.setStdErrorHandler(line -> err.append(line).append('\n'));
     McpSyncClient client =

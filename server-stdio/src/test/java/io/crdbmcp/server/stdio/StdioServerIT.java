@@ -23,8 +23,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The foundation contract, end to end: the packaged server as a separate process, driven over
- * stdio by the SDK client, against a real database.
+ * The foundation contract, end to end: the packaged server as a separate process, driven over stdio
+ * by the SDK client, against a real database.
  */
 class StdioServerIT {
   static final String TYPES =
@@ -47,8 +47,7 @@ class StdioServerIT {
   @BeforeAll
   static void start() {
     db =
-        TestDb.get()
-            .createDatabase("e2e", EmbeddedPostgresServer.rideshareScript() + "\n" + TYPES);
+        TestDb.get().createDatabase("e2e", EmbeddedPostgresServer.rideshareScript() + "\n" + TYPES);
     server =
         ServerProcess.start(
             Map.of("CRDB_URL", TestDb.url(db), "CRDB_QUERY_TIMEOUT", "2", "CRDB_MAX_ROWS", "1000"));
@@ -95,7 +94,8 @@ class StdioServerIT {
                       .as(t.name() + "." + arg)
                       .isNotNull());
     }
-    McpSchema.Tool list = tools.stream().filter(t -> t.name().equals("list_tables")).findFirst().get();
+    McpSchema.Tool list =
+        tools.stream().filter(t -> t.name().equals("list_tables")).findFirst().get();
     assertThat(list.annotations().readOnlyHint()).isTrue();
     assertThat(list.annotations().destructiveHint()).isFalse();
   }
@@ -113,14 +113,19 @@ class StdioServerIT {
     Map<String, Object> s = ok(r);
     assertThat(rows(s)).hasSize(1);
     assertThat(rows(s).get(0).get(1)).isEqualTo("user7@example.com");
-    assertThat(text(r)).startsWith("name|email\n").contains("|user7@example.com\n").contains("(1 row)");
+    assertThat(text(r))
+        .startsWith("name|email\n")
+        .contains("|user7@example.com\n")
+        .contains("(1 row)");
     assertThat(s.get("truncated")).isEqualTo(false);
   }
 
   @Test
   void rowCapTruncatesWhileStreaming() {
     Map<String, Object> s =
-        ok(server.call("execute_query", args("sql", "SELECT id FROM rides ORDER BY id", "max_rows", 7)));
+        ok(
+            server.call(
+                "execute_query", args("sql", "SELECT id FROM rides ORDER BY id", "max_rows", 7)));
     assertThat(rows(s)).hasSize(7);
     assertThat(s.get("truncated")).isEqualTo(true);
     CallToolResult all =
@@ -138,7 +143,9 @@ class StdioServerIT {
     assertThat(one.get(1)).isEqualTo("12345678901234567890.123456789");
     assertThat(one.get(2)).isEqualTo("2024-05-06T05:08:09.123456Z");
     assertThat(one.get(3)).isEqualTo("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
-    assertThat(one.get(4)).isEqualTo(Map.of("a", List.of(1, 2, java.util.Collections.singletonMap("b", null)), "c", "x"));
+    assertThat(one.get(4))
+        .isEqualTo(
+            Map.of("a", List.of(1, 2, java.util.Collections.singletonMap("b", null)), "c", "x"));
     assertThat(one.get(5)).isEqualTo(List.of(1, 2, 3));
     assertThat(one.get(6)).isEqualTo(java.util.Arrays.asList("a", "b c", null));
     assertThat(one.get(7)).isEqualTo("AQL/");
@@ -158,7 +165,8 @@ class StdioServerIT {
     CallToolResult r = server.call("execute_query", args("sql", "SELECT * FROM wide ORDER BY id"));
     Map<String, Object> s = ok(r);
     assertThat(text(r).length()).isLessThanOrEqualTo(25_000);
-    assertThat(text(r)).containsPattern("… \\d+ more rows not shown \\(response limit 25000 characters\\)");
+    assertThat(text(r))
+        .containsPattern("… \\d+ more rows not shown \\(response limit 25000 characters\\)");
     assertThat((Integer) s.get("rows_omitted")).isPositive();
     assertThat(rows(s).size() + (Integer) s.get("rows_omitted")).isEqualTo(400);
   }
@@ -173,7 +181,8 @@ class StdioServerIT {
 
     Map<String, Object> tables = ok(server.call("list_tables", args("schema", "public")));
     Map<String, Map<String, Object>> byName =
-        list(tables, "tables").stream().collect(Collectors.toMap(t -> (String) t.get("name"), t -> t));
+        list(tables, "tables").stream()
+            .collect(Collectors.toMap(t -> (String) t.get("name"), t -> t));
     assertThat(byName).containsKeys("users", "vehicles", "rides", "promo_codes", "city_revenue");
     assertThat(byName.get("rides").get("kind")).isEqualTo("table");
     assertThat(byName.get("city_revenue").get("kind")).isEqualTo("view");
@@ -186,17 +195,33 @@ class StdioServerIT {
     Map<String, Object> id = cols.get(0);
     assertThat(id.get("primary_key")).isEqualTo(true);
     assertThat(id.get("type")).isEqualTo("uuid");
-    assertThat(cols.stream().filter(c -> c.get("name").equals("end_time")).findFirst().get().get("nullable"))
+    assertThat(
+            cols.stream()
+                .filter(c -> c.get("name").equals("end_time"))
+                .findFirst()
+                .get()
+                .get("nullable"))
         .isEqualTo(true);
-    assertThat(cols.stream().filter(c -> c.get("name").equals("revenue")).findFirst().get().get("type"))
+    assertThat(
+            cols.stream()
+                .filter(c -> c.get("name").equals("revenue"))
+                .findFirst()
+                .get()
+                .get("type"))
         .isEqualTo("numeric(10,2)");
     Map<String, Object> users = ok(server.call("describe_table", args("table", "public.users")));
     assertThat(list(users, "columns"))
-        .anyMatch(c -> "credit_card".equals(c.get("name")) && "Masked card number".equals(c.get("comment")));
+        .anyMatch(
+            c ->
+                "credit_card".equals(c.get("name"))
+                    && "Masked card number".equals(c.get("comment")));
 
     Map<String, Object> idx = ok(server.call("list_indexes", args("table", "rides")));
     assertThat(list(idx, "indexes"))
-        .anyMatch(i -> "rides_rider_idx".equals(i.get("name")) && List.of("rider_id").equals(i.get("columns")))
+        .anyMatch(
+            i ->
+                "rides_rider_idx".equals(i.get("name"))
+                    && List.of("rider_id").equals(i.get("columns")))
         .anyMatch(i -> Boolean.TRUE.equals(i.get("primary")));
 
     Map<String, Object> cons = ok(server.call("get_constraints", args("table", "rides")));
@@ -207,35 +232,45 @@ class StdioServerIT {
                     && List.of("rider_id").equals(c.get("columns"))
                     && "public.users".equals(c.get("references"))
                     && List.of("id").equals(c.get("referenced_columns")))
-        .anyMatch(c -> "CHECK".equals(c.get("type")) && String.valueOf(c.get("check")).contains("revenue"))
+        .anyMatch(
+            c ->
+                "CHECK".equals(c.get("type")) && String.valueOf(c.get("check")).contains("revenue"))
         .anyMatch(c -> "PRIMARY KEY".equals(c.get("type")));
   }
 
   @Test
   void connectionToolsManageNamedConnections() {
     Map<String, Object> listed = ok(server.call("list_connections", args()));
-    assertThat(list(listed, "connections")).anyMatch(c -> "default".equals(c.get("name")) && "ok".equals(c.get("status")));
+    assertThat(list(listed, "connections"))
+        .anyMatch(c -> "default".equals(c.get("name")) && "ok".equals(c.get("status")));
 
     ok(server.call("connect", args("name", "second", "url", TestDb.url(db))));
     Map<String, Object> r =
-        ok(server.call("execute_query", args("sql", "SELECT count(*) AS n FROM users", "connection", "second")));
+        ok(
+            server.call(
+                "execute_query",
+                args("sql", "SELECT count(*) AS n FROM users", "connection", "second")));
     assertThat(((Number) rows(r).get(0).get(0)).longValue()).isEqualTo(500L);
 
-    ConnectionSpec other = TestDb.get().createDatabase("e2e_other", "CREATE TABLE only_here (x INT)");
+    ConnectionSpec other =
+        TestDb.get().createDatabase("e2e_other", "CREATE TABLE only_here (x INT)");
     ok(server.call("switch_database", args("connection", "second", "database", other.database())));
     Map<String, Object> t = ok(server.call("list_tables", args("connection", "second")));
     assertThat(list(t, "tables")).extracting(x -> x.get("name")).containsExactly("only_here");
 
     ok(server.call("disconnect", args("name", "second")));
     Map<String, Object> err =
-        error(server.call("execute_query", args("sql", "SELECT 1", "connection", "second")), "UNKNOWN_CONNECTION");
+        error(
+            server.call("execute_query", args("sql", "SELECT 1", "connection", "second")),
+            "UNKNOWN_CONNECTION");
     assertThat((String) err.get("suggestion")).contains("list_connections");
   }
 
   @Test
   void failuresAreActionableAndTheServerStaysUp() throws Exception {
     Map<String, Object> e1 =
-        error(server.call("execute_query", args("sql", "SELECT * FROM no_such_table")), "NOT_FOUND");
+        error(
+            server.call("execute_query", args("sql", "SELECT * FROM no_such_table")), "NOT_FOUND");
     assertThat(e1.get("sqlstate")).isEqualTo("42P01");
     assertThat((String) e1.get("suggestion")).contains("list_tables");
 
@@ -245,14 +280,20 @@ class StdioServerIT {
     assertThat((String) e2.get("message")).contains("missing required argument 'sql'");
 
     Map<String, Object> e3 =
-        error(server.call("execute_query", args("sql", "SELECT 1", "max_rows", "ten")), "INVALID_ARGUMENT");
+        error(
+            server.call("execute_query", args("sql", "SELECT 1", "max_rows", "ten")),
+            "INVALID_ARGUMENT");
     assertThat((String) e3.get("message")).contains("max_rows").contains("whole number");
 
     Map<String, Object> e4 =
-        error(server.call("execute_query", args("sql", "SELECT 1", "colour", "red")), "INVALID_ARGUMENT");
+        error(
+            server.call("execute_query", args("sql", "SELECT 1", "colour", "red")),
+            "INVALID_ARGUMENT");
     assertThat((String) e4.get("message")).contains("unknown argument 'colour'");
 
-    error(server.call("execute_query", args("sql", "SELECT 1", "connection", "nope")), "UNKNOWN_CONNECTION");
+    error(
+        server.call("execute_query", args("sql", "SELECT 1", "connection", "nope")),
+        "UNKNOWN_CONNECTION");
 
     int freePort;
     try (ServerSocket s = new ServerSocket(0)) {
@@ -262,15 +303,22 @@ class StdioServerIT {
         error(
             server.call(
                 "connect",
-                args("name", "down", "url", "postgresql://root:s3cret-pw@127.0.0.1:" + freePort + "/x?sslmode=disable")),
+                args(
+                    "name",
+                    "down",
+                    "url",
+                    "postgresql://root:s3cret-pw@127.0.0.1:" + freePort + "/x?sslmode=disable")),
             "CONNECTION_FAILED");
-    assertThat((String) e5.get("message")).contains("127.0.0.1:" + freePort).doesNotContain("s3cret-pw");
+    assertThat((String) e5.get("message"))
+        .contains("127.0.0.1:" + freePort)
+        .doesNotContain("s3cret-pw");
 
     Map<String, Object> e6 =
         error(server.call("execute_query", args("sql", "SELECT pg_sleep(10)")), "QUERY_TIMEOUT");
     assertThat(e6.get("sqlstate")).isEqualTo("57014");
 
-    Map<String, Object> e7 = error(server.call("execute_query", args("sql", "SELEC 1")), "SQL_SYNTAX");
+    Map<String, Object> e7 =
+        error(server.call("execute_query", args("sql", "SELEC 1")), "SQL_SYNTAX");
     assertThat(e7).containsKey("suggestion");
 
     Map<String, Object> after = ok(server.call("execute_query", args("sql", "SELECT 1 AS one")));
@@ -281,8 +329,12 @@ class StdioServerIT {
   @Test
   void jsonFormatAndDetailLevels() {
     CallToolResult r =
-        server.call("list_tables", args("schema", "public", "format", "json", "detail", "detailed"));
-    assertThat(text(r)).startsWith("{").contains("\"tables\"").contains("\"comment\":\"Riders and vehicle owners\"");
+        server.call(
+            "list_tables", args("schema", "public", "format", "json", "detail", "detailed"));
+    assertThat(text(r))
+        .startsWith("{")
+        .contains("\"tables\"")
+        .contains("\"comment\":\"Riders and vehicle owners\"");
     CallToolResult concise = server.call("list_tables", args("schema", "public"));
     assertThat(text(concise)).startsWith("schema|name|kind|estimated_rows\n");
   }

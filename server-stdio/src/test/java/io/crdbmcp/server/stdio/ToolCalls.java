@@ -37,7 +37,9 @@ final class ToolCalls {
 
   /** Asserts success and returns the structured content. */
   static Map<String, Object> ok(CallToolResult r) {
-    assertThat(r.isError()).as("tool result should succeed: %s", text(r)).isNotEqualTo(Boolean.TRUE);
+    assertThat(r.isError())
+        .as("tool result should succeed: %s", text(r))
+        .isNotEqualTo(Boolean.TRUE);
     return structured(r);
   }
 
