@@ -6,6 +6,7 @@ import io.crdbmcp.core.Crdb;
 import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.ErrorCode;
 import io.crdbmcp.core.Progress;
+import io.crdbmcp.core.SqlRefusedException;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
@@ -143,6 +144,9 @@ public final class CrdbTools {
   static CallToolResult error(CrdbException e) {
     StringBuilder text = new StringBuilder();
     text.append("ERROR ").append(e.code()).append(": ").append(e.getMessage());
+    if (e instanceof SqlRefusedException r) {
+      text.append("\nRule: ").append(r.rule());
+    }
     if (e.sqlState() != null) {
       text.append("\nSQLSTATE: ").append(e.sqlState());
     }
@@ -152,6 +156,9 @@ public final class CrdbTools {
     Map<String, Object> err = new LinkedHashMap<>();
     err.put("code", e.code().name());
     err.put("message", e.getMessage());
+    if (e instanceof SqlRefusedException r) {
+      err.put("rule", r.rule());
+    }
     if (e.sqlState() != null) {
       err.put("sqlstate", e.sqlState());
     }

@@ -2,6 +2,7 @@ package io.crdbmcp.core.safety;
 
 import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.ErrorCode;
+import io.crdbmcp.core.SqlRefusedException;
 import io.crdbmcp.core.safety.StatementClassifier.Analysis;
 import io.crdbmcp.core.safety.StatementClassifier.Rel;
 import java.util.ArrayList;
@@ -66,7 +67,7 @@ public final class SqlGuard {
   public Classification require(String sql, boolean readOnly) {
     Verdict v = decide(sql, readOnly || policy.readOnly());
     if (!v.allowed()) {
-      throw new CrdbException(ErrorCode.SQL_REFUSED, v.message(), v.suggestion());
+      throw new SqlRefusedException(v.rule(), v.message(), v.suggestion());
     }
     return v.classification();
   }

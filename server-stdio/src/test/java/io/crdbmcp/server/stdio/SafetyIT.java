@@ -1,0 +1,199 @@
+package io.crdbmcp.server.stdio;
+
+import static io.crdbmcp.server.stdio.ToolCalls.args;
+import static io.crdbmcp.server.stdio.ToolCalls.error;
+import static io.crdbmcp.server.stdio.ToolCalls.list;
+import static io.crdbmcp.server.stdio.ToolCalls.ok;
+import static io.crdbmcp.server.stdio.ToolCalls.rows;
+import static io.crdbmcp.server.stdio.ToolCalls.text;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.crdbmcp.core.ConnectionSpec;
+import io.crdbmcp.core.safety.SafetyCorpus;
+import io.crdbmcp.core.testing.TestDb;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hostile corpus replayed through the real server in read-only mode with access control, and
+ * the legitimate analytics corpus that must still run. Afterwards the canary table, the session
+ * settings and the server's connections prove that nothing changed and nothing stayed open.
+ */
+class SafetyIT {
+  static final String SCHEMA =
+      """
+      CREATE TABLE canary (id INT PRIMARY KEY, note TEXT);
+      INSERT INTO canary VALUES (1, 'alpha'), (2, 'beta'), (3, 'gamma');
+      CREATE SEQUENCE s;
+      CREATE TABLE secrets (id INT PRIMARY KEY, token TEXT);
+      INSERT INTO secrets VALUES (1, 'top-secret-token');
+      CREATE TABLE users (id INT PRIMARY KEY, name TEXT, password_hash TEXT);
+      INSERT INTO users VALUES (1, 'ana', 'hash-1'), (2, 'ben', 'hash-2');
+      CREATE TABLE employees (id INT PRIMARY KEY, name TEXT, dept TEXT, salary NUMERIC);
+      INSERT INTO employees VALUES (1, 'a', 'x', 10), (2, 'b', 'x', 20), (3, 'c', 'y', 30);
+      CREATE TABLE customers (customer_id INT PRIMARY KEY, name TEXT, region TEXT);
+      INSERT INTO customers VALUES (1, ' cust ', 'EU'), (2, 'other', 'US');
+      CREATE TABLE orders (id INT PRIMARY KEY, customer_id INT, amount NUMERIC, created_at TIMESTAMPTZ);
+      INSERT INTO orders SELECT g, 1 + g % 2, g * 10, '2024-01-01'::timestamptz + g * interval '1 day'
+        FROM generate_series(1, 20) g;
+      CREATE TABLE items (id INT PRIMARY KEY, order_id INT, price NUMERIC, quantity INT);
+      INSERT INTO items VALUES (1, 1, 2.5, 2), (2, 1, 1, 1);
+      CREATE TABLE events (id INT PRIMARY KEY, data JSONB);
+      INSERT INTO events VALUES (1, '{"a": {"b": "c"}, "x": 1, "items": [{"price": 3}]}');
+      CREATE TABLE weird ("select" INT, "order" INT, "drop" INT, "Update" INT, "delete" INT);
+      CREATE TABLE audit_log (last_update TIMESTAMPTZ, deleted_at TIMESTAMPTZ, inserted_by TEXT);
+      CREATE TABLE pairs (a INT, b INT);
+      CREATE TABLE t1 (x INT);
+      CREATE TABLE t2 (y INT);
+      CREATE TABLE t3 (z INT);
+      """;
+
+  static final String SESSION_PROBE =
+      "SELECT current_user, current_setting('search_path') AS search_path,"
+          + " current_setting('default_transaction_read_only') AS ro,"
+          + " current_setting('statement_timeout') AS timeout,"
+          + " current_setting('application_name') AS app";
+
+  static ConnectionSpec db;
+  static ServerProcess server;
+
+  @BeforeAll
+  static void start() {
+    db = TestDb.get().createDatabase("safety", SCHEMA);
+    server =
+        ServerProcess.start(
+            Map.of(
+                "CRDB_URL", TestDb.url(db),
+                "CRDB_READ_ONLY", "true",
+                "CRDB_BLOCKED_TABLES", "secrets",
+                "CRDB_BLOCKED_COLUMNS", "{\"users\": [\"password_hash\"]}",
+                "CRDB_POOL_SIZE", "2"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void refusesEveryHostileStatementAndChangesNothing() throws Exception {
+    List<List<Object>> canaryBefore = canary();
+    List<List<Object>> sessionBefore = rows(ok(server.call("execute_query", args("sql", SESSION_PROBE))));
+    List<SafetyCorpus.Entry> hostile = SafetyCorpus.hostile();
+    assertThat(hostile).hasSizeGreaterThanOrEqualTo(60);
+    SoftAssertions soft = new SoftAssertions();
+    for (SafetyCorpus.Entry e : hostile) {
+      CallToolResult r = server.call("execute_query", args("sql", e.sql()));
+      soft.assertThat(r.isError()).as("must be refused: %s -> %s", e.sql(), text(r)).isTrue();
+      if (Boolean.TRUE.equals(r.isError())) {
+        Map<String, Object> err = error(r, "SQL_REFUSED");
+        soft.assertThat(err.get("rule")).as("rule for %s", e.sql()).isEqualTo(e.expected());
+      }
+      Map<String, Object> v = ok(server.call("validate_query", args("sql", e.sql())));
+      soft.assertThat(v.get("allowed")).as("validate_query of %s", e.sql()).isEqualTo(false);
+      soft.assertThat(v.get("rule")).as("validate_query rule of %s", e.sql()).isEqualTo(e.expected());
+    }
+    soft.assertAll();
+
+    assertThat(canary()).isEqualTo(canaryBefore);
+    assertThat(sequenceValue()).as("nextval never ran").isEqualTo(1L);
+    List<List<Object>> sessionAfter = rows(ok(server.call("execute_query", args("sql", SESSION_PROBE))));
+    assertThat(sessionAfter).isEqualTo(sessionBefore);
+    assertThat(sessionAfter.get(0).get(2)).as("session default stays read-write; reads are read-only per transaction").isEqualTo("off");
+    assertThat(openTransactions()).isZero();
+  }
+
+  @Test
+  void allowsLegitimateAnalytics() {
+    List<SafetyCorpus.Entry> allowed = SafetyCorpus.allowed();
+    assertThat(allowed).hasSizeGreaterThanOrEqualTo(20);
+    SoftAssertions soft = new SoftAssertions();
+    int ran = 0;
+    for (SafetyCorpus.Entry e : allowed) {
+      if (e.cockroachOnly() && !TestDb.get().isCockroach()) {
+        continue;
+      }
+      CallToolResult r = server.call("execute_query", args("sql", e.sql()));
+      soft.assertThat(r.isError()).as("must run: %s -> %s", e.sql(), text(r)).isNotEqualTo(Boolean.TRUE);
+      ran++;
+    }
+    soft.assertAll();
+    assertThat(ran).isGreaterThanOrEqualTo(20);
+  }
+
+  @Test
+  void accessControlAppliesToSchemaDiscovery() {
+    Map<String, Object> tables = ok(server.call("list_tables", args()));
+    assertThat(list(tables, "tables")).extracting(t -> t.get("name")).contains("canary", "users").doesNotContain("secrets");
+
+    error(server.call("describe_table", args("table", "secrets")), "NOT_FOUND");
+
+    Map<String, Object> users = ok(server.call("describe_table", args("table", "users")));
+    assertThat(list(users, "columns")).extracting(c -> c.get("name")).containsExactly("id", "name");
+
+    Map<String, Object> refused = error(server.call("execute_query", args("sql", "SELECT * FROM users")), "SQL_REFUSED");
+    assertThat(refused.get("rule")).isEqualTo("blocked_column");
+    assertThat((String) refused.get("suggestion")).contains("List the columns explicitly");
+
+    Map<String, Object> fine = ok(server.call("execute_query", args("sql", "SELECT id, name FROM users ORDER BY id")));
+    assertThat(rows(fine)).hasSize(2);
+    assertThat(text(server.call("execute_query", args("sql", "SELECT id, name FROM users")))).doesNotContain("hash-");
+  }
+
+  @Test
+  void readOnlyModeMarksEveryOfferedToolReadOnly() {
+    server.client
+        .listTools()
+        .tools()
+        .forEach(
+            t -> {
+              assertThat(t.annotations().readOnlyHint()).as(t.name()).isTrue();
+              assertThat(t.annotations().destructiveHint()).as(t.name()).isFalse();
+            });
+  }
+
+  static List<List<Object>> canary() throws Exception {
+    List<List<Object>> out = new ArrayList<>();
+    try (Connection c = TestDb.open(db);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT id, note FROM canary ORDER BY id")) {
+      while (rs.next()) {
+        out.add(List.of(rs.getInt(1), rs.getString(2)));
+      }
+    }
+    return out;
+  }
+
+  static long sequenceValue() throws Exception {
+    try (Connection c = TestDb.open(db);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT nextval('s')")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** Connections of the server that sit inside a transaction. */
+  static int openTransactions() throws Exception {
+    try (Connection c = TestDb.open(db);
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cockroachdb-mcp'"
+                    + " AND datname = current_database() AND state LIKE 'idle in transaction%'")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+}
