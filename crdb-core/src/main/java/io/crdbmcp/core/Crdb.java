@@ -22,6 +22,8 @@ public final class Crdb implements AutoCloseable {
   private final SqlGuard guard;
   private final Queries queries;
   private final Schema schema;
+  private final Plans plans;
+  private final DatabaseInfo databaseInfo;
 
   private Crdb(CrdbConfig config) {
     this.config = config;
@@ -33,6 +35,8 @@ public final class Crdb implements AutoCloseable {
     this.guard = new SqlGuard(config.safety());
     this.queries = new Queries(guard, executor, config.maxRows());
     this.schema = new Schema(executor, config.safety());
+    this.plans = new Plans(queries, executor);
+    this.databaseInfo = new DatabaseInfo(executor, config.safety());
   }
 
   public static Crdb open(CrdbConfig config) {
@@ -65,6 +69,14 @@ public final class Crdb implements AutoCloseable {
 
   public Schema schema() {
     return schema;
+  }
+
+  public Plans plans() {
+    return plans;
+  }
+
+  public DatabaseInfo databaseInfo() {
+    return databaseInfo;
   }
 
   /** Whether the server as a whole is read-only ({@code CRDB_READ_ONLY}). */

@@ -40,6 +40,9 @@ public final class CrdbTools {
     all.addAll(ConnectionTools.all(crdb));
     all.addAll(QueryTools.all(crdb));
     all.addAll(SchemaTools.all(crdb));
+    all.addAll(PlanTools.all(crdb));
+    all.addAll(DatabaseTools.all(crdb));
+    all.addAll(TransactionTools.all(crdb));
     for (ToolDef t : all) {
       if (!enabled.contains(t.group())) {
         continue;
