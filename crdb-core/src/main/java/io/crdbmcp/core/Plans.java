@@ -27,7 +27,7 @@ public final class Plans {
     this.executor = executor;
   }
 
-  public Plan explain(Database db, String sql, String txId, Caller caller) {
+  public Plan explainPlainSql(Database db, String sql, String txId, Caller caller) {
     String stmt = plainStatement(sql);
     Classification c = queries.require(db, stmt, false);
     queries.require(db, "EXPLAIN " + stmt, true);
@@ -36,7 +36,7 @@ public final class Plans {
     return new Plan(c.kind().name(), false, false, lines);
   }
 
-  public Plan explainAnalyze(Database db, String sql, String txId, Caller caller) {
+  public Plan explainAnalyzePlainSql(Database db, String sql, String txId, Caller caller) {
     String stmt = plainStatement(sql);
     Classification c = queries.require(db, stmt, false);
     String explain = "EXPLAIN ANALYZE " + stmt;

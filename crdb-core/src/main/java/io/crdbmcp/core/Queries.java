@@ -50,7 +50,7 @@ public final class Queries {
   }
 
   /** Whether a statement would be allowed on {@code db}, without running it. */
-  public Verdict validate(Database db, String sql) {
+  public Verdict validatePlainSql(Database db, String sql) {
     return effectiveReadOnly(db) ? guard.checkReadOnly(sql) : guard.check(sql);
   }
 

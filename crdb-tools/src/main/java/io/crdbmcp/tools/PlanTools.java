@@ -65,7 +65,7 @@ final class PlanTools {
         (a, ctx) -> {
           Database db = crdb.connections().get(a.connection());
           return render(
-              crdb.plans().explain(db, a.requireText("sql"), a.transactionId(), ctx.caller()),
+              crdb.plans().explainPlainSql(db, a.requireText("sql"), a.transactionId(), ctx.caller()),
               a.json());
         });
   }
@@ -88,7 +88,7 @@ final class PlanTools {
           Database db = crdb.connections().get(a.connection());
           return render(
               crdb.plans()
-                  .explainAnalyze(db, a.requireText("sql"), a.transactionId(), ctx.caller()),
+                  .explainAnalyzePlainSql(db, a.requireText("sql"), a.transactionId(), ctx.caller()),
               a.json());
         });
   }

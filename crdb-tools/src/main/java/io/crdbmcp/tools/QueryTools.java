@@ -96,7 +96,7 @@ final class QueryTools {
             List.of("allowed")),
         (a, ctx) -> {
           Database db = crdb.connections().get(a.connection());
-          Verdict v = crdb.queries().validate(db, a.requireText("sql"));
+          Verdict v = crdb.queries().validatePlainSql(db, a.requireText("sql"));
           Map<String, Object> m = new LinkedHashMap<>();
           m.put("allowed", v.allowed());
           Classification c = v.classification();

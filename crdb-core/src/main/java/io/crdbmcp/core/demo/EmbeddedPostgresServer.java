@@ -52,6 +52,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
   }
 
+  /** The temporary directory holding the data; removed on {@link #close()}. */
+  public Path directory() {
+    return directory;
+  }
+
   public int port() {
     return postgres.getPort();
   }
@@ -108,7 +113,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
   static void deleteRecursively(Path dir) {
     // PostgreSQL may still be removing its own files while we walk: retry, ignore vanished files.
-    for (int attempt = 0; attempt < 5 && dir != null && Files.exists(dir); attempt++) {
+    for (int attempt = 0; attempt < 40 && dir != null && Files.exists(dir); attempt++) {
       try {
         Files.walkFileTree(
             dir,

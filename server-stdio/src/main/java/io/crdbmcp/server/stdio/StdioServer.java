@@ -136,9 +136,13 @@ public final class StdioServer {
     env.put("CRDB_URL", pg.url("rideshare"));
     System.err.printf(
         "%s: demo database ready in %d ms: %s (users, vehicles, rides, promo_codes). "
-            + "It is temporary and removed when the server exits.%n"
+            + "It is temporary: its data in %s is removed when the server exits.%n"
             + "%s: point an MCP client at this server with the command: bin/cockroachdb-mcp --demo%n",
-        NAME, (System.nanoTime() - t0) / 1_000_000, pg.url("rideshare"), NAME);
+        NAME,
+        (System.nanoTime() - t0) / 1_000_000,
+        pg.url("rideshare"),
+        pg.directory(),
+        NAME);
     return pg;
   }
 

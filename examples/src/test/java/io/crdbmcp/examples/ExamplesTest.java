@@ -1,0 +1,78 @@
+package io.crdbmcp.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.crdbmcp.core.ConnectionSpec;
+import io.crdbmcp.core.CrdbConfig;
+import io.crdbmcp.core.demo.EmbeddedPostgresServer;
+import io.crdbmcp.core.testing.TestDb;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The examples are run against a real database, so they cannot drift from the API. */
+class ExamplesTest {
+  static ConnectionSpec db;
+
+  @BeforeAll
+  static void setUp() {
+    db = TestDb.get().createDatabase("examples", EmbeddedPostgresServer.rideshareScript());
+  }
+
+  static CrdbConfig config() {
+    return CrdbConfig.fromEnvironment(Map.of("CRDB_URL", TestDb.url(db)));
+  }
+
+  @Test
+  void embeddedAgentExampleRuns() {
+    String report = EmbeddedAgentExample.run(config());
+    assertThat(report).contains("Connected to ").contains("table public.rides").contains(" rides\n");
+  }
+
+  @Test
+  void toolsExampleShowsTableAndActionableError() {
+    String out = ToolsExample.run(config());
+    assertThat(out).contains("table public.promo_codes").contains("ERROR NOT_FOUND").contains("list_tables");
+  }
+
+  @Test
+  void jshellScriptRuns() throws Exception {
+    Path script = Path.of("jshell/explore.jsh");
+    String jshell = Path.of(System.getProperty("java.home"), "bin", "jshell").toString();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                jshell, "--class-path", System.getProperty("java.class.path"), script.toString())
+            .redirectErrorStream(true);
+    pb.environment().put("CRDB_URL", TestDb.url(db));
+    Process p = pb.start();
+    p.getOutputStream().close();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(out).contains("Connected to PostgreSQL").contains("table rides").contains("DELETE FROM users allowed? true");
+    assertThat(out).doesNotContain("Exception").doesNotContain("Error:");
+  }
+
+  @Test
+  void claudeDesktopConfigIsValidAndUsesTheLauncher() throws Exception {
+    JsonNode cfg = new ObjectMapper().readTree(Files.readString(Path.of("clients/claude_desktop_config.json")));
+    JsonNode servers = cfg.get("mcpServers");
+    assertThat(servers.get("cockroachdb-demo").get("command").asText()).endsWith("bin/cockroachdb-mcp");
+    assertThat(servers.get("cockroachdb-demo").get("args").get(0).asText()).isEqualTo("--demo");
+    servers
+        .get("cockroachdb")
+        .get("env")
+        .fieldNames()
+        .forEachRemaining(name -> assertThat(name).startsWith("CRDB_"));
+    Map<String, String> env =
+        new ObjectMapper().convertValue(servers.get("cockroachdb").get("env"), Map.class);
+    env.put("CRDB_PASSWORD", "x");
+    CrdbConfig parsed = CrdbConfig.fromEnvironment(env);
+    assertThat(parsed.safety().readOnly()).isTrue();
+  }
+}
