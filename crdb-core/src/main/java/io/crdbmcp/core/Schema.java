@@ -231,12 +231,14 @@ public final class Schema {
   /** Columns with type, nullability, default, primary key and comment; two catalog queries. */
   public TableDescription describeTable(
       Database db, String table, String schema, String txId, Caller caller) {
-    return executor.run(
-        db,
-        Access.READ,
-        txId,
-        caller,
-        (c, d) -> {
+    return executor.run(db, Access.READ, txId, caller, (c, d) -> describe(c, d, table, schema));
+  }
+
+  /**
+   * The work of {@link #describeTable} on a connection already prepared by {@link SqlExecutor}, so
+   * other services (row tools) can look up a table in the same transaction as their statement.
+   */
+  TableDescription describe(Connection c, Dialect d, String table, String schema) {
           DSLContext dsl = dsl(c);
           String[] rel = resolve(dsl, table, schema);
           List<String> pk = primaryKey(dsl, rel[0], rel[1]);
@@ -279,7 +281,6 @@ public final class Schema {
                     r.value5()));
           }
           return new TableDescription(rel[0], rel[1], rel[2], cols, pk);
-        });
   }
 
   static String typeName(String type, Integer charLen, Integer precision, Integer scale) {
