@@ -14,8 +14,8 @@ import java.util.List;
 /**
  * The keyset-pagination cursor of read_rows: an opaque base64url JSON text holding the table, the
  * full ordering (columns and directions, the primary key included as tiebreaker), a digest of the
- * filter, and the ordering values of the last row returned. Opaque to the model, but not secret:
- * it holds only values the model has already seen.
+ * filter, and the ordering values of the last row returned. Opaque to the model, but not secret: it
+ * holds only values the model has already seen.
  *
  * @param table schema-qualified table, unquoted ({@code public.items})
  * @param ordering the ordering keys in order
@@ -91,8 +91,7 @@ public record RowCursor(
   /** A short stable digest of a text (the canonical form of a filter). */
   static String digest(String text) {
     try {
-      byte[] d =
-          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(d, 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

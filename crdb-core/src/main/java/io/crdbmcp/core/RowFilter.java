@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * One condition of a structured row filter: a column, an operator and a value. Never raw SQL: the
- * column is checked against the catalog and the value is always bound as a parameter. Conditions
- * of a filter combine with AND.
+ * column is checked against the catalog and the value is always bound as a parameter. Conditions of
+ * a filter combine with AND.
  *
  * @param column the column name as in describe_table
  * @param op the operator
@@ -99,7 +99,12 @@ public record RowFilter(String column, Op op, Object value) {
         }
         if (l.size() > MAX_IN_VALUES) {
           throw CrdbException.invalidArgument(
-              "filter on '" + column + "' lists " + l.size() + " values (at most " + MAX_IN_VALUES
+              "filter on '"
+                  + column
+                  + "' lists "
+                  + l.size()
+                  + " values (at most "
+                  + MAX_IN_VALUES
                   + ")",
               "split the read into several calls");
         }
@@ -168,7 +173,8 @@ public record RowFilter(String column, Op op, Object value) {
       Object op = m.get("op");
       if (!(column instanceof String c)) {
         throw CrdbException.invalidArgument(
-            "a filter condition needs a column name (string)", "write conditions as {column, op, value}");
+            "a filter condition needs a column name (string)",
+            "write conditions as {column, op, value}");
       }
       if (op != null && !(op instanceof String)) {
         throw CrdbException.invalidArgument(

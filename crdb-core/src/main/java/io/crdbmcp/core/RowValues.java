@@ -27,24 +27,24 @@ final class RowValues {
       Set.of("smallint", "integer", "bigint", "int", "int2", "int4", "int8");
 
   private static final Set<String> DECIMAL_TYPES =
-      Set.of(
-          "numeric", "decimal", "real", "double precision", "float", "float4", "float8");
+      Set.of("numeric", "decimal", "real", "double precision", "float", "float4", "float8");
 
   private static final Set<String> TEXT_TYPES =
-      Set.of("text", "character varying", "character", "varchar", "char", "name", "string", "bpchar");
+      Set.of(
+          "text", "character varying", "character", "varchar", "char", "name", "string", "bpchar");
 
   /**
    * The SQL type to cast to, from describe_table's type: {@code _int4} (an array's element type
    * name in information_schema) becomes {@code int4[]}; anything not a plain type name is quoted.
    */
   static String castType(String catalogType) {
+    // information_schema spells built-in types in lower case; anything else is a name to quote.
     String t = catalogType == null ? "text" : catalogType.trim();
-    String lower = t.toLowerCase(Locale.ROOT);
-    if (lower.startsWith("_") && PLAIN_TYPE.matcher(lower.substring(1)).matches()) {
-      return lower.substring(1) + "[]";
+    if (t.startsWith("_") && PLAIN_TYPE.matcher(t.substring(1)).matches()) {
+      return t.substring(1) + "[]";
     }
-    if (PLAIN_TYPE.matcher(lower).matches()) {
-      return lower;
+    if (PLAIN_TYPE.matcher(t).matches()) {
+      return t;
     }
     String base = t.startsWith("_") ? t.substring(1) : t;
     return Rows.quote(base) + (t.startsWith("_") ? "[]" : "");
@@ -91,7 +91,8 @@ final class RowValues {
     if (isArray(castType)) {
       if (value instanceof List<?> l) {
         if (base.equals("bytea")) {
-          throw mismatch(column, castType, value, "bytea arrays are not supported by the row tools");
+          throw mismatch(
+              column, castType, value, "bytea arrays are not supported by the row tools");
         }
         return arrayLiteral(l);
       }
@@ -102,7 +103,10 @@ final class RowValues {
     }
     if (value instanceof Map<?, ?> || value instanceof List<?>) {
       throw mismatch(
-          column, castType, value, "pass a single value (objects and arrays fit json/jsonb or array columns)");
+          column,
+          castType,
+          value,
+          "pass a single value (objects and arrays fit json/jsonb or array columns)");
     }
     if (base.equals("bytea")) {
       if (!(value instanceof String s)) {
@@ -111,7 +115,8 @@ final class RowValues {
       try {
         Base64.getDecoder().decode(s);
       } catch (IllegalArgumentException e) {
-        throw mismatch(column, castType, value, "pass the bytes as a base64 string (not valid base64)");
+        throw mismatch(
+            column, castType, value, "pass the bytes as a base64 string (not valid base64)");
       }
       return s;
     }

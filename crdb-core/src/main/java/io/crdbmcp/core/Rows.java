@@ -25,15 +25,15 @@ import java.util.Set;
  * <p>Every call runs through {@link SqlExecutor#run} (one connection, one transaction, or inside
  * the caller's transaction), looks the table up in the catalog in that same transaction (through
  * {@link Schema}, so hidden tables are NOT_FOUND and hidden columns are absent), and passes the
- * statement it generates through the safety guard before executing it, so blocked commands,
- * blocked tables and blocked columns apply here exactly as to hand-written SQL.
+ * statement it generates through the safety guard before executing it, so blocked commands, blocked
+ * tables and blocked columns apply here exactly as to hand-written SQL.
  *
  * <p>Inside a caller's transaction every call runs under a savepoint: a failed call rolls back to
  * it and leaves the transaction usable, and a dry run rolls back to it, so nothing persists.
  *
- * <p>Ordering and NULLs: nullable ordering columns sort {@code NULLS LAST} in both directions,
- * and the keyset condition of a cursor follows the same rule, so pages stay consistent when
- * ordering columns hold NULLs.
+ * <p>Ordering and NULLs: nullable ordering columns sort {@code NULLS LAST} in both directions, and
+ * the keyset condition of a cursor follows the same rule, so pages stay consistent when ordering
+ * columns hold NULLs.
  */
 public final class Rows {
   /** Rows returned by read_rows when no limit is given (still capped by CRDB_MAX_ROWS). */
@@ -275,12 +275,7 @@ public final class Rows {
     }
     QueryResult result =
         new QueryResult(
-            raw.columns().subList(0, selected.size()),
-            rows,
-            false,
-            limit,
-            -1,
-            raw.elapsedMillis());
+            raw.columns().subList(0, selected.size()), rows, false, limit, -1, raw.elapsedMillis());
     return new ReadResult(
         m.qualifiedName(), result, ordering, raw.truncated(), pageable, digest, keys);
   }
@@ -411,7 +406,8 @@ public final class Rows {
             // CockroachDB: UPSERT writes the given columns of the row with this primary key.
             text = insertSql(m, byName, st, "UPSERT INTO");
           } else {
-            StringBuilder sb = new StringBuilder(insertSqlWithoutReturning(m, byName, st, "INSERT INTO"));
+            StringBuilder sb =
+                new StringBuilder(insertSqlWithoutReturning(m, byName, st, "INSERT INTO"));
             sb.append(" ON CONFLICT (").append(joinQuoted(m.pk())).append(") DO UPDATE SET ");
             List<String> sets = new ArrayList<>();
             for (String col : byName.keySet()) {
@@ -429,7 +425,12 @@ public final class Rows {
           queries.require(db, text, false);
           Returned r = returning(c, text, st.params, m);
           return new Change(
-              m.qualifiedName(), existing > 0 ? "update" : "insert", r.result, r.total, false, null);
+              m.qualifiedName(),
+              existing > 0 ? "update" : "insert",
+              r.result,
+              r.total,
+              false,
+              null);
         });
   }
 
@@ -478,7 +479,9 @@ public final class Rows {
             appendWhere(sel, where);
             String selText = sel.toString();
             queries.require(db, selText, true);
-            before = executor.query(c, selText, st.paramsUpTo(maxPlaceholder(selText)), queries.maxRows());
+            before =
+                executor.query(
+                    c, selText, st.paramsUpTo(maxPlaceholder(selText)), queries.maxRows());
           } else if (key == null) {
             checkCount(db, c, m, where, st, confirm, "update");
           }
@@ -533,7 +536,9 @@ public final class Rows {
       throw CrdbException.invalidArgument(
           tool + " needs key (every primary-key column) or filter",
           m.pkUsable()
-              ? "pass key, e.g. {" + String.join(", ", m.pk().stream().map(k -> "\"" + k + "\": …").toList()) + "}"
+              ? "pass key, e.g. {"
+                  + String.join(", ", m.pk().stream().map(k -> "\"" + k + "\": …").toList())
+                  + "}"
               : "pass filter: a list of {column, op, value} conditions");
     }
     List<String> where = new ArrayList<>(keyConditions(m, key, st));
@@ -670,7 +675,10 @@ public final class Rows {
   private static String canonical(Map<String, Object> key, List<RowFilter> filters) {
     StringBuilder sb = new StringBuilder();
     if (key != null) {
-      new java.util.TreeMap<>(key).forEach((k, v) -> sb.append("k:").append(k).append('=').append(RowValues.jsonText(v)).append(';'));
+      new java.util.TreeMap<>(key)
+          .forEach(
+              (k, v) ->
+                  sb.append("k:").append(k).append('=').append(RowValues.jsonText(v)).append(';'));
     }
     for (RowFilter f : filters) {
       sb.append("f:")
@@ -861,10 +869,7 @@ public final class Rows {
     }
     return new CrdbException(
         ErrorCode.INVALID_ARGUMENT,
-        "the database refused the value for column "
-            + String.join(" or ", culprits)
-            + ": "
-            + msg,
+        "the database refused the value for column " + String.join(" or ", culprits) + ": " + msg,
         "pass a value of the column's type (call describe_table to see the types); numeric as a"
             + " string keeps precision, bytea is base64, jsonb takes any JSON value",
         state,

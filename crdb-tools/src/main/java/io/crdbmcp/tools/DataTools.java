@@ -17,7 +17,8 @@ final class DataTools {
   private DataTools() {}
 
   static List<ToolDef> all(Crdb crdb) {
-    return List.of(readRows(crdb), insertRow(crdb), updateRow(crdb), deleteRow(crdb), upsertRow(crdb));
+    return List.of(
+        readRows(crdb), insertRow(crdb), updateRow(crdb), deleteRow(crdb), upsertRow(crdb));
   }
 
   private static final String VALUE_HELP =
@@ -32,7 +33,8 @@ final class DataTools {
 
   private static Params tableParams() {
     return Params.of()
-        .requiredString("table", "Table name; may be schema-qualified (public.users). See list_tables.")
+        .requiredString(
+            "table", "Table name; may be schema-qualified (public.users). See list_tables.")
         .string("schema", "Schema of the table (default: searched in the user schemas).");
   }
 
@@ -231,17 +233,11 @@ final class DataTools {
             "Required (true) when a filter matches more than one row; without it nothing changes"
                 + " and the error says how many rows would change.",
             false)
-        .bool(
-            "dry_run",
-            "Report the rows that would change without changing anything.",
-            false);
+        .bool("dry_run", "Report the rows that would change without changing anything.", false);
   }
 
   private static ToolDef updateRow(Crdb crdb) {
-    Params p =
-        targetParams(
-            tableParams()
-                .object("set", "Column → new value." + VALUE_HELP, true));
+    Params p = targetParams(tableParams().object("set", "Column → new value." + VALUE_HELP, true));
     return ToolDef.writer(
         "update_row",
         Toolset.DATA,
@@ -396,7 +392,8 @@ final class DataTools {
         for (Object k : m.keySet()) {
           if (!List.of("column", "direction").contains(String.valueOf(k))) {
             throw CrdbException.invalidArgument(
-                "unknown key '" + k + "' in order_by", "use {\"column\": ..., \"direction\": \"asc\"|\"desc\"}");
+                "unknown key '" + k + "' in order_by",
+                "use {\"column\": ..., \"direction\": \"asc\"|\"desc\"}");
           }
         }
         column = c;

@@ -106,20 +106,34 @@ class DataToolsIT {
   void crudRoundTripCoversEveryColumnType() throws SQLException {
     Map<String, Object> values =
         args(
-            "id", 1,
-            "big", 9007199254740993L,
-            "n", BIG_NUMERIC,
-            "t", "it's \"quoted\" | piped",
-            "bo", true,
-            "u", UUID,
-            "ts", "2024-05-06T07:08:09.123456Z",
-            "d", "2024-02-29",
-            "j", Map.of("a", List.of(1, 2, Map.of("b", "x")), "c", "y"),
-            "ia", List.of(1, 2, 3),
-            "ta", List.of("a", "b c", "quo\"te", "back\\slash", "{brace}"),
-            "b", Base64.getEncoder().encodeToString(BYTES),
-            "f", 3.141592653589793);
-    Map<String, Object> ins = ok(server.call("insert_row", args("table", "all_types", "values", values)));
+            "id",
+            1,
+            "big",
+            9007199254740993L,
+            "n",
+            BIG_NUMERIC,
+            "t",
+            "it's \"quoted\" | piped",
+            "bo",
+            true,
+            "u",
+            UUID,
+            "ts",
+            "2024-05-06T07:08:09.123456Z",
+            "d",
+            "2024-02-29",
+            "j",
+            Map.of("a", List.of(1, 2, Map.of("b", "x")), "c", "y"),
+            "ia",
+            List.of(1, 2, 3),
+            "ta",
+            List.of("a", "b c", "quo\"te", "back\\slash", "{brace}"),
+            "b",
+            Base64.getEncoder().encodeToString(BYTES),
+            "f",
+            3.141592653589793);
+    Map<String, Object> ins =
+        ok(server.call("insert_row", args("table", "all_types", "values", values)));
     assertThat(ins.get("action")).isEqualTo("insert");
     assertThat(((Number) ins.get("rows_affected")).intValue()).isEqualTo(1);
     assertThat(row(ins, 0).get("created")).as("defaults are returned").isNotNull();
@@ -144,7 +158,8 @@ class DataToolsIT {
     assertThat(((Number) r.get("f")).doubleValue()).isEqualTo(3.141592653589793);
     // And the database holds exactly that.
     assertThat(scalar("SELECT n::text FROM all_types WHERE id = 1")).isEqualTo(BIG_NUMERIC);
-    assertThat(scalar("SELECT encode(b, 'hex') FROM all_types WHERE id = 1")).isEqualTo("0102ff002a");
+    assertThat(scalar("SELECT encode(b, 'hex') FROM all_types WHERE id = 1"))
+        .isEqualTo("0102ff002a");
 
     // Update by key.
     Map<String, Object> upd =
@@ -154,7 +169,14 @@ class DataToolsIT {
                 args(
                     "table", "all_types",
                     "key", Map.of("id", 1),
-                    "set", args("n", "-0.000000000000000000001", "j", java.util.Arrays.asList("x", null), "bo", null))));
+                    "set",
+                        args(
+                            "n",
+                            "-0.000000000000000000001",
+                            "j",
+                            java.util.Arrays.asList("x", null),
+                            "bo",
+                            null))));
     assertThat(((Number) upd.get("rows_affected")).intValue()).isEqualTo(1);
     assertThat(row(upd, 0).get("n")).isEqualTo("-0.000000000000000000001");
     assertThat(row(upd, 0).get("j")).isEqualTo(java.util.Arrays.asList("x", null));
@@ -181,7 +203,8 @@ class DataToolsIT {
     assertThat(scalar("SELECT count(*) FROM all_types")).isEqualTo(2L);
 
     // Delete by key returns the deleted row.
-    CallToolResult del = server.call("delete_row", args("table", "all_types", "key", Map.of("id", 2)));
+    CallToolResult del =
+        server.call("delete_row", args("table", "all_types", "key", Map.of("id", 2)));
     Map<String, Object> ds = ok(del);
     assertThat(ds.get("action")).isEqualTo("delete");
     assertThat(((Number) ds.get("rows_affected")).intValue()).isEqualTo(1);
@@ -191,7 +214,8 @@ class DataToolsIT {
 
     // JSON format carries the same structure as text.
     CallToolResult json =
-        server.call("read_rows", args("table", "all_types", "key", Map.of("id", 1), "format", "json"));
+        server.call(
+            "read_rows", args("table", "all_types", "key", Map.of("id", 1), "format", "json"));
     assertThat(text(json)).startsWith("{").contains("\"n\"").contains("-0.000000000000000000001");
   }
 
@@ -200,13 +224,15 @@ class DataToolsIT {
     Map<String, Object> e =
         error(
             server.call(
-                "insert_row", args("table", "all_types", "values", args("id", 50, "u", "not-a-uuid"))),
+                "insert_row",
+                args("table", "all_types", "values", args("id", 50, "u", "not-a-uuid"))),
             "INVALID_ARGUMENT");
     assertThat((String) e.get("message")).contains("'u'").contains("uuid");
     e =
         error(
             server.call(
-                "insert_row", args("table", "all_types", "values", args("id", 51, "ts", "yesterday-ish"))),
+                "insert_row",
+                args("table", "all_types", "values", args("id", 51, "ts", "yesterday-ish"))),
             "INVALID_ARGUMENT");
     assertThat((String) e.get("message")).contains("ts");
     e =
@@ -216,21 +242,37 @@ class DataToolsIT {
     assertThat((String) e.get("message")).contains("'id'");
     e =
         error(
-            server.call("update_row", args("table", "tasks", "key", Map.of("id", 1), "set", Map.of("colour", "red"))),
+            server.call(
+                "update_row",
+                args("table", "tasks", "key", Map.of("id", 1), "set", Map.of("colour", "red"))),
             "NOT_FOUND");
     assertThat((String) e.get("message")).contains("colour");
     assertThat((String) e.get("suggestion")).contains("describe_table");
     e =
         error(
-            server.call("read_rows", args("table", "tasks", "filter", List.of(Map.of("column", "nope", "op", "=", "value", 1)))),
+            server.call(
+                "read_rows",
+                args(
+                    "table",
+                    "tasks",
+                    "filter",
+                    List.of(Map.of("column", "nope", "op", "=", "value", 1)))),
             "NOT_FOUND");
     assertThat((String) e.get("message")).contains("nope");
     e = error(server.call("read_rows", args("table", "no_such_table")), "NOT_FOUND");
     assertThat((String) e.get("suggestion")).contains("list_tables");
     error(server.call("delete_row", args("table", "tasks")), "INVALID_ARGUMENT");
-    error(server.call("read_rows", args("table", "tasks", "key", Map.of("status", "open"))), "INVALID_ARGUMENT");
     error(
-        server.call("read_rows", args("table", "tasks", "filter", List.of(Map.of("column", "prio", "op", "between", "value", 1)))),
+        server.call("read_rows", args("table", "tasks", "key", Map.of("status", "open"))),
+        "INVALID_ARGUMENT");
+    error(
+        server.call(
+            "read_rows",
+            args(
+                "table",
+                "tasks",
+                "filter",
+                List.of(Map.of("column", "prio", "op", "between", "value", 1)))),
         "INVALID_ARGUMENT");
   }
 
@@ -240,11 +282,13 @@ class DataToolsIT {
 
     Map<String, Object> e =
         error(
-            server.call("update_row", args("table", "bulk", "filter", filterA, "set", Map.of("qty", 0))),
+            server.call(
+                "update_row", args("table", "bulk", "filter", filterA, "set", Map.of("qty", 0))),
             "CONFIRMATION_REQUIRED");
     assertThat((String) e.get("message")).contains("3 rows");
     assertThat((String) e.get("suggestion")).contains("confirm=true");
-    assertThat(strings("SELECT qty::text FROM bulk ORDER BY id")).containsExactly("1", "2", "3", "4");
+    assertThat(strings("SELECT qty::text FROM bulk ORDER BY id"))
+        .containsExactly("1", "2", "3", "4");
 
     // Dry run: reports before and after, changes nothing.
     CallToolResult dry =
@@ -259,13 +303,16 @@ class DataToolsIT {
     Map<String, Object> before = (Map<String, Object>) ds.get("before");
     assertThat(rows(before)).hasSize(3);
     assertThat(text(dry)).startsWith("DRY RUN (nothing changed)");
-    assertThat(strings("SELECT qty::text FROM bulk ORDER BY id")).containsExactly("1", "2", "3", "4");
+    assertThat(strings("SELECT qty::text FROM bulk ORDER BY id"))
+        .containsExactly("1", "2", "3", "4");
 
     Map<String, Object> dd =
         ok(server.call("delete_row", args("table", "bulk", "filter", filterA, "dry_run", true)));
     assertThat(((Number) dd.get("rows_affected")).intValue()).isEqualTo(3);
     assertThat(scalar("SELECT count(*) FROM bulk")).isEqualTo(4L);
-    error(server.call("delete_row", args("table", "bulk", "filter", filterA)), "CONFIRMATION_REQUIRED");
+    error(
+        server.call("delete_row", args("table", "bulk", "filter", filterA)),
+        "CONFIRMATION_REQUIRED");
     assertThat(scalar("SELECT count(*) FROM bulk")).isEqualTo(4L);
 
     // Confirmed: changes and returns every row.
@@ -273,15 +320,21 @@ class DataToolsIT {
         ok(
             server.call(
                 "update_row",
-                args("table", "bulk", "filter", filterA, "set", Map.of("qty", 0), "confirm", true)));
+                args(
+                    "table", "bulk", "filter", filterA, "set", Map.of("qty", 0), "confirm", true)));
     assertThat(((Number) done.get("rows_affected")).intValue()).isEqualTo(3);
-    assertThat(strings("SELECT qty::text FROM bulk ORDER BY id")).containsExactly("0", "0", "0", "4");
+    assertThat(strings("SELECT qty::text FROM bulk ORDER BY id"))
+        .containsExactly("0", "0", "0", "4");
 
     // A filter matching one row needs no confirm.
     ok(
         server.call(
             "delete_row",
-            args("table", "bulk", "filter", List.of(Map.of("column", "grp", "op", "=", "value", "b")))));
+            args(
+                "table",
+                "bulk",
+                "filter",
+                List.of(Map.of("column", "grp", "op", "=", "value", "b")))));
     Map<String, Object> gone =
         ok(server.call("delete_row", args("table", "bulk", "filter", filterA, "confirm", true)));
     assertThat(((Number) gone.get("rows_affected")).intValue()).isEqualTo(3);
@@ -364,18 +417,30 @@ class DataToolsIT {
     assertThat(cursor).isNotBlank();
     assertThat(rows(s)).hasSize(3);
     error(
-        server.call("read_rows", args("table", "tasks", "limit", 3, "cursor", cursor, "order_by", List.of("prio"))),
+        server.call(
+            "read_rows",
+            args("table", "tasks", "limit", 3, "cursor", cursor, "order_by", List.of("prio"))),
         "INVALID_ARGUMENT");
     error(server.call("read_rows", args("table", "people", "cursor", cursor)), "INVALID_ARGUMENT");
     error(
         server.call(
             "read_rows",
-            args("table", "tasks", "cursor", cursor, "filter", List.of(Map.of("column", "id", "op", ">", "value", 0)))),
+            args(
+                "table",
+                "tasks",
+                "cursor",
+                cursor,
+                "filter",
+                List.of(Map.of("column", "id", "op", ">", "value", 0)))),
         "INVALID_ARGUMENT");
-    error(server.call("read_rows", args("table", "tasks", "cursor", "garbage!")), "INVALID_ARGUMENT");
+    error(
+        server.call("read_rows", args("table", "tasks", "cursor", "garbage!")), "INVALID_ARGUMENT");
     // The ordering columns need not be selected.
     Map<String, Object> next =
-        ok(server.call("read_rows", args("table", "tasks", "limit", 3, "cursor", cursor, "columns", List.of("title"))));
+        ok(
+            server.call(
+                "read_rows",
+                args("table", "tasks", "limit", 3, "cursor", cursor, "columns", List.of("title"))));
     assertThat(rows(next)).hasSize(3);
     assertThat(rows(next).get(0).get(0)).isEqualTo("ship");
   }
@@ -398,18 +463,29 @@ class DataToolsIT {
 
   @Test
   void filtersSupportEveryOperator() {
-    assertThat(ids(ok(server.call("read_rows", filter("status", "=", "done"))))).containsExactly(4, 5, 8);
+    assertThat(ids(ok(server.call("read_rows", filter("status", "=", "done")))))
+        .containsExactly(4, 5, 8);
     assertThat(ids(ok(server.call("read_rows", filter("status", "!=", "open", "prio", ">=", 3)))))
         .containsExactly(4, 11);
     assertThat(ids(ok(server.call("read_rows", filter("prio", "<", 2))))).containsExactly(2, 8);
-    assertThat(ids(ok(server.call("read_rows", filter("prio", "<=", 2, "prio", ">", 1))))).containsExactly(3, 6, 10);
-    assertThat(ids(ok(server.call("read_rows", filter("title", "like", "re%"))))).containsExactly(3, 8);
-    assertThat(ids(ok(server.call("read_rows", filter("title", "ilike", "w%"))))).containsExactly(1, 6);
-    assertThat(ids(ok(server.call("read_rows", filter("id", "in", List.of(2, 4, 99)))))).containsExactly(2, 4);
-    assertThat(ids(ok(server.call("read_rows", filter("status", "not_in", List.of("open", "done"))))))
+    assertThat(ids(ok(server.call("read_rows", filter("prio", "<=", 2, "prio", ">", 1)))))
+        .containsExactly(3, 6, 10);
+    assertThat(ids(ok(server.call("read_rows", filter("title", "like", "re%")))))
+        .containsExactly(3, 8);
+    assertThat(ids(ok(server.call("read_rows", filter("title", "ilike", "w%")))))
+        .containsExactly(1, 6);
+    assertThat(ids(ok(server.call("read_rows", filter("id", "in", List.of(2, 4, 99))))))
+        .containsExactly(2, 4);
+    assertThat(
+            ids(ok(server.call("read_rows", filter("status", "not_in", List.of("open", "done"))))))
         .containsExactly(6, 11);
-    assertThat(ids(ok(server.call("read_rows", filter("prio", "is_null", null))))).containsExactly(5, 7);
-    assertThat(ids(ok(server.call("read_rows", filter("prio", "is_not_null", null, "status", "=", "done")))))
+    assertThat(ids(ok(server.call("read_rows", filter("prio", "is_null", null)))))
+        .containsExactly(5, 7);
+    assertThat(
+            ids(
+                ok(
+                    server.call(
+                        "read_rows", filter("prio", "is_not_null", null, "status", "=", "done")))))
         .containsExactly(4, 8);
     assertThat(ids(ok(server.call("read_rows", filter("id", "in", List.of()))))).isEmpty();
     // A filter value is a value, never SQL.
@@ -432,7 +508,13 @@ class DataToolsIT {
     error(
         server.call(
             "insert_row",
-            args("table", "tasks", "values", Map.of("id", 100, "status", "x"), "transaction_id", "tx_nope")),
+            args(
+                "table",
+                "tasks",
+                "values",
+                Map.of("id", 100, "status", "x"),
+                "transaction_id",
+                "tx_nope")),
         "TRANSACTION_NOT_FOUND");
   }
 
@@ -453,22 +535,30 @@ class DataToolsIT {
       error(
           blocked.call(
               "read_rows",
-              args("table", "people", "filter", List.of(Map.of("column", "ssn", "op", "like", "value", "1%")))),
+              args(
+                  "table",
+                  "people",
+                  "filter",
+                  List.of(Map.of("column", "ssn", "op", "like", "value", "1%")))),
           "SQL_REFUSED");
       error(
           blocked.call(
-              "insert_row", args("table", "people", "values", Map.of("id", 3, "name", "Eve", "ssn", "000"))),
+              "insert_row",
+              args("table", "people", "values", Map.of("id", 3, "name", "Eve", "ssn", "000"))),
           "SQL_REFUSED");
       error(
           blocked.call(
-              "update_row", args("table", "people", "key", Map.of("id", 1), "set", Map.of("ssn", "000"))),
+              "update_row",
+              args("table", "people", "key", Map.of("id", 1), "set", Map.of("ssn", "000"))),
           "SQL_REFUSED");
       // Writes without the column work and never return it.
       CallToolResult ins =
-          blocked.call("insert_row", args("table", "people", "values", Map.of("id", 3, "name", "Eve")));
+          blocked.call(
+              "insert_row", args("table", "people", "values", Map.of("id", 3, "name", "Eve")));
       Map<String, Object> is = ok(ins);
       assertThat(rows(is).get(0)).hasSize(2);
-      CallToolResult del = blocked.call("delete_row", args("table", "people", "key", Map.of("id", 1)));
+      CallToolResult del =
+          blocked.call("delete_row", args("table", "people", "key", Map.of("id", 1)));
       assertThat(text(del)).doesNotContain("123-45");
       ok(del);
       assertThat(scalar("SELECT count(*) FROM people")).isEqualTo(2L);
@@ -478,9 +568,12 @@ class DataToolsIT {
   @Test
   void blockedCommandsApplyToTheRowTools() throws SQLException {
     try (ServerProcess noDelete =
-        ServerProcess.start(Map.of("CRDB_URL", TestDb.url(db), "CRDB_BLOCKED_COMMANDS", "DELETE"))) {
+        ServerProcess.start(
+            Map.of("CRDB_URL", TestDb.url(db), "CRDB_BLOCKED_COMMANDS", "DELETE"))) {
       Map<String, Object> e =
-          error(noDelete.call("delete_row", args("table", "tasks", "key", Map.of("id", 1))), "SQL_REFUSED");
+          error(
+              noDelete.call("delete_row", args("table", "tasks", "key", Map.of("id", 1))),
+              "SQL_REFUSED");
       assertThat((String) e.get("message")).contains("DELETE");
       assertThat(scalar("SELECT count(*) FROM tasks WHERE id = 1")).isEqualTo(1L);
     }
@@ -491,17 +584,25 @@ class DataToolsIT {
     try (ServerProcess ro =
         ServerProcess.start(Map.of("CRDB_URL", TestDb.url(db), "CRDB_READ_ONLY", "true"))) {
       Set<String> names =
-          ro.client.listTools().tools().stream().map(McpSchema.Tool::name).collect(Collectors.toSet());
+          ro.client.listTools().tools().stream()
+              .map(McpSchema.Tool::name)
+              .collect(Collectors.toSet());
       assertThat(names).contains("read_rows");
       assertThat(names).doesNotContain("insert_row", "update_row", "delete_row", "upsert_row");
-      Map<String, Object> s = ok(ro.call("read_rows", args("table", "tasks", "key", Map.of("id", 4))));
+      Map<String, Object> s =
+          ok(ro.call("read_rows", args("table", "tasks", "key", Map.of("id", 4))));
       assertThat(rows(s)).hasSize(1);
     }
     Set<String> all =
-        server.client.listTools().tools().stream().map(McpSchema.Tool::name).collect(Collectors.toSet());
+        server.client.listTools().tools().stream()
+            .map(McpSchema.Tool::name)
+            .collect(Collectors.toSet());
     assertThat(all).contains("read_rows", "insert_row", "update_row", "delete_row", "upsert_row");
     McpSchema.Tool read =
-        server.client.listTools().tools().stream().filter(t -> t.name().equals("read_rows")).findFirst().get();
+        server.client.listTools().tools().stream()
+            .filter(t -> t.name().equals("read_rows"))
+            .findFirst()
+            .get();
     assertThat(read.annotations().readOnlyHint()).isTrue();
   }
 }
