@@ -24,6 +24,7 @@ public final class Crdb implements AutoCloseable {
   private final Schema schema;
   private final Plans plans;
   private final DatabaseInfo databaseInfo;
+  private final Rows rows;
 
   private Crdb(CrdbConfig config) {
     this.config = config;
@@ -37,6 +38,7 @@ public final class Crdb implements AutoCloseable {
     this.schema = new Schema(executor, config.safety());
     this.plans = new Plans(queries, executor);
     this.databaseInfo = new DatabaseInfo(executor, config.safety());
+    this.rows = new Rows(executor, queries, schema, config.safety());
   }
 
   public static Crdb open(CrdbConfig config) {
@@ -77,6 +79,11 @@ public final class Crdb implements AutoCloseable {
 
   public DatabaseInfo databaseInfo() {
     return databaseInfo;
+  }
+
+  /** Row tools: read by key or filter with keyset pagination, insert/update/delete/upsert. */
+  public Rows rows() {
+    return rows;
   }
 
   /** Whether the server as a whole is read-only ({@code CRDB_READ_ONLY}). */

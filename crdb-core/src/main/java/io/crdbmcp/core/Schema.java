@@ -231,55 +231,56 @@ public final class Schema {
   /** Columns with type, nullability, default, primary key and comment; two catalog queries. */
   public TableDescription describeTable(
       Database db, String table, String schema, String txId, Caller caller) {
-    return executor.run(
-        db,
-        Access.READ,
-        txId,
-        caller,
-        (c, d) -> {
-          DSLContext dsl = dsl(c);
-          String[] rel = resolve(dsl, table, schema);
-          List<String> pk = primaryKey(dsl, rel[0], rel[1]);
-          Condition hidden = d.isCockroach() ? str("col", "is_hidden").eq("NO") : DSL.noCondition();
-          var rows =
-              dsl.select(
-                      str("col", "column_name"),
-                      field(
-                          "CASE WHEN col.data_type IN ('ARRAY', 'USER-DEFINED') THEN col.udt_name"
-                              + " ELSE col.data_type END",
-                          String.class),
-                      str("col", "is_nullable"),
-                      str("col", "column_default"),
-                      field(
-                          "col_description((quote_ident(col.table_schema) || '.' ||"
-                              + " quote_ident(col.table_name))::regclass::oid,"
-                              + " col.ordinal_position::int)",
-                          String.class),
-                      field("col.character_maximum_length", Integer.class),
-                      field("col.numeric_precision", Integer.class),
-                      field("col.numeric_scale", Integer.class))
-                  .from(tbl("information_schema", "columns", "col"))
-                  .where(str("col", "table_schema").eq(rel[0]))
-                  .and(str("col", "table_name").eq(rel[1]))
-                  .and(hidden)
-                  .orderBy(field("col.ordinal_position"))
-                  .fetch();
-          List<ColumnEntry> cols = new ArrayList<>();
-          for (var r : rows) {
-            if (!policy.isColumnVisible(rel[0], rel[1], r.value1())) {
-              continue;
-            }
-            cols.add(
-                new ColumnEntry(
-                    r.value1(),
-                    typeName(r.value2(), r.value6(), r.value7(), r.value8()),
-                    "YES".equals(r.value3()),
-                    r.value4(),
-                    pk.contains(r.value1()),
-                    r.value5()));
-          }
-          return new TableDescription(rel[0], rel[1], rel[2], cols, pk);
-        });
+    return executor.run(db, Access.READ, txId, caller, (c, d) -> describe(c, d, table, schema));
+  }
+
+  /**
+   * The work of {@link #describeTable} on a connection already prepared by {@link SqlExecutor}, so
+   * other services (row tools) can look up a table in the same transaction as their statement.
+   */
+  TableDescription describe(Connection c, Dialect d, String table, String schema) {
+    DSLContext dsl = dsl(c);
+    String[] rel = resolve(dsl, table, schema);
+    List<String> pk = primaryKey(dsl, rel[0], rel[1]);
+    Condition hidden = d.isCockroach() ? str("col", "is_hidden").eq("NO") : DSL.noCondition();
+    var rows =
+        dsl.select(
+                str("col", "column_name"),
+                field(
+                    "CASE WHEN col.data_type IN ('ARRAY', 'USER-DEFINED') THEN col.udt_name"
+                        + " ELSE col.data_type END",
+                    String.class),
+                str("col", "is_nullable"),
+                str("col", "column_default"),
+                field(
+                    "col_description((quote_ident(col.table_schema) || '.' ||"
+                        + " quote_ident(col.table_name))::regclass::oid,"
+                        + " col.ordinal_position::int)",
+                    String.class),
+                field("col.character_maximum_length", Integer.class),
+                field("col.numeric_precision", Integer.class),
+                field("col.numeric_scale", Integer.class))
+            .from(tbl("information_schema", "columns", "col"))
+            .where(str("col", "table_schema").eq(rel[0]))
+            .and(str("col", "table_name").eq(rel[1]))
+            .and(hidden)
+            .orderBy(field("col.ordinal_position"))
+            .fetch();
+    List<ColumnEntry> cols = new ArrayList<>();
+    for (var r : rows) {
+      if (!policy.isColumnVisible(rel[0], rel[1], r.value1())) {
+        continue;
+      }
+      cols.add(
+          new ColumnEntry(
+              r.value1(),
+              typeName(r.value2(), r.value6(), r.value7(), r.value8()),
+              "YES".equals(r.value3()),
+              r.value4(),
+              pk.contains(r.value1()),
+              r.value5()));
+    }
+    return new TableDescription(rel[0], rel[1], rel[2], cols, pk);
   }
 
   static String typeName(String type, Integer charLen, Integer precision, Integer scale) {

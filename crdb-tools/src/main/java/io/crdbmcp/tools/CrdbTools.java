@@ -7,7 +7,11 @@ import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.ErrorCode;
 import io.crdbmcp.core.Progress;
 import io.crdbmcp.core.SqlRefusedException;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -40,6 +44,7 @@ public final class CrdbTools {
     all.addAll(ConnectionTools.all(crdb));
     all.addAll(QueryTools.all(crdb));
     all.addAll(SchemaTools.all(crdb));
+    all.addAll(DataTools.all(crdb));
     all.addAll(PlanTools.all(crdb));
     all.addAll(DatabaseTools.all(crdb));
     all.addAll(TransactionTools.all(crdb));
@@ -175,8 +180,15 @@ public final class CrdbTools {
         .build();
   }
 
-  /** The JSON mapper the SDK should use. */
+  /**
+   * The JSON mapper the transport should use: decimals in tool arguments are read as {@link
+   * java.math.BigDecimal}, so a numeric value such as 12345678901234567890.123456789 reaches the
+   * database exactly instead of as a rounded double.
+   */
   public static McpJsonMapper jsonMapper() {
-    return io.modelcontextprotocol.json.McpJsonDefaults.getMapper();
+    return new JacksonMcpJsonMapper(
+        new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN));
   }
 }

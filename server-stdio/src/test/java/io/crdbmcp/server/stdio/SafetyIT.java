@@ -152,6 +152,19 @@ class SafetyIT {
   }
 
   @Test
+  void writingToolsAreNeitherOfferedNorCallable() throws Exception {
+    List<String> names = server.client.listTools().tools().stream().map(t -> t.name()).toList();
+    assertThat(names).contains("execute_query", "read_rows", "begin_transaction");
+    assertThat(names).doesNotContain("insert_row", "update_row", "delete_row", "upsert_row");
+    Map<String, Object> err =
+        error(
+            server.call("insert_row", args("table", "canary", "values", args("id", 9, "note", "x"))),
+            "INVALID_ARGUMENT");
+    assertThat((String) err.get("message")).contains("unknown tool 'insert_row'");
+    assertThat(canary()).hasSize(3);
+  }
+
+  @Test
   void readOnlyModeMarksEveryOfferedToolReadOnly() {
     server.client
         .listTools()
