@@ -22,6 +22,7 @@ public final class Crdb implements AutoCloseable {
   private final SqlGuard guard;
   private final Queries queries;
   private final Schema schema;
+  private final Exports exports;
 
   private Crdb(CrdbConfig config) {
     this.config = config;
@@ -33,6 +34,7 @@ public final class Crdb implements AutoCloseable {
     this.guard = new SqlGuard(config.safety());
     this.queries = new Queries(guard, executor, config.maxRows());
     this.schema = new Schema(executor, config.safety());
+    this.exports = new Exports(config.exportDir(), queries, executor);
   }
 
   public static Crdb open(CrdbConfig config) {
@@ -65,6 +67,11 @@ public final class Crdb implements AutoCloseable {
 
   public Schema schema() {
     return schema;
+  }
+
+  /** Query results written to files under {@code CRDB_EXPORT_DIR}. */
+  public Exports exports() {
+    return exports;
   }
 
   /** Whether the server as a whole is read-only ({@code CRDB_READ_ONLY}). */

@@ -39,6 +39,7 @@ public final class CrdbTools {
     all.addAll(ConnectionTools.all(crdb));
     all.addAll(QueryTools.all(crdb));
     all.addAll(SchemaTools.all(crdb));
+    all.addAll(ExportTools.all(crdb));
     for (ToolDef t : all) {
       if (!enabled.contains(t.group())) {
         continue;
