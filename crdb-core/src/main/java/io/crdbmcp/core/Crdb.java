@@ -25,6 +25,7 @@ public final class Crdb implements AutoCloseable {
   private final Plans plans;
   private final DatabaseInfo databaseInfo;
   private final Rows rows;
+  private final Exports exports;
 
   private Crdb(CrdbConfig config) {
     this.config = config;
@@ -39,6 +40,7 @@ public final class Crdb implements AutoCloseable {
     this.plans = new Plans(queries, executor);
     this.databaseInfo = new DatabaseInfo(executor, config.safety());
     this.rows = new Rows(executor, queries, schema, config.safety());
+    this.exports = new Exports(config.exportDir(), queries, executor);
   }
 
   public static Crdb open(CrdbConfig config) {
@@ -84,6 +86,11 @@ public final class Crdb implements AutoCloseable {
   /** Row tools: read by key or filter with keyset pagination, insert/update/delete/upsert. */
   public Rows rows() {
     return rows;
+  }
+
+  /** Query results written to files under {@code CRDB_EXPORT_DIR}. */
+  public Exports exports() {
+    return exports;
   }
 
   /** Whether the server as a whole is read-only ({@code CRDB_READ_ONLY}). */

@@ -48,6 +48,7 @@ public final class CrdbTools {
     all.addAll(PlanTools.all(crdb));
     all.addAll(DatabaseTools.all(crdb));
     all.addAll(TransactionTools.all(crdb));
+    all.addAll(ExportTools.all(crdb));
     for (ToolDef t : all) {
       if (!enabled.contains(t.group())) {
         continue;

@@ -38,8 +38,8 @@ final class Help {
         CRDB_TIMEOUT                  connect timeout, seconds [10]
         CRDB_CONNECTIONS              JSON array of more named connections:
                                       [{"name":"analytics","url":"postgresql://...","read_only":true}]
-        CRDB_MAX_ROWS                 row cap per query [1000]
-        CRDB_QUERY_TIMEOUT            statement timeout, seconds [30]
+        CRDB_MAX_ROWS                 row cap per query; exports are not capped [1000]
+        CRDB_QUERY_TIMEOUT            statement timeout, seconds; also bounds exports [30]
         CRDB_READ_ONLY                refuse every write, DDL and session change [false]
         CRDB_BLOCKED_COMMANDS         comma list [DROP,TRUNCATE,ALTER,GRANT,REVOKE,CREATE USER,DROP USER]
         CRDB_BLOCKED_DATABASES        comma list of hidden, unusable databases [none]
@@ -49,7 +49,8 @@ final class Help {
         CRDB_ALLOWED_TABLES           comma allow-list of tables [all]
         CRDB_TOOLSETS                 comma list of tool groups: connection, query, schema, data,
                                       export, database, transaction [all]
-        CRDB_EXPORT_DIR               where exports are written [~/.cockroachdb-mcp/exports]
+        CRDB_EXPORT_DIR               where export_to_csv/export_to_json write; paths outside
+                                      it are refused [~/.cockroachdb-mcp/exports]
         CRDB_TRANSACTION_IDLE_TIMEOUT idle transactions are rolled back after this, seconds [300]
         CRDB_MAX_TRANSACTIONS         open transactions at most [10]
         CRDB_POOL_SIZE                connections per pool at most [5]

@@ -14,7 +14,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * The packaged stdio server started as a separate process ({@code java -jar
@@ -47,11 +49,23 @@ final class ServerProcess implements AutoCloseable {
 
   static ServerProcess start(
       Map<String, String> env, Consumer<McpSchema.ProgressNotification> progress) {
+    return start(env, List.of(), progress);
+  }
+
+  /**
+   * Starts the server with extra JVM arguments (e.g. {@code -Xmx64m}) placed before {@code -jar}.
+   */
+  static ServerProcess start(
+      Map<String, String> env,
+      List<String> jvmArgs,
+      Consumer<McpSchema.ProgressNotification> progress) {
     Map<String, String> e = new HashMap<>(env);
     e.putIfAbsent("CRDB_EXPORT_DIR", System.getProperty("java.io.tmpdir") + "/crdb-mcp-it-exports");
-    List<String> args =
-        new ArrayList<>(
-            List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1", "-jar", jar().toString()));
+    List<String> args = new ArrayList<>(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1"));
+    args.addAll(jvmArgs);
+    args.addAll(List.of("-jar", jar().toString()));
+    Set<Long> before =
+        ProcessHandle.current().children().map(ProcessHandle::pid).collect(Collectors.toSet());
     ServerParameters params = ServerParameters.builder(java()).args(args).env(e).build();
     StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
     StringBuffer err = new StringBuffer();
@@ -65,7 +79,41 @@ final class ServerProcess implements AutoCloseable {
     ServerProcess sp = new ServerProcess(client);
     sp.stderrSource = err;
     client.initialize();
+    String jarPath = jar().toString();
+    sp.process =
+        ProcessHandle.current()
+            .children()
+            .filter(h -> !before.contains(h.pid()))
+            .filter(h -> h.info().commandLine().map(c -> c.contains(jarPath)).orElse(true))
+            .findFirst()
+            .orElse(null);
     return sp;
+  }
+
+  private ProcessHandle process;
+
+  /** The server process, when it could be identified among this JVM's children. */
+  ProcessHandle process() {
+    return process;
+  }
+
+  /** Kills the server process at once (SIGKILL), as a crash would, then closes the client. */
+  void kill() {
+    if (process != null) {
+      process.destroyForcibly();
+      process.onExit().join();
+    }
+    try {
+      client.close();
+    } catch (RuntimeException ignored) {
+      // The transport is already broken.
+    }
+  }
+
+  /** Calls a tool with a progress token so the server sends progress notifications. */
+  CallToolResult callWithProgress(String tool, Map<String, Object> args, String token) {
+    return client.callTool(
+        new McpSchema.CallToolRequest(tool, args, Map.of("progressToken", token)));
   }
 
   private StringBuffer stderrSource;
