@@ -35,8 +35,8 @@ public final class DatabaseInfo {
   }
 
   /**
-   * Size, table count, owner and encoding of a database (default: the connection's); on
-   * CockroachDB also ranges and regions.
+   * Size, table count, owner and encoding of a database (default: the connection's); on CockroachDB
+   * also ranges and regions.
    */
   public Map<String, Object> info(Database db, String database, String txId, Caller caller) {
     String name = database == null || database.isBlank() ? db.spec().database() : database;
@@ -108,9 +108,9 @@ public final class DatabaseInfo {
   }
 
   /**
-   * CockroachDB statistics, written from CockroachDB's documentation (SHOW RANGES ... WITH
-   * DETAILS, SHOW REGIONS FROM DATABASE); each is optional and reported as null with a note when
-   * the server version does not support it. Savepoints keep one failure from aborting the rest.
+   * CockroachDB statistics, written from CockroachDB's documentation (SHOW RANGES ... WITH DETAILS,
+   * SHOW REGIONS FROM DATABASE); each is optional and reported as null with a note when the server
+   * version does not support it. Savepoints keep one failure from aborting the rest.
    */
   private static void cockroach(Connection c, String name, Map<String, Object> m)
       throws SQLException {
@@ -128,7 +128,8 @@ public final class DatabaseInfo {
             "size"));
     m.put(
         "ranges",
-        optional(c, "SELECT count(*) FROM [SHOW RANGES FROM DATABASE " + quoted + "]", notes, "ranges"));
+        optional(
+            c, "SELECT count(*) FROM [SHOW RANGES FROM DATABASE " + quoted + "]", notes, "ranges"));
     Object regions =
         optional(
             c,

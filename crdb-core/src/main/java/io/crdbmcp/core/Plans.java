@@ -10,14 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Query plans. {@link #explain} plans a statement without running it. {@link #explainAnalyze}
- * runs it to collect execution statistics: reads in a read-only transaction, writes (refused in
+ * Query plans. {@link #explain} plans a statement without running it. {@link #explainAnalyze} runs
+ * it to collect execution statistics: reads in a read-only transaction, writes (refused in
  * read-only mode) inside a savepoint that is always rolled back, so nothing they did persists —
  * also inside an explicit transaction.
  */
 public final class Plans {
   /** A plan as the server printed it, one line per element. */
-  public record Plan(String statementKind, boolean analyzed, boolean rolledBack, List<String> lines) {}
+  public record Plan(
+      String statementKind, boolean analyzed, boolean rolledBack, List<String> lines) {}
 
   private final Queries queries;
   private final SqlExecutor executor;
@@ -42,7 +43,8 @@ public final class Plans {
     String explain = "EXPLAIN ANALYZE " + stmt;
     if (!c.writes()) {
       queries.require(db, explain, true);
-      List<String> lines = executor.run(db, Access.READ, txId, caller, (conn, d) -> lines(conn, explain));
+      List<String> lines =
+          executor.run(db, Access.READ, txId, caller, (conn, d) -> lines(conn, explain));
       return new Plan(c.kind().name(), true, false, lines);
     }
     // A write: the guard has already refused it in read-only mode. Run it under a savepoint
@@ -76,7 +78,9 @@ public final class Plans {
     }
     List<SqlToken> t = SqlLexer.tokenize(sql);
     if (!t.isEmpty()
-        && (t.get(0).isWord("explain") || t.get(0).isWord("analyze") || t.get(0).isWord("analyse"))) {
+        && (t.get(0).isWord("explain")
+            || t.get(0).isWord("analyze")
+            || t.get(0).isWord("analyse"))) {
       throw CrdbException.invalidArgument(
           "pass the statement without EXPLAIN/ANALYZE; the tool adds it",
           "e.g. sql='SELECT * FROM rides WHERE city = ''boston'''");

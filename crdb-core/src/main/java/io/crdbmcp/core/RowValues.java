@@ -133,11 +133,7 @@ final class RowValues {
         try {
           new BigDecimal(t);
         } catch (NumberFormatException e) {
-          throw mismatch(
-              column,
-              castType,
-              value,
-              "pass a number or a numeric string");
+          throw mismatch(column, castType, value, "pass a number or a numeric string");
         }
       }
     } else if (base.equals("boolean") || base.equals("bool")) {

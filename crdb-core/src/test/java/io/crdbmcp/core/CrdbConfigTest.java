@@ -10,7 +10,8 @@ class CrdbConfigTest {
 
   @Test
   void defaultsFollowThePrd() {
-    CrdbConfig c = CrdbConfig.fromEnvironment(Map.of("CRDB_HOST", "db.example.com", "CRDB_USER", "app"));
+    CrdbConfig c =
+        CrdbConfig.fromEnvironment(Map.of("CRDB_HOST", "db.example.com", "CRDB_USER", "app"));
     ConnectionSpec d = c.defaultConnection();
     assertThat(d.port()).isEqualTo(26257);
     assertThat(d.database()).isEqualTo("defaultdb");
@@ -19,7 +20,8 @@ class CrdbConfigTest {
     assertThat(c.queryTimeoutSeconds()).isEqualTo(30);
     assertThat(c.safety().readOnly()).isFalse();
     assertThat(c.safety().blockedCommands())
-        .containsExactly("DROP", "TRUNCATE", "ALTER", "GRANT", "REVOKE", "CREATE USER", "DROP USER");
+        .containsExactly(
+            "DROP", "TRUNCATE", "ALTER", "GRANT", "REVOKE", "CREATE USER", "DROP USER");
     assertThat(c.toolsets()).isEmpty();
     assertThat(c.exportDir().toString()).endsWith(".cockroachdb-mcp/exports");
   }
@@ -44,23 +46,34 @@ class CrdbConfigTest {
             () ->
                 CrdbConfig.fromEnvironment(
                     Map.of("CRDB_HOST", "h", "CRDB_USER", "u", "CRDB_PORT", "70000")))
-        .hasMessageContaining("CRDB_PORT").hasMessageContaining("1-65535");
+        .hasMessageContaining("CRDB_PORT")
+        .hasMessageContaining("1-65535");
     assertThatThrownBy(
             () ->
                 CrdbConfig.fromEnvironment(
                     Map.of("CRDB_HOST", "h", "CRDB_USER", "u", "CRDB_SSLMODE", "sometimes")))
-        .hasMessageContaining("CRDB_SSLMODE").hasMessageContaining("verify-full");
+        .hasMessageContaining("CRDB_SSLMODE")
+        .hasMessageContaining("verify-full");
     assertThatThrownBy(
-            () -> CrdbConfig.fromEnvironment(Map.of("CRDB_HOST", "h", "CRDB_USER", "u", "CRDB_READ_ONLY", "perhaps")))
+            () ->
+                CrdbConfig.fromEnvironment(
+                    Map.of("CRDB_HOST", "h", "CRDB_USER", "u", "CRDB_READ_ONLY", "perhaps")))
         .hasMessageContaining("CRDB_READ_ONLY: 'perhaps' is not true or false");
     assertThatThrownBy(() -> CrdbConfig.fromEnvironment(Map.of("CRDB_HOST", "h")))
         .hasMessageContaining("CRDB_USER");
     assertThatThrownBy(
-            () -> CrdbConfig.fromEnvironment(Map.of("CRDB_HOST", "h", "CRDB_USER", "u", "CRDB_SSLROOTCERT", "/no/such/ca.crt")))
-        .hasMessageContaining("CRDB_SSLROOTCERT").hasMessageContaining("does not exist");
+            () ->
+                CrdbConfig.fromEnvironment(
+                    Map.of(
+                        "CRDB_HOST", "h", "CRDB_USER", "u", "CRDB_SSLROOTCERT", "/no/such/ca.crt")))
+        .hasMessageContaining("CRDB_SSLROOTCERT")
+        .hasMessageContaining("does not exist");
     assertThatThrownBy(
-            () -> CrdbConfig.fromEnvironment(Map.of("CRDB_HOST", "h", "CRDB_USER", "u", "CRDB_BLOCKED_COLUMNS", "[1]")))
-        .hasMessageContaining("CRDB_BLOCKED_COLUMNS").hasMessageContaining("Example");
+            () ->
+                CrdbConfig.fromEnvironment(
+                    Map.of("CRDB_HOST", "h", "CRDB_USER", "u", "CRDB_BLOCKED_COLUMNS", "[1]")))
+        .hasMessageContaining("CRDB_BLOCKED_COLUMNS")
+        .hasMessageContaining("Example");
   }
 
   @Test
@@ -70,7 +83,8 @@ class CrdbConfigTest {
         .hasMessageContaining("CRDB_URL")
         .hasMessageNotContaining("hunter2-secret");
     CrdbConfig c =
-        CrdbConfig.fromEnvironment(Map.of("CRDB_URL", "postgresql://app:hunter2-secret@h:5432/shop?sslmode=require"));
+        CrdbConfig.fromEnvironment(
+            Map.of("CRDB_URL", "postgresql://app:hunter2-secret@h:5432/shop?sslmode=require"));
     assertThat(c.defaultConnection().toString()).doesNotContain("hunter2-secret").contains("****");
     assertThat(c.toString()).doesNotContain("hunter2-secret");
     assertThat(c.defaultConnection().password()).isEqualTo("hunter2-secret");
@@ -82,7 +96,13 @@ class CrdbConfigTest {
   void clusterRoutingIdBecomesAConnectionOption() {
     CrdbConfig c =
         CrdbConfig.fromEnvironment(
-            Map.of("CRDB_HOST", "free-tier.gcp.cockroachlabs.cloud", "CRDB_USER", "u", "CRDB_CLUSTER", "happy-koala-123"));
+            Map.of(
+                "CRDB_HOST",
+                "free-tier.gcp.cockroachlabs.cloud",
+                "CRDB_USER",
+                "u",
+                "CRDB_CLUSTER",
+                "happy-koala-123"));
     assertThat(c.defaultConnection().driverProperties().getProperty("options"))
         .isEqualTo("--cluster=happy-koala-123");
   }
@@ -92,11 +112,16 @@ class CrdbConfigTest {
     CrdbConfig c =
         CrdbConfig.fromEnvironment(
             Map.of(
-                "CRDB_HOST", "main", "CRDB_USER", "u",
+                "CRDB_HOST",
+                "main",
+                "CRDB_USER",
+                "u",
                 "CRDB_CONNECTIONS",
                 "[{\"name\":\"analytics\",\"url\":\"postgresql://r@a:26257/dw\",\"read_only\":true},"
                     + "{\"name\":\"pg\",\"host\":\"p\",\"port\":5432,\"user\":\"x\",\"database\":\"app\"}]"));
-    assertThat(c.connections()).extracting(ConnectionSpec::name).containsExactly("default", "analytics", "pg");
+    assertThat(c.connections())
+        .extracting(ConnectionSpec::name)
+        .containsExactly("default", "analytics", "pg");
     assertThat(c.connections().get(1).readOnly()).isTrue();
     assertThat(c.connections().get(2).port()).isEqualTo(5432);
     assertThatThrownBy(
@@ -105,7 +130,9 @@ class CrdbConfigTest {
     assertThatThrownBy(
             () ->
                 CrdbConfig.fromEnvironment(
-                    Map.of("CRDB_CONNECTIONS", "[{\"name\":\"a\",\"url\":\"postgresql://u@h/d\"},{\"name\":\"a\",\"url\":\"postgresql://u@h/d\"}]")))
+                    Map.of(
+                        "CRDB_CONNECTIONS",
+                        "[{\"name\":\"a\",\"url\":\"postgresql://u@h/d\"},{\"name\":\"a\",\"url\":\"postgresql://u@h/d\"}]")))
         .hasMessageContaining("used twice");
     assertThatThrownBy(() -> CrdbConfig.fromEnvironment(Map.of("CRDB_CONNECTIONS", "{")))
         .hasMessageContaining("not valid JSON");
@@ -116,11 +143,18 @@ class CrdbConfigTest {
     CrdbConfig c =
         CrdbConfig.fromEnvironment(
             Map.of(
-                "CRDB_HOST", "h", "CRDB_USER", "u",
-                "CRDB_BLOCKED_TABLES", "Secrets, public.Keys",
-                "CRDB_BLOCKED_COLUMNS", "{\"Users\":[\"SSN\"]}",
-                "CRDB_READ_ONLY", "yes",
-                "CRDB_BLOCKED_COMMANDS", "delete, drop"));
+                "CRDB_HOST",
+                "h",
+                "CRDB_USER",
+                "u",
+                "CRDB_BLOCKED_TABLES",
+                "Secrets, public.Keys",
+                "CRDB_BLOCKED_COLUMNS",
+                "{\"Users\":[\"SSN\"]}",
+                "CRDB_READ_ONLY",
+                "yes",
+                "CRDB_BLOCKED_COMMANDS",
+                "delete, drop"));
     assertThat(c.safety().readOnly()).isTrue();
     assertThat(c.safety().blockedTables()).containsExactlyInAnyOrder("secrets", "public.keys");
     assertThat(c.safety().blockedColumns()).containsEntry("users", java.util.Set.of("ssn"));

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The third safety layer on its own: the database enforces read-only access, the statement
- * timeout applies to the call's transaction only, and connections go back to the pool clean.
+ * The third safety layer on its own: the database enforces read-only access, the statement timeout
+ * applies to the call's transaction only, and connections go back to the pool clean.
  */
 class SqlExecutorTest {
   static Connections connections;
@@ -26,7 +26,10 @@ class SqlExecutorTest {
   @BeforeAll
   static void setUp() {
     ConnectionSpec spec =
-        TestDb.get().createDatabase("executor", "CREATE TABLE canary (id INT PRIMARY KEY); INSERT INTO canary VALUES (1)");
+        TestDb.get()
+            .createDatabase(
+                "executor",
+                "CREATE TABLE canary (id INT PRIMARY KEY); INSERT INTO canary VALUES (1)");
     // One connection in the pool, so every call reuses the same session.
     connections = new Connections(List.of(spec), 1, SafetyPolicy.permissive());
     transactions = new Transactions(Duration.ofSeconds(60), 5);
@@ -80,11 +83,14 @@ class SqlExecutorTest {
 
   @Test
   void readOnlyAndTimeoutHoldForTheCallAndAreGoneAfterIt() {
-    assertThat(scalar(Access.READ, "SELECT current_setting('transaction_read_only')")).isEqualTo("on");
+    assertThat(scalar(Access.READ, "SELECT current_setting('transaction_read_only')"))
+        .isEqualTo("on");
     assertThat(scalar(Access.READ, "SELECT current_setting('statement_timeout')")).isEqualTo("7s");
     // The same pooled session, after the call: no read-only leftover, no open transaction.
-    assertThat(scalar(Access.WRITE, "SELECT current_setting('transaction_read_only')")).isEqualTo("off");
-    assertThat(scalar(Access.WRITE, "SELECT current_setting('default_transaction_read_only')")).isEqualTo("off");
+    assertThat(scalar(Access.WRITE, "SELECT current_setting('transaction_read_only')"))
+        .isEqualTo("off");
+    assertThat(scalar(Access.WRITE, "SELECT current_setting('default_transaction_read_only')"))
+        .isEqualTo("off");
   }
 
   @Test

@@ -67,7 +67,14 @@ final class DatabaseTools {
           }
           List<String> cols =
               a.detailed() || !users
-                  ? List.of("name", "login", "superuser", "createdb", "createrole", "member_of", "members")
+                  ? List.of(
+                      "name",
+                      "login",
+                      "superuser",
+                      "createdb",
+                      "createrole",
+                      "member_of",
+                      "members")
                   : List.of("name", "superuser", "member_of");
           return Render.records(items, cols, users ? "users" : "roles", a.json(), "");
         });

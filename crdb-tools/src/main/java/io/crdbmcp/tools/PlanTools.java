@@ -16,11 +16,7 @@ final class PlanTools {
   }
 
   private static Params params(String sqlDescription) {
-    return Params.of()
-        .requiredString("sql", sqlDescription)
-        .connection()
-        .transaction()
-        .format();
+    return Params.of().requiredString("sql", sqlDescription).connection().transaction().format();
   }
 
   private static ToolResult render(Plan p, boolean json) {
@@ -41,7 +37,8 @@ final class PlanTools {
     }
     String text = sb.toString();
     if (text.length() > Render.LIMIT) {
-      text = text.substring(0, Render.LIMIT - 100) + "\n… plan cut at " + Render.LIMIT + " characters";
+      text =
+          text.substring(0, Render.LIMIT - 100) + "\n… plan cut at " + Render.LIMIT + " characters";
     }
     return new ToolResult(text, m);
   }
@@ -65,7 +62,8 @@ final class PlanTools {
         (a, ctx) -> {
           Database db = crdb.connections().get(a.connection());
           return render(
-              crdb.plans().explainPlainSql(db, a.requireText("sql"), a.transactionId(), ctx.caller()),
+              crdb.plans()
+                  .explainPlainSql(db, a.requireText("sql"), a.transactionId(), ctx.caller()),
               a.json());
         });
   }
@@ -88,7 +86,8 @@ final class PlanTools {
           Database db = crdb.connections().get(a.connection());
           return render(
               crdb.plans()
-                  .explainAnalyzePlainSql(db, a.requireText("sql"), a.transactionId(), ctx.caller()),
+                  .explainAnalyzePlainSql(
+                      db, a.requireText("sql"), a.transactionId(), ctx.caller()),
               a.json());
         });
   }

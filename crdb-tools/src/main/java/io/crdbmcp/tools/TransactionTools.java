@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * begin_transaction, commit_transaction, rollback_transaction, get_transaction_status, savepoint.
- * A transaction is named by the handle begin_transaction returns; the other tools and every SQL
- * tool take it as transaction_id. No hidden per-session state.
+ * begin_transaction, commit_transaction, rollback_transaction, get_transaction_status, savepoint. A
+ * transaction is named by the handle begin_transaction returns; the other tools and every SQL tool
+ * take it as transaction_id. No hidden per-session state.
  */
 final class TransactionTools {
   private TransactionTools() {}
@@ -191,7 +191,12 @@ final class TransactionTools {
                       a.string("action"));
           return result(
               describe(s, "open", crdb),
-              "Savepoint " + a.string("name") + ": " + a.string("action") + " done. Savepoints: " + s.savepoints(),
+              "Savepoint "
+                  + a.string("name")
+                  + ": "
+                  + a.string("action")
+                  + " done. Savepoints: "
+                  + s.savepoints(),
               a);
         });
   }

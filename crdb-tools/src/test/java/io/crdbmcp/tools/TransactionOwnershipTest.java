@@ -16,8 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two clients of one server instance (as over HTTP): a transaction handle works only for the
- * client that opened it. Real database, the real tool wrapper; no transport.
+ * Two clients of one server instance (as over HTTP): a transaction handle works only for the client
+ * that opened it. Real database, the real tool wrapper; no transport.
  */
 class TransactionOwnershipTest {
   static Crdb crdb;
@@ -27,7 +27,8 @@ class TransactionOwnershipTest {
 
   @BeforeAll
   static void setUp() {
-    ConnectionSpec spec = TestDb.get().createDatabase("owner", "CREATE TABLE t (id INT PRIMARY KEY)");
+    ConnectionSpec spec =
+        TestDb.get().createDatabase("owner", "CREATE TABLE t (id INT PRIMARY KEY)");
     crdb = Crdb.open(CrdbConfig.fromEnvironment(Map.of("CRDB_URL", TestDb.url(spec))));
     tools = new CrdbTools(crdb, null);
   }
@@ -48,19 +49,26 @@ class TransactionOwnershipTest {
     String tx = (String) structured(begun).get("transaction_id");
 
     CallToolResult stolen =
-        tools.call("execute_query", Map.of("sql", "INSERT INTO t VALUES (1)", "transaction_id", tx), BOB);
+        tools.call(
+            "execute_query", Map.of("sql", "INSERT INTO t VALUES (1)", "transaction_id", tx), BOB);
     assertThat(stolen.isError()).isTrue();
     assertThat(((Map<String, Object>) structured(stolen).get("error")).get("code"))
         .isEqualTo("TRANSACTION_NOT_FOUND");
-    assertThat(tools.call("commit_transaction", Map.of("transaction_id", tx), BOB).isError()).isTrue();
-    assertThat(tools.call("rollback_transaction", Map.of("transaction_id", tx), BOB).isError()).isTrue();
+    assertThat(tools.call("commit_transaction", Map.of("transaction_id", tx), BOB).isError())
+        .isTrue();
+    assertThat(tools.call("rollback_transaction", Map.of("transaction_id", tx), BOB).isError())
+        .isTrue();
 
     CallToolResult own =
-        tools.call("execute_query", Map.of("sql", "INSERT INTO t VALUES (1)", "transaction_id", tx), ALICE);
+        tools.call(
+            "execute_query",
+            Map.of("sql", "INSERT INTO t VALUES (1)", "transaction_id", tx),
+            ALICE);
     assertThat(own.isError()).isFalse();
     assertThat(crdb.transactions().rollbackAllOf("session-alice")).isEqualTo(1);
     assertThat(crdb.transactions().openCount()).isZero();
-    CallToolResult count = tools.call("execute_query", Map.of("sql", "SELECT count(*) FROM t"), BOB);
+    CallToolResult count =
+        tools.call("execute_query", Map.of("sql", "SELECT count(*) FROM t"), BOB);
     assertThat((List<List<Object>>) structured(count).get("rows")).containsExactly(List.of(0L));
   }
 }

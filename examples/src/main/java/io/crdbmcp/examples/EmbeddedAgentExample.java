@@ -26,7 +26,13 @@ public final class EmbeddedAgentExample {
 
       List<TableEntry> tables = crdb.schema().listTables(db, null, null, Caller.local());
       for (TableEntry t : tables) {
-        report.append(t.kind()).append(' ').append(t.schema()).append('.').append(t.name()).append('\n');
+        report
+            .append(t.kind())
+            .append(' ')
+            .append(t.schema())
+            .append('.')
+            .append(t.name())
+            .append('\n');
       }
 
       // Raw SQL text is checked by the safety guard before it runs; values are bound as $1, $2.

@@ -9,9 +9,8 @@ import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.util.Map;
 
 /**
- * Calling the server's tools in-process, exactly as an MCP client would see them (same
- * arguments, same compact text, same errors), for agents that want tool semantics without a
- * transport.
+ * Calling the server's tools in-process, exactly as an MCP client would see them (same arguments,
+ * same compact text, same errors), for agents that want tool semantics without a transport.
  */
 public final class ToolsExample {
   private ToolsExample() {}

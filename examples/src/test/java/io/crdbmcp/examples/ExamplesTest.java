@@ -32,13 +32,19 @@ class ExamplesTest {
   @Test
   void embeddedAgentExampleRuns() {
     String report = EmbeddedAgentExample.run(config());
-    assertThat(report).contains("Connected to ").contains("table public.rides").contains(" rides\n");
+    assertThat(report)
+        .contains("Connected to ")
+        .contains("table public.rides")
+        .contains(" rides\n");
   }
 
   @Test
   void toolsExampleShowsTableAndActionableError() {
     String out = ToolsExample.run(config());
-    assertThat(out).contains("table public.promo_codes").contains("ERROR NOT_FOUND").contains("list_tables");
+    assertThat(out)
+        .contains("table public.promo_codes")
+        .contains("ERROR NOT_FOUND")
+        .contains("list_tables");
   }
 
   @Test
@@ -54,15 +60,21 @@ class ExamplesTest {
     p.getOutputStream().close();
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(out).contains("Connected to PostgreSQL").contains("table rides").contains("DELETE FROM users allowed? true");
+    assertThat(out)
+        .contains("Connected to PostgreSQL")
+        .contains("table rides")
+        .contains("DELETE FROM users allowed? true");
     assertThat(out).doesNotContain("Exception").doesNotContain("Error:");
   }
 
   @Test
   void claudeDesktopConfigIsValidAndUsesTheLauncher() throws Exception {
-    JsonNode cfg = new ObjectMapper().readTree(Files.readString(Path.of("clients/claude_desktop_config.json")));
+    JsonNode cfg =
+        new ObjectMapper()
+            .readTree(Files.readString(Path.of("clients/claude_desktop_config.json")));
     JsonNode servers = cfg.get("mcpServers");
-    assertThat(servers.get("cockroachdb-demo").get("command").asText()).endsWith("bin/cockroachdb-mcp");
+    assertThat(servers.get("cockroachdb-demo").get("command").asText())
+        .endsWith("bin/cockroachdb-mcp");
     assertThat(servers.get("cockroachdb-demo").get("args").get(0).asText()).isEqualTo("--demo");
     servers
         .get("cockroachdb")

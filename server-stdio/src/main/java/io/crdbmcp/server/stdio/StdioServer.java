@@ -138,11 +138,7 @@ public final class StdioServer {
         "%s: demo database ready in %d ms: %s (users, vehicles, rides, promo_codes). "
             + "It is temporary: its data in %s is removed when the server exits.%n"
             + "%s: point an MCP client at this server with the command: bin/cockroachdb-mcp --demo%n",
-        NAME,
-        (System.nanoTime() - t0) / 1_000_000,
-        pg.url("rideshare"),
-        pg.directory(),
-        NAME);
+        NAME, (System.nanoTime() - t0) / 1_000_000, pg.url("rideshare"), pg.directory(), NAME);
     return pg;
   }
 

@@ -107,7 +107,11 @@ class DataToolsIT {
     ok(
         server.call(
             "insert_row",
-            args("table", "all_types", "values", args("id", 777, "n", new java.math.BigDecimal(BIG_NUMERIC)))));
+            args(
+                "table",
+                "all_types",
+                "values",
+                args("id", 777, "n", new java.math.BigDecimal(BIG_NUMERIC)))));
     assertThat(scalar("SELECT n::text FROM all_types WHERE id = 777")).isEqualTo(BIG_NUMERIC);
     ok(server.call("delete_row", args("table", "all_types", "key", args("id", 777))));
   }

@@ -49,7 +49,10 @@ class PlansAndDatabaseIT {
   }
 
   static long users() {
-    return ((Number) rows(ok(server.call("execute_query", args("sql", "SELECT count(*) FROM users")))).get(0).get(0))
+    return ((Number)
+            rows(ok(server.call("execute_query", args("sql", "SELECT count(*) FROM users"))))
+                .get(0)
+                .get(0))
         .longValue();
   }
 
@@ -57,36 +60,54 @@ class PlansAndDatabaseIT {
   void explainPlansWithoutRunning() {
     long before = users();
     Map<String, Object> p =
-        ok(server.call("explain_query", args("sql", "DELETE FROM user_promo_codes WHERE usage_count > 100")));
+        ok(
+            server.call(
+                "explain_query",
+                args("sql", "DELETE FROM user_promo_codes WHERE usage_count > 100")));
     assertThat(String.join("\n", (List<String>) p.get("plan"))).contains("Delete");
     assertThat(p.get("analyzed")).isEqualTo(false);
     Map<String, Object> sel =
-        ok(server.call("explain_query", args("sql", "SELECT * FROM rides WHERE rider_id = '00000000-0000-4000-8000-000000000001'")));
+        ok(
+            server.call(
+                "explain_query",
+                args(
+                    "sql",
+                    "SELECT * FROM rides WHERE rider_id = '00000000-0000-4000-8000-000000000001'")));
     assertThat(String.join("\n", (List<String>) sel.get("plan"))).containsIgnoringCase("scan");
     assertThat(users()).isEqualTo(before);
-    error(server.call("explain_query", args("sql", "EXPLAIN ANALYZE SELECT 1")), "INVALID_ARGUMENT");
+    error(
+        server.call("explain_query", args("sql", "EXPLAIN ANALYZE SELECT 1")), "INVALID_ARGUMENT");
   }
 
   @Test
   void explainAnalyzeOfAWriteIsRolledBack() {
     long before = users();
     Map<String, Object> p =
-        ok(server.call("explain_analyze", args("sql", "INSERT INTO users (id, city, name, email) VALUES (gen_random_uuid(), 'x', 'y', 'explain@example.com')")));
+        ok(
+            server.call(
+                "explain_analyze",
+                args(
+                    "sql",
+                    "INSERT INTO users (id, city, name, email) VALUES (gen_random_uuid(), 'x', 'y', 'explain@example.com')")));
     assertThat(p.get("analyzed")).isEqualTo(true);
     assertThat(p.get("rolled_back")).isEqualTo(true);
     assertThat(String.join("\n", (List<String>) p.get("plan"))).contains("actual");
     assertThat(users()).isEqualTo(before);
 
-    Map<String, Object> read = ok(server.call("explain_analyze", args("sql", "SELECT count(*) FROM rides")));
+    Map<String, Object> read =
+        ok(server.call("explain_analyze", args("sql", "SELECT count(*) FROM rides")));
     assertThat(read.get("rolled_back")).isEqualTo(false);
     assertThat(String.join("\n", (List<String>) read.get("plan"))).contains("actual");
   }
 
   @Test
   void explainAnalyzeOfAWriteIsRefusedInReadOnlyMode() {
-    try (ServerProcess ro = ServerProcess.start(Map.of("CRDB_URL", TestDb.url(db), "CRDB_READ_ONLY", "true"))) {
+    try (ServerProcess ro =
+        ServerProcess.start(Map.of("CRDB_URL", TestDb.url(db), "CRDB_READ_ONLY", "true"))) {
       Map<String, Object> err =
-          error(ro.call("explain_analyze", args("sql", "DELETE FROM user_promo_codes")), "SQL_REFUSED");
+          error(
+              ro.call("explain_analyze", args("sql", "DELETE FROM user_promo_codes")),
+              "SQL_REFUSED");
       assertThat(err.get("rule")).isEqualTo("read_only");
       ok(ro.call("explain_analyze", args("sql", "SELECT 1")));
     }
@@ -106,12 +127,20 @@ class PlansAndDatabaseIT {
 
     Map<String, Object> users = ok(server.call("list_users", args("detail", "detailed")));
     assertThat(list(users, "users"))
-        .anyMatch(u -> ("alice_" + suffix).equals(u.get("name")) && List.of("analysts_" + suffix).equals(u.get("member_of")))
+        .anyMatch(
+            u ->
+                ("alice_" + suffix).equals(u.get("name"))
+                    && List.of("analysts_" + suffix).equals(u.get("member_of")))
         .noneMatch(u -> ("analysts_" + suffix).equals(u.get("name")));
 
     var roles = server.call("list_roles", args());
     assertThat(list(ok(roles), "roles"))
-        .anyMatch(r -> ("analysts_" + suffix).equals(r.get("name")) && List.of("alice_" + suffix).equals(r.get("members")));
-    assertThat(text(roles)).doesNotContainIgnoringCase("md5").doesNotContainIgnoringCase("SCRAM-SHA");
+        .anyMatch(
+            r ->
+                ("analysts_" + suffix).equals(r.get("name"))
+                    && List.of("alice_" + suffix).equals(r.get("members")));
+    assertThat(text(roles))
+        .doesNotContainIgnoringCase("md5")
+        .doesNotContainIgnoringCase("SCRAM-SHA");
   }
 }

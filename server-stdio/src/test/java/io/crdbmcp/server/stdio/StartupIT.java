@@ -53,7 +53,8 @@ class StartupIT {
     assertThat(r.stdout()).isEmpty();
     assertThat(r.stderr().strip().lines()).hasSize(1);
     assertThat(r.stderr())
-        .contains("CRDB_PORT: 'twenty-six' is not a positive whole number. Example: CRDB_PORT=26257")
+        .contains(
+            "CRDB_PORT: 'twenty-six' is not a positive whole number. Example: CRDB_PORT=26257")
         .doesNotContain("Exception")
         .doesNotContain("hunter2-do-not-print");
   }
@@ -99,11 +100,16 @@ class StartupIT {
     StringBuffer err = new StringBuffer();
     transport.setStdErrorHandler(line -> err.append(line).append('\n'));
     McpSyncClient client =
-        McpClient.sync(transport).requestTimeout(Duration.ofSeconds(120)).initializationTimeout(Duration.ofSeconds(120)).build();
+        McpClient.sync(transport)
+            .requestTimeout(Duration.ofSeconds(120))
+            .initializationTimeout(Duration.ofSeconds(120))
+            .build();
     try {
       client.initialize();
       McpSchema.CallToolResult r =
-          client.callTool(new McpSchema.CallToolRequest("execute_query", Map.of("sql", "SELECT count(*) FROM rides")));
+          client.callTool(
+              new McpSchema.CallToolRequest(
+                  "execute_query", Map.of("sql", "SELECT count(*) FROM rides")));
       assertThat(r.isError()).isFalse();
       assertThat(((McpSchema.TextContent) r.content().get(0)).text()).contains("3000");
     } finally {

@@ -70,34 +70,57 @@ class TransactionsIT {
   void anInsertIsVisibleInsideNotOutsideAndGoneAfterRollback() throws Exception {
     String tx = begin(server);
     assertThat(tx).startsWith("tx_").hasSizeGreaterThan(20);
-    ok(server.call("execute_query", args("sql", "INSERT INTO notes VALUES (1, 'inside')", "transaction_id", tx)));
+    ok(
+        server.call(
+            "execute_query",
+            args("sql", "INSERT INTO notes VALUES (1, 'inside')", "transaction_id", tx)));
     Map<String, Object> inside =
-        ok(server.call("execute_query", args("sql", "SELECT body FROM notes WHERE id = 1", "transaction_id", tx)));
+        ok(
+            server.call(
+                "execute_query",
+                args("sql", "SELECT body FROM notes WHERE id = 1", "transaction_id", tx)));
     assertThat(rows(inside)).hasSize(1);
-    Map<String, Object> outside = ok(server.call("execute_query", args("sql", "SELECT body FROM notes WHERE id = 1")));
+    Map<String, Object> outside =
+        ok(server.call("execute_query", args("sql", "SELECT body FROM notes WHERE id = 1")));
     assertThat(rows(outside)).isEmpty();
     assertThat(count("id = 1")).isZero();
 
-    Map<String, Object> status = ok(server.call("get_transaction_status", args("transaction_id", tx)));
+    Map<String, Object> status =
+        ok(server.call("get_transaction_status", args("transaction_id", tx)));
     assertThat(status.get("statements")).isEqualTo(2);
     assertThat(status.get("state")).isEqualTo("open");
 
     ok(server.call("rollback_transaction", args("transaction_id", tx)));
     assertThat(count("id = 1")).isZero();
-    error(server.call("get_transaction_status", args("transaction_id", tx)), "TRANSACTION_NOT_FOUND");
+    error(
+        server.call("get_transaction_status", args("transaction_id", tx)), "TRANSACTION_NOT_FOUND");
     assertThat(idleInTransaction()).isZero();
   }
 
   @Test
   void commitKeepsTheWorkAndSavepointsUndoPartOfIt() throws Exception {
     String tx = begin(server);
-    ok(server.call("execute_query", args("sql", "INSERT INTO notes VALUES (10, 'kept')", "transaction_id", tx)));
+    ok(
+        server.call(
+            "execute_query",
+            args("sql", "INSERT INTO notes VALUES (10, 'kept')", "transaction_id", tx)));
     ok(server.call("savepoint", args("transaction_id", tx, "name", "before_second")));
-    ok(server.call("execute_query", args("sql", "INSERT INTO notes VALUES (11, 'undone')", "transaction_id", tx)));
-    error(server.call("execute_query", args("sql", "INSERT INTO notes VALUES (10, 'duplicate')", "transaction_id", tx)), "SQL_ERROR");
-    Map<String, Object> aborted = ok(server.call("get_transaction_status", args("transaction_id", tx)));
+    ok(
+        server.call(
+            "execute_query",
+            args("sql", "INSERT INTO notes VALUES (11, 'undone')", "transaction_id", tx)));
+    error(
+        server.call(
+            "execute_query",
+            args("sql", "INSERT INTO notes VALUES (10, 'duplicate')", "transaction_id", tx)),
+        "SQL_ERROR");
+    Map<String, Object> aborted =
+        ok(server.call("get_transaction_status", args("transaction_id", tx)));
     assertThat(aborted.get("aborted")).isEqualTo(true);
-    ok(server.call("savepoint", args("transaction_id", tx, "name", "before_second", "action", "rollback")));
+    ok(
+        server.call(
+            "savepoint",
+            args("transaction_id", tx, "name", "before_second", "action", "rollback")));
     ok(server.call("commit_transaction", args("transaction_id", tx)));
     assertThat(count("id = 10")).isEqualTo(1);
     assertThat(count("id = 11")).isZero();
@@ -106,7 +129,10 @@ class TransactionsIT {
   @Test
   void aHandleFromAnotherClientIsRefused() throws Exception {
     String tx = begin(server);
-    ok(server.call("execute_query", args("sql", "INSERT INTO notes VALUES (20, 'mine')", "transaction_id", tx)));
+    ok(
+        server.call(
+            "execute_query",
+            args("sql", "INSERT INTO notes VALUES (20, 'mine')", "transaction_id", tx)));
     try (ServerProcess other = ServerProcess.start(Map.of("CRDB_URL", TestDb.url(db)))) {
       Map<String, Object> err =
           error(
@@ -123,7 +149,9 @@ class TransactionsIT {
   void retryErrorsTellTheModelToRetryTheWholeTransaction() {
     String tx = begin(server);
     Map<String, Object> err =
-        error(server.call("execute_query", args("sql", "SELECT retry_me()", "transaction_id", tx)), "RETRY_TRANSACTION");
+        error(
+            server.call("execute_query", args("sql", "SELECT retry_me()", "transaction_id", tx)),
+            "RETRY_TRANSACTION");
     assertThat(err.get("sqlstate")).isEqualTo("40001");
     assertThat((String) err.get("suggestion")).contains("retry the whole transaction");
     ok(server.call("rollback_transaction", args("transaction_id", tx)));
@@ -132,11 +160,16 @@ class TransactionsIT {
   @Test
   void idleTransactionsAreRolledBack() throws Exception {
     try (ServerProcess s =
-        ServerProcess.start(Map.of("CRDB_URL", TestDb.url(db), "CRDB_TRANSACTION_IDLE_TIMEOUT", "1"))) {
+        ServerProcess.start(
+            Map.of("CRDB_URL", TestDb.url(db), "CRDB_TRANSACTION_IDLE_TIMEOUT", "1"))) {
       String tx = begin(s);
-      ok(s.call("execute_query", args("sql", "INSERT INTO notes VALUES (30, 'idle')", "transaction_id", tx)));
+      ok(
+          s.call(
+              "execute_query",
+              args("sql", "INSERT INTO notes VALUES (30, 'idle')", "transaction_id", tx)));
       long deadline = System.currentTimeMillis() + 15_000;
-      while (!Boolean.TRUE.equals(s.call("get_transaction_status", args("transaction_id", tx)).isError())
+      while (!Boolean.TRUE.equals(
+              s.call("get_transaction_status", args("transaction_id", tx)).isError())
           && System.currentTimeMillis() < deadline) {
         Thread.sleep(250);
       }
@@ -150,7 +183,10 @@ class TransactionsIT {
   void aClientThatDisconnectsLeavesNothingOpen() throws Exception {
     ServerProcess s = ServerProcess.start(Map.of("CRDB_URL", TestDb.url(db)));
     String tx = begin(s);
-    ok(s.call("execute_query", args("sql", "INSERT INTO notes VALUES (40, 'abandoned')", "transaction_id", tx)));
+    ok(
+        s.call(
+            "execute_query",
+            args("sql", "INSERT INTO notes VALUES (40, 'abandoned')", "transaction_id", tx)));
     assertThat(idleInTransaction()).isPositive();
     s.close();
     long deadline = System.currentTimeMillis() + 15_000;
@@ -169,7 +205,11 @@ class TransactionsIT {
       String tx = begin(s);
       Map<String, Object> st = ok(s.call("get_transaction_status", args("transaction_id", tx)));
       assertThat(st.get("read_only")).isEqualTo(true);
-      error(s.call("execute_query", args("sql", "INSERT INTO notes VALUES (50, 'no')", "transaction_id", tx)), "SQL_REFUSED");
+      error(
+          s.call(
+              "execute_query",
+              args("sql", "INSERT INTO notes VALUES (50, 'no')", "transaction_id", tx)),
+          "SQL_REFUSED");
       ok(s.call("rollback_transaction", args("transaction_id", tx)));
     }
   }

@@ -69,7 +69,8 @@ public final class StdioBench {
     OutputStream in = p.getOutputStream();
     in.write(INIT.getBytes(StandardCharsets.UTF_8));
     in.flush();
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line = out.readLine();
     double ms = (System.nanoTime() - t0) / 1e6;
     if (line == null || !line.contains("\"result\"")) {
@@ -81,7 +82,8 @@ public final class StdioBench {
   }
 
   static McpSyncClient client(String launcher, String url) {
-    ServerParameters params = ServerParameters.builder(launcher).env(Map.of("CRDB_URL", url)).build();
+    ServerParameters params =
+        ServerParameters.builder(launcher).env(Map.of("CRDB_URL", url)).build();
     McpSyncClient c =
         McpClient.sync(new StdioClientTransport(params, McpJsonDefaults.getMapper()))
             .requestTimeout(Duration.ofSeconds(60))
@@ -101,7 +103,8 @@ public final class StdioBench {
       for (int i = 0; i < warm + n; i++) {
         McpSchema.CallToolRequest req =
             new McpSchema.CallToolRequest(
-                "execute_query", Map.of("sql", sql, "params", List.of("user" + (1 + i % 500) + "@example.com")));
+                "execute_query",
+                Map.of("sql", sql, "params", List.of("user" + (1 + i % 500) + "@example.com")));
         long t0 = System.nanoTime();
         McpSchema.CallToolResult r = c.callTool(req);
         long t1 = System.nanoTime();
@@ -149,7 +152,8 @@ public final class StdioBench {
       String sql =
           "SELECT r.id, r.city, r.rider_id, r.vehicle_id, r.start_address, r.end_address,"
               + " r.start_time, r.end_time, r.revenue, r.tags FROM rides r ORDER BY r.id LIMIT 100";
-      McpSchema.CallToolResult r = c.callTool(new McpSchema.CallToolRequest("execute_query", Map.of("sql", sql)));
+      McpSchema.CallToolResult r =
+          c.callTool(new McpSchema.CallToolRequest("execute_query", Map.of("sql", sql)));
       String text = ((McpSchema.TextContent) r.content().get(0)).text();
       Map<String, Object> s = (Map<String, Object>) r.structuredContent();
       List<Map<String, Object>> cols = (List<Map<String, Object>>) s.get("columns");
@@ -162,7 +166,8 @@ public final class StdioBench {
         }
         objects.add(o);
       }
-      String pretty = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(objects);
+      String pretty =
+          new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(objects);
       int t = text.getBytes(StandardCharsets.UTF_8).length;
       int p = pretty.getBytes(StandardCharsets.UTF_8).length;
       System.out.printf(
