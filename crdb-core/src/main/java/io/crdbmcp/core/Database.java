@@ -14,7 +14,9 @@ import java.sql.Statement;
  */
 public final class Database implements AutoCloseable {
   private final ConnectionSpec spec;
-  private final HikariDataSource pool;
+  private final int poolSize;
+  private volatile HikariDataSource pool;
+  private volatile boolean closed;
   private volatile Dialect dialect;
 
   Database(ConnectionSpec spec, int poolSize) {
@@ -27,6 +29,36 @@ public final class Database implements AutoCloseable {
    */
   Database(ConnectionSpec spec, int poolSize, boolean failFast) {
     this.spec = spec;
+    this.poolSize = poolSize;
+    if (failFast) {
+      this.pool = createPool(true);
+    }
+  }
+
+  /**
+   * The pool is made on first use, not at start-up: a server whose database is down still
+   * starts, and start-up stays short.
+   */
+  private HikariDataSource pool() {
+    HikariDataSource p = pool;
+    if (p == null) {
+      synchronized (this) {
+        if (closed) {
+          throw new CrdbException(
+              ErrorCode.UNKNOWN_CONNECTION,
+              "connection '" + spec.name() + "' is closed",
+              "call list_connections, or connect again");
+        }
+        if (pool == null) {
+          pool = createPool(false);
+        }
+        p = pool;
+      }
+    }
+    return p;
+  }
+
+  private HikariDataSource createPool(boolean failFast) {
     HikariConfig hc = new HikariConfig();
     hc.setPoolName("crdb-" + spec.name());
     hc.setJdbcUrl(spec.jdbcUrl());
@@ -36,14 +68,14 @@ public final class Database implements AutoCloseable {
       hc.setPassword(spec.password());
     }
     hc.setAutoCommit(false);
-    hc.setMaximumPoolSize(poolSize);
+    hc.setMaximumPoolSize(this.poolSize);
     hc.setMinimumIdle(0);
     hc.setConnectionTimeout(Math.max(250, spec.connectTimeoutSeconds() * 1000L));
     hc.setValidationTimeout(Math.max(250, Math.min(5000, spec.connectTimeoutSeconds() * 1000L)));
     // Do not fail construction when the server is down: the first call reports it instead.
     hc.setInitializationFailTimeout(failFast ? 1 : -1);
     try {
-      this.pool = new HikariDataSource(hc);
+      return new HikariDataSource(hc);
     } catch (HikariPool.PoolInitializationException e) {
       if (e.getCause() instanceof SQLException sql) {
         throw SqlErrors.translate(sql, spec);
@@ -94,23 +126,34 @@ public final class Database implements AutoCloseable {
 
   /** Pool statistics for list_connections. */
   public int activeConnections() {
-    return pool.getHikariPoolMXBean() == null
+    HikariDataSource p = pool;
+    return p == null || p.getHikariPoolMXBean() == null
         ? 0
-        : pool.getHikariPoolMXBean().getActiveConnections();
+        : p.getHikariPoolMXBean().getActiveConnections();
   }
 
   public int idleConnections() {
-    return pool.getHikariPoolMXBean() == null ? 0 : pool.getHikariPoolMXBean().getIdleConnections();
+    HikariDataSource p = pool;
+    return p == null || p.getHikariPoolMXBean() == null
+        ? 0
+        : p.getHikariPoolMXBean().getIdleConnections();
   }
 
   /** A pooled JDBC connection with autocommit off. Package-private: only the executor uses it. */
   Connection borrow() throws SQLException {
-    return pool.getConnection();
+    return pool().getConnection();
   }
 
   @Override
   public void close() {
-    pool.close();
+    HikariDataSource p;
+    synchronized (this) {
+      closed = true;
+      p = pool;
+    }
+    if (p != null) {
+      p.close();
+    }
   }
 
   @Override

@@ -41,11 +41,14 @@ public final class Schema {
   public static final Set<String> SYSTEM_SCHEMAS =
       Set.of("pg_catalog", "information_schema", "crdb_internal", "pg_extension", "pg_toast");
 
-  private static final Settings SETTINGS =
-      new Settings()
-          .withRenderQuotedNames(RenderQuotedNames.EXPLICIT_DEFAULT_QUOTED)
-          .withExecuteLogging(false)
-          .withRenderSchema(true);
+  /** jOOQ settings, made on first schema call rather than at start-up. */
+  private static final class Jooq {
+    static final Settings SETTINGS =
+        new Settings()
+            .withRenderQuotedNames(RenderQuotedNames.EXPLICIT_DEFAULT_QUOTED)
+            .withExecuteLogging(false)
+            .withRenderSchema(true);
+  }
 
   private final SqlExecutor executor;
   private final SafetyPolicy policy;
@@ -56,7 +59,7 @@ public final class Schema {
   }
 
   static DSLContext dsl(Connection c) {
-    return DSL.using(c, SQLDialect.POSTGRES, SETTINGS);
+    return DSL.using(c, SQLDialect.POSTGRES, Jooq.SETTINGS);
   }
 
   private static Field<String> str(String... parts) {

@@ -12,6 +12,7 @@ import io.crdbmcp.core.Progress;
 import io.crdbmcp.core.SqlRefusedException;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -179,6 +180,11 @@ public final class CrdbTools {
         .structuredContent(Map.of("error", err))
         .isError(true)
         .build();
+  }
+
+  /** The schema validator the server should use: the SDK's, created on first use. */
+  public static JsonSchemaValidator schemaValidator() {
+    return new LazySchemaValidator();
   }
 
   /**

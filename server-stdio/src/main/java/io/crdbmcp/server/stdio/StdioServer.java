@@ -89,9 +89,10 @@ public final class StdioServer {
             .instructions(Help.INSTRUCTIONS)
             .capabilities(McpSchema.ServerCapabilities.builder().tools(false).logging().build())
             .validateToolInputs(false)
+            .jsonMapper(CrdbTools.jsonMapper())
+            .jsonSchemaValidator(CrdbTools.schemaValidator())
             .tools(tools.specifications())
             .build();
-
     EmbeddedPostgresServer demoServer = demo;
     Thread shutdown =
         new Thread(

@@ -45,6 +45,7 @@ public final class StdioBench {
 
       coldStart(launcher, url);
       perCall(launcher, url, pg);
+      perCallRaw(launcher, url);
       resultSize(launcher, url);
     }
   }
@@ -145,13 +146,74 @@ public final class StdioBench {
     }
   }
 
-  @SuppressWarnings("unchecked")
   static void resultSize(String launcher, String url) throws Exception {
+    resultSize(
+        launcher,
+        url,
+        "rides (3 uuid columns)",
+        "SELECT r.id, r.city, r.rider_id, r.vehicle_id, r.start_address, r.end_address,"
+            + " r.start_time, r.end_time, r.revenue, r.tags FROM rides r ORDER BY r.id LIMIT 100");
+    resultSize(
+        launcher,
+        url,
+        "users joined with rides",
+        "SELECT u.name, u.email, u.city, r.start_address, r.end_address, r.start_time,"
+            + " r.revenue, r.tags, r.end_time IS NULL AS open, length(u.address) AS n"
+            + " FROM rides r JOIN users u ON u.id = r.rider_id ORDER BY r.start_time LIMIT 100");
+  }
+
+  /**
+   * The same calls with a minimal client that writes JSON-RPC lines and reads answers, to separate
+   * the server's cost from the SDK client's.
+   */
+  static void perCallRaw(String launcher, String url) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(launcher).redirectError(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().put("CRDB_URL", url);
+    Process p = pb.start();
+    OutputStream in = p.getOutputStream();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    in.write(INIT.getBytes(StandardCharsets.UTF_8));
+    in.write(
+        "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"
+            .getBytes(StandardCharsets.UTF_8));
+    in.flush();
+    out.readLine();
+    List<Double> ms = new ArrayList<>();
+    int warm = 3000;
+    int n = 5000;
+    for (int i = 0; i < warm + n; i++) {
+      String req =
+          "{\"jsonrpc\":\"2.0\",\"id\":"
+              + (i + 2)
+              + ",\"method\":\"tools/call\",\"params\":{\"name\":\"execute_query\",\"arguments\":"
+              + "{\"sql\":\"SELECT id, name, email FROM users WHERE email = $1\",\"params\":[\"user"
+              + (1 + i % 500)
+              + "@example.com\"]}}}\n";
+      byte[] bytes = req.getBytes(StandardCharsets.UTF_8);
+      long t0 = System.nanoTime();
+      in.write(bytes);
+      in.flush();
+      String line = out.readLine();
+      long t1 = System.nanoTime();
+      if (line == null || line.contains("\"isError\":true")) {
+        throw new IllegalStateException("call failed: " + line);
+      }
+      if (i >= warm) {
+        ms.add((t1 - t0) / 1e6);
+      }
+    }
+    in.close();
+    p.waitFor();
+    System.out.printf(
+        "same query with a minimal line client (no SDK client cost): p50 %.3f ms, p99 %.3f ms%n",
+        pct(ms, 50), pct(ms, 99));
+  }
+
+  @SuppressWarnings("unchecked")
+  static void resultSize(String launcher, String url, String label, String sql) throws Exception {
     McpSyncClient c = client(launcher, url);
     try {
-      String sql =
-          "SELECT r.id, r.city, r.rider_id, r.vehicle_id, r.start_address, r.end_address,"
-              + " r.start_time, r.end_time, r.revenue, r.tags FROM rides r ORDER BY r.id LIMIT 100";
       McpSchema.CallToolResult r =
           c.callTool(new McpSchema.CallToolRequest("execute_query", Map.of("sql", sql)));
       String text = ((McpSchema.TextContent) r.content().get(0)).text();
@@ -171,8 +233,8 @@ public final class StdioBench {
       int t = text.getBytes(StandardCharsets.UTF_8).length;
       int p = pretty.getBytes(StandardCharsets.UTF_8).length;
       System.out.printf(
-          "100 rows x 10 columns: text table %d bytes, pretty-printed JSON %d bytes (%.0f%%)%n",
-          t, p, 100.0 * t / p);
+          "100 rows x 10 columns, %s: text table %d bytes, pretty-printed JSON %d bytes (%.0f%%)%n",
+          label, t, p, 100.0 * t / p);
     } finally {
       c.closeGracefully();
     }
