@@ -36,8 +36,8 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * The pool is made on first use, not at start-up: a server whose database is down still
-   * starts, and start-up stays short.
+   * The pool is made on first use, not at start-up: a server whose database is down still starts,
+   * and start-up stays short.
    */
   private HikariDataSource pool() {
     HikariDataSource p = pool;

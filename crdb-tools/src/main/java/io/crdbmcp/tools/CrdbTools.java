@@ -150,7 +150,14 @@ public final class CrdbTools {
     }
   }
 
-  /** An isError result: code, message, SQLSTATE and next step, as text and structured. */
+  /**
+   * The {@code _meta} key of an error result's machine-readable error (code, message, sqlstate,
+   * rule, suggestion). Error results carry no structuredContent: clients validate structured
+   * content against the tool's output schema, which describes successful results.
+   */
+  public static final String ERROR_META = "io.crdbmcp/error";
+
+  /** An isError result: code, message, SQLSTATE and next step, as text and in _meta. */
   static CallToolResult error(CrdbException e) {
     StringBuilder text = new StringBuilder();
     text.append("ERROR ").append(e.code()).append(": ").append(e.getMessage());
@@ -177,7 +184,7 @@ public final class CrdbTools {
     }
     return CallToolResult.builder()
         .addTextContent(text.toString())
-        .structuredContent(Map.of("error", err))
+        .meta(Map.of(ERROR_META, err))
         .isError(true)
         .build();
   }

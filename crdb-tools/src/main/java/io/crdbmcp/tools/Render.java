@@ -165,9 +165,21 @@ public final class Render {
     }
     String text = t.text();
     if (t.shownRows() == items.size()) {
-      text += "(" + items.size() + (items.size() == 1 ? " item)" : " items)");
+      text += "(" + items.size() + " " + noun(listKey, items.size()) + ")";
     }
     return new ToolResult(text, s);
+  }
+
+  /** "1 table", "3 tables": the list key names what is counted. */
+  static String noun(String listKey, int n) {
+    if (n != 1) {
+      return listKey;
+    }
+    return listKey.endsWith("ies")
+        ? listKey.substring(0, listKey.length() - 3) + "y"
+        : listKey.endsWith("es") && listKey.endsWith("xes")
+            ? listKey.substring(0, listKey.length() - 2)
+            : listKey.endsWith("s") ? listKey.substring(0, listKey.length() - 1) : listKey;
   }
 
   static double round(double ms) {

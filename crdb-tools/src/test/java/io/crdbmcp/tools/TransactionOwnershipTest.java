@@ -52,7 +52,7 @@ class TransactionOwnershipTest {
         tools.call(
             "execute_query", Map.of("sql", "INSERT INTO t VALUES (1)", "transaction_id", tx), BOB);
     assertThat(stolen.isError()).isTrue();
-    assertThat(((Map<String, Object>) structured(stolen).get("error")).get("code"))
+    assertThat(((Map<String, Object>) stolen.meta().get(CrdbTools.ERROR_META)).get("code"))
         .isEqualTo("TRANSACTION_NOT_FOUND");
     assertThat(tools.call("commit_transaction", Map.of("transaction_id", tx), BOB).isError())
         .isTrue();

@@ -67,7 +67,13 @@ public final class SqlGuard {
   public Classification require(String sql, boolean readOnly) {
     Verdict v = decide(sql, readOnly || policy.readOnly());
     if (!v.allowed()) {
-      throw new SqlRefusedException(v.rule(), v.message(), v.suggestion());
+      // The verdict's message ends with the suggestion; the exception carries them apart.
+      String problem = v.message();
+      String suggestion = v.suggestion();
+      if (suggestion != null && problem.endsWith(" " + suggestion)) {
+        problem = problem.substring(0, problem.length() - suggestion.length() - 1);
+      }
+      throw new SqlRefusedException(v.rule(), problem, suggestion);
     }
     return v.classification();
   }

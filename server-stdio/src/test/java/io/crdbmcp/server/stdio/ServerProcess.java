@@ -75,6 +75,8 @@ final class ServerProcess implements AutoCloseable {
             .requestTimeout(Duration.ofSeconds(60))
             .initializationTimeout(Duration.ofSeconds(60))
             .progressConsumer(progress)
+            // The client checks every structured result against the tool's output schema.
+            .enableCallToolSchemaCaching(true)
             .build();
     ServerProcess sp = new ServerProcess(client);
     sp.stderrSource = err;

@@ -2,6 +2,7 @@ package io.crdbmcp.server.stdio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.crdbmcp.tools.CrdbTools;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.util.LinkedHashMap;
@@ -47,7 +48,8 @@ final class ToolCalls {
   @SuppressWarnings("unchecked")
   static Map<String, Object> error(CallToolResult r, String code) {
     assertThat(r.isError()).as("tool result should fail: %s", text(r)).isTrue();
-    Map<String, Object> err = (Map<String, Object>) structured(r).get("error");
+    assertThat(r.structuredContent()).as("error results carry no structured content").isNull();
+    Map<String, Object> err = (Map<String, Object>) r.meta().get(CrdbTools.ERROR_META);
     assertThat(err).as("error object in %s", text(r)).isNotNull();
     assertThat(err.get("code")).as("error code of %s", text(r)).isEqualTo(code);
     return err;
