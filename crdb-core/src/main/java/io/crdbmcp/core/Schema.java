@@ -43,6 +43,16 @@ public final class Schema {
 
   /** jOOQ settings, made on first schema call rather than at start-up. */
   private static final class Jooq {
+    static {
+      // jOOQ prints a banner and tips on first use unless told not to; a library stays quiet.
+      if (System.getProperty("org.jooq.no-logo") == null) {
+        System.setProperty("org.jooq.no-logo", "true");
+      }
+      if (System.getProperty("org.jooq.no-tips") == null) {
+        System.setProperty("org.jooq.no-tips", "true");
+      }
+    }
+
     static final Settings SETTINGS =
         new Settings()
             .withRenderQuotedNames(RenderQuotedNames.EXPLICIT_DEFAULT_QUOTED)

@@ -51,9 +51,10 @@ class ExamplesTest {
   void jshellScriptRuns() throws Exception {
     Path script = Path.of("jshell/explore.jsh");
     String jshell = Path.of(System.getProperty("java.home"), "bin", "jshell").toString();
+    // The class path the README tells users to pass: runtime dependencies only.
+    String classPath = Files.readString(Path.of("target/classpath.txt")).strip();
     ProcessBuilder pb =
-        new ProcessBuilder(
-                jshell, "--class-path", System.getProperty("java.class.path"), script.toString())
+        new ProcessBuilder(jshell, "--class-path", classPath, script.toString())
             .redirectErrorStream(true);
     pb.environment().put("CRDB_URL", TestDb.url(db));
     Process p = pb.start();

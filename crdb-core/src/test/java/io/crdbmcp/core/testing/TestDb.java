@@ -145,6 +145,28 @@ public final class TestDb {
         + spec.sslMode();
   }
 
+  /** The first column of the first row of a query run directly on the database, or null. */
+  public static Object scalar(ConnectionSpec spec, String sql) throws SQLException {
+    try (Connection c = open(spec);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      return rs.next() ? rs.getObject(1) : null;
+    }
+  }
+
+  /**
+   * Sessions of the server under test ({@code application_name = 'cockroachdb-mcp'}) in this
+   * database that sit inside a transaction.
+   */
+  public static int serverSessionsInTransaction(ConnectionSpec spec) throws SQLException {
+    Object n =
+        scalar(
+            spec,
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cockroachdb-mcp'"
+                + " AND datname = current_database() AND state LIKE 'idle in transaction%'");
+    return ((Number) n).intValue();
+  }
+
   /** A plain autocommit JDBC connection for test setup and checks (not the code under test). */
   public static Connection open(ConnectionSpec spec) throws SQLException {
     Connection c = DriverManager.getConnection(spec.jdbcUrl(), spec.driverProperties());

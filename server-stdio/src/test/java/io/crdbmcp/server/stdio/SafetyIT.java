@@ -206,24 +206,10 @@ class SafetyIT {
   }
 
   static long sequenceValue() throws Exception {
-    try (Connection c = TestDb.open(db);
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT nextval('s')")) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return ((Number) TestDb.scalar(db, "SELECT nextval('s')")).longValue();
   }
 
-  /** Connections of the server that sit inside a transaction. */
   static int openTransactions() throws Exception {
-    try (Connection c = TestDb.open(db);
-        Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cockroachdb-mcp'"
-                    + " AND datname = current_database() AND state LIKE 'idle in transaction%'")) {
-      rs.next();
-      return rs.getInt(1);
-    }
+    return TestDb.serverSessionsInTransaction(db);
   }
 }

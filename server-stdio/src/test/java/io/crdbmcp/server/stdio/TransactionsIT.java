@@ -8,9 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crdbmcp.core.ConnectionSpec;
 import io.crdbmcp.core.testing.TestDb;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,24 +43,11 @@ class TransactionsIT {
   }
 
   static long count(String where) throws Exception {
-    try (Connection c = TestDb.open(db);
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT count(*) FROM notes WHERE " + where)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return ((Number) TestDb.scalar(db, "SELECT count(*) FROM notes WHERE " + where)).longValue();
   }
 
   static int idleInTransaction() throws Exception {
-    try (Connection c = TestDb.open(db);
-        Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cockroachdb-mcp'"
-                    + " AND datname = current_database() AND state LIKE 'idle in transaction%'")) {
-      rs.next();
-      return rs.getInt(1);
-    }
+    return TestDb.serverSessionsInTransaction(db);
   }
 
   @Test
