@@ -484,6 +484,14 @@ public final class Schema {
               // those.
             }
             String[] ref = refs.get(name);
+            if (!constraintVisible(
+                rel,
+                columns.getOrDefault(name, List.of()),
+                ref,
+                refCols.get(name),
+                checks.get(name))) {
+              continue; // access control: it would reveal a hidden column or table
+            }
             out.add(
                 new ConstraintEntry(
                     name,
@@ -497,5 +505,36 @@ public final class Schema {
           }
           return out;
         });
+  }
+
+  /** False when a constraint names a column or table that access control hides. */
+  private boolean constraintVisible(
+      String[] rel, List<String> cols, String[] ref, List<String> refCols, String check) {
+    for (String c : cols) {
+      if (!policy.isColumnVisible(rel[0], rel[1], c)) {
+        return false;
+      }
+    }
+    if (ref != null) {
+      int dot = ref[0].indexOf('.');
+      String refSchema = ref[0].substring(0, dot);
+      String refTable = ref[0].substring(dot + 1);
+      if (!policy.isTableVisible(refSchema, refTable)) {
+        return false;
+      }
+      for (String c : refCols == null ? List.<String>of() : refCols) {
+        if (!policy.isColumnVisible(refSchema, refTable, c)) {
+          return false;
+        }
+      }
+    }
+    if (check != null) {
+      for (String word : check.toLowerCase(java.util.Locale.ROOT).split("[^a-z0-9_$]+")) {
+        if (!word.isEmpty() && !policy.isColumnVisible(rel[0], rel[1], word)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 }

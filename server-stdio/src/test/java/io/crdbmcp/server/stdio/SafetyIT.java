@@ -37,7 +37,8 @@ class SafetyIT {
       CREATE SEQUENCE s;
       CREATE TABLE secrets (id INT PRIMARY KEY, token TEXT);
       INSERT INTO secrets VALUES (1, 'top-secret-token');
-      CREATE TABLE users (id INT PRIMARY KEY, name TEXT, password_hash TEXT);
+      CREATE TABLE users (id INT PRIMARY KEY, name TEXT CHECK (name <> ''),
+        password_hash TEXT UNIQUE CHECK (length(password_hash) > 3));
       INSERT INTO users VALUES (1, 'ana', 'hash-1'), (2, 'ben', 'hash-2');
       CREATE TABLE employees (id INT PRIMARY KEY, name TEXT, dept TEXT, salary NUMERIC);
       INSERT INTO employees VALUES (1, 'a', 'x', 10), (2, 'b', 'x', 20), (3, 'c', 'y', 30);
@@ -153,6 +154,15 @@ class SafetyIT {
 
     Map<String, Object> users = ok(server.call("describe_table", args("table", "users")));
     assertThat(list(users, "columns")).extracting(c -> c.get("name")).containsExactly("id", "name");
+
+    Map<String, Object> cons = ok(server.call("get_constraints", args("table", "users")));
+    assertThat(list(cons, "constraints"))
+        .extracting(c -> c.get("type"))
+        .containsExactlyInAnyOrder("PRIMARY KEY", "CHECK");
+    assertThat(ToolCalls.text(server.call("get_constraints", args("table", "users"))))
+        .doesNotContain("password_hash");
+    Map<String, Object> idx = ok(server.call("list_indexes", args("table", "users")));
+    assertThat(list(idx, "indexes")).extracting(i -> i.get("name")).containsExactly("users_pkey");
 
     Map<String, Object> refused =
         error(server.call("execute_query", args("sql", "SELECT * FROM users")), "SQL_REFUSED");

@@ -182,6 +182,19 @@ class TransactionsIT {
   }
 
   @Test
+  void openTransactionsAreBounded() throws Exception {
+    try (ServerProcess s =
+        ServerProcess.start(Map.of("CRDB_URL", TestDb.url(db), "CRDB_MAX_TRANSACTIONS", "2"))) {
+      String first = begin(s);
+      begin(s);
+      Map<String, Object> err = error(s.call("begin_transaction", args()), "TOO_MANY_TRANSACTIONS");
+      assertThat((String) err.get("suggestion")).contains("CRDB_MAX_TRANSACTIONS");
+      ok(s.call("rollback_transaction", args("transaction_id", first)));
+      begin(s);
+    }
+  }
+
+  @Test
   void readOnlyServersOnlyStartReadOnlyTransactions() {
     try (ServerProcess s =
         ServerProcess.start(Map.of("CRDB_URL", TestDb.url(db), "CRDB_READ_ONLY", "true"))) {
