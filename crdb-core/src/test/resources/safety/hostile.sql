@@ -567,3 +567,30 @@ SELECT E'\''; DELETE FROM canary; --'
 -- @@
 -- rule: empty_statement
 /* nothing */ ; ;
+-- @@
+-- rule: statistics_catalog
+SELECT most_common_vals, histogram_bounds FROM pg_stats WHERE tablename = 'users' AND attname = 'password_hash'
+-- @@
+-- rule: statistics_catalog
+SELECT * FROM pg_catalog.pg_statistic
+-- @@
+-- rule: statistics_catalog
+SELECT "histogram_bounds" FROM "pg_stats"
+-- @@
+-- rule: statistics_catalog
+SHOW STATISTICS FOR TABLE users
+-- @@
+-- rule: statistics_catalog
+SHOW CREATE ALL TABLES
+-- @@
+-- rule: statistics_catalog
+SELECT create_statement FROM crdb_internal.create_statements
+-- @@
+-- rule: syntax
+SELECT 1) TO PROGRAM 'touch /tmp/pwn' --
+-- @@
+-- rule: syntax
+SELECT 1)) TO '/tmp/x' --
+-- @@
+-- rule: syntax
+SELECT (1

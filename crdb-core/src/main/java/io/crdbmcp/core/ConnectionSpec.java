@@ -3,6 +3,7 @@ package io.crdbmcp.core;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -43,6 +44,12 @@ public record ConnectionSpec(
     if (!SSL_MODES.contains(sslMode)) {
       throw new IllegalArgumentException("unknown sslmode '" + sslMode + "'");
     }
+    if (!host.matches("[A-Za-z0-9._-]+|\\[?[0-9A-Fa-f:.]+]?")) {
+      throw new IllegalArgumentException("host '" + host + "' is not a host name or IP address");
+    }
+    if (database.isEmpty() || database.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("the database name is empty or has a NUL character");
+    }
     if (port <= 0 || port > 65535) {
       throw new IllegalArgumentException("port " + port + " is out of range 1-65535");
     }
@@ -79,10 +86,19 @@ public record ConnectionSpec(
         readOnly);
   }
 
-  /** JDBC URL without credentials. */
+  /**
+   * JDBC URL without credentials. The database name is percent-encoded: the driver decodes the path
+   * and reads {@code ?key=value} parameters from it, so an unencoded name such as {@code
+   * db?PGHOST=elsewhere} would redirect the connection (and its password) to another server.
+   */
   public String jdbcUrl() {
     String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-    return "jdbc:postgresql://" + h + ":" + port + "/" + database;
+    return "jdbc:postgresql://"
+        + h
+        + ":"
+        + port
+        + "/"
+        + URLEncoder.encode(database, StandardCharsets.UTF_8);
   }
 
   /** Driver properties, including the credentials; never log these. */
@@ -193,7 +209,8 @@ public record ConnectionSpec(
         readOnly);
   }
 
+  /** Percent-decoding as in RFC 3986: unlike form decoding, '+' stays '+'. */
   private static String decode(String s) {
-    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 }

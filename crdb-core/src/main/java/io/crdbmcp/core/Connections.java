@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +18,7 @@ public final class Connections implements AutoCloseable {
   private final int poolSize;
   private final SafetyPolicy safety;
   private String defaultName;
+  private final List<Consumer<Database>> closeListeners = new CopyOnWriteArrayList<>();
 
   public Connections(List<ConnectionSpec> specs, int poolSize, SafetyPolicy safety) {
     this.poolSize = poolSize;
@@ -26,6 +29,16 @@ public final class Connections implements AutoCloseable {
         defaultName = s.name();
       }
     }
+  }
+
+  /** Runs before a connection's pool closes (disconnect, replace, switch_database). */
+  public void onClose(Consumer<Database> listener) {
+    closeListeners.add(listener);
+  }
+
+  private void closing(Database db) {
+    closeListeners.forEach(l -> l.accept(db));
+    db.close();
   }
 
   /** The connection of that name, or the default one for {@code null}. */
@@ -87,7 +100,7 @@ public final class Connections implements AutoCloseable {
       }
     }
     if (old != null) {
-      old.close();
+      closing(old);
     }
     LOG.info("connected '{}' to {} ({})", spec.name(), spec.describe(), db.dialect().displayName());
     return db;
@@ -103,7 +116,7 @@ public final class Connections implements AutoCloseable {
         defaultName = byName.isEmpty() ? null : byName.keySet().iterator().next();
       }
     }
-    db.close();
+    closing(db);
     LOG.info("disconnected '{}'", db.name());
     return db.spec();
   }

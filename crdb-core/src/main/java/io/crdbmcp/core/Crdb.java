@@ -33,6 +33,7 @@ public final class Crdb implements AutoCloseable {
     this.transactions =
         new Transactions(
             Duration.ofSeconds(config.transactionIdleTimeoutSeconds()), config.maxTransactions());
+    this.connections.onClose(transactions::endAllOn);
     this.executor = new SqlExecutor(config.queryTimeoutSeconds(), transactions);
     this.guard = new SqlGuard(config.safety());
     this.queries = new Queries(guard, executor, config.maxRows());
@@ -91,6 +92,17 @@ public final class Crdb implements AutoCloseable {
   /** Query results written to files under {@code CRDB_EXPORT_DIR}. */
   public Exports exports() {
     return exports;
+  }
+
+  /**
+   * The connection a call runs on: the named one, or, when a call names none but passes a
+   * transaction handle, the connection of that transaction; else the default one.
+   */
+  public Database database(String connection, String transactionId, Caller caller) {
+    if ((connection == null || connection.isBlank()) && transactionId != null) {
+      return transactions.databaseOf(transactionId, caller);
+    }
+    return connections.get(connection);
   }
 
   /** Whether the server as a whole is read-only ({@code CRDB_READ_ONLY}). */

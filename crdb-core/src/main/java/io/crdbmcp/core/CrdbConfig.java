@@ -101,19 +101,25 @@ public record CrdbConfig(
                 + "' is not one of disable, require, verify-ca, verify-full (or allow, prefer)",
             "CRDB_SSLMODE=verify-full");
       }
-      connections.add(
-          new ConnectionSpec(
-              DEFAULT_CONNECTION,
-              host,
-              e.port("CRDB_PORT", ConnectionSpec.DEFAULT_PORT),
-              user,
-              e.get("CRDB_PASSWORD"),
-              e.getOrDefault("CRDB_DATABASE", ConnectionSpec.DEFAULT_DATABASE),
-              sslMode,
-              e.existingFile("CRDB_SSLROOTCERT"),
-              e.get("CRDB_CLUSTER"),
-              connectTimeout,
-              false));
+      int port = e.port("CRDB_PORT", ConnectionSpec.DEFAULT_PORT);
+      String rootCert = e.existingFile("CRDB_SSLROOTCERT");
+      try {
+        connections.add(
+            new ConnectionSpec(
+                DEFAULT_CONNECTION,
+                host,
+                port,
+                user,
+                e.get("CRDB_PASSWORD"),
+                e.getOrDefault("CRDB_DATABASE", ConnectionSpec.DEFAULT_DATABASE),
+                sslMode,
+                rootCert,
+                e.get("CRDB_CLUSTER"),
+                connectTimeout,
+                false));
+      } catch (IllegalArgumentException ex) {
+        throw new ConfigException("CRDB_HOST", ex.getMessage(), "CRDB_HOST=db.example.com");
+      }
     }
     connections.addAll(parseConnections(e.get("CRDB_CONNECTIONS"), connectTimeout, connections));
     if (connections.isEmpty()) {

@@ -264,17 +264,28 @@ public final class ExportPaths {
    */
   static void publish(Target t, boolean overwrite) throws IOException {
     if (!overwrite) {
+      boolean linked = false;
       try {
         Files.createLink(t.file(), t.temp());
-        Files.delete(t.temp());
+        linked = true;
+        Files.deleteIfExists(t.temp());
         syncDirectory(t.file().getParent());
         return;
-      } catch (FileAlreadyExistsException e) {
-        throw new CrdbException(
-            ErrorCode.EXPORT_FAILED,
-            "the file '" + t.file() + "' appeared while the export ran; nothing was replaced",
-            "pass overwrite=true to replace it, or choose another file name");
-      } catch (UnsupportedOperationException | IOException e) {
+      } catch (IOException | RuntimeException e) {
+        if (linked) {
+          // Our own complete file is in place; only tidying up after it failed.
+          LOG.warn("export published as {}, but tidying up failed: {}", t.file(), e.toString());
+          return;
+        }
+        if (e instanceof FileAlreadyExistsException) {
+          throw new CrdbException(
+              ErrorCode.EXPORT_FAILED,
+              "the file '" + t.file() + "' appeared while the export ran; nothing was replaced",
+              "pass overwrite=true to replace it, or choose another file name");
+        }
+        if (!(e instanceof UnsupportedOperationException) && !(e instanceof IOException)) {
+          throw e;
+        }
         if (Files.exists(t.file(), LinkOption.NOFOLLOW_LINKS)) {
           throw new CrdbException(
               ErrorCode.EXPORT_FAILED,

@@ -60,13 +60,21 @@ public final class Plans {
               try (Statement s = conn.createStatement()) {
                 s.execute("SAVEPOINT crdb_mcp_explain_analyze");
               }
+              List<String> out;
               try {
-                return lines(conn, explain);
-              } finally {
+                out = lines(conn, explain);
+              } catch (SQLException e) {
                 try (Statement s = conn.createStatement()) {
                   s.execute("ROLLBACK TO SAVEPOINT crdb_mcp_explain_analyze");
+                } catch (SQLException rollback) {
+                  e.addSuppressed(rollback); // the transaction is ended by the executor anyway
                 }
+                throw e;
               }
+              try (Statement s = conn.createStatement()) {
+                s.execute("ROLLBACK TO SAVEPOINT crdb_mcp_explain_analyze");
+              }
+              return out;
             });
     return new Plan(c.kind().name(), true, true, lines);
   }

@@ -365,14 +365,8 @@ public final class Schema {
                 cols.add(part.trim());
               }
             }
-            boolean hidden = false;
-            for (String col : cols) {
-              String bare = col.split(" ")[0].replace("\"", "");
-              if (!policy.isColumnVisible(rel[0], rel[1], bare)) {
-                hidden = true;
-              }
-            }
-            if (!hidden) {
+            // Any mention of a hidden column (key, INCLUDE, WHERE, expression) hides the index.
+            if (!mentionsHiddenColumn(rel, def)) {
               out.add(new IndexEntry(r.value1(), cols, r.value2(), r.value3(), method, def));
             }
           }
@@ -528,13 +522,19 @@ public final class Schema {
         }
       }
     }
-    if (check != null) {
-      for (String word : check.toLowerCase(java.util.Locale.ROOT).split("[^a-z0-9_$]+")) {
-        if (!word.isEmpty() && !policy.isColumnVisible(rel[0], rel[1], word)) {
-          return false;
-        }
+    return !mentionsHiddenColumn(rel, check);
+  }
+
+  /** True when a definition or expression names a column that access control hides. */
+  private boolean mentionsHiddenColumn(String[] rel, String text) {
+    if (text == null) {
+      return false;
+    }
+    for (String word : text.toLowerCase(java.util.Locale.ROOT).split("[^a-z0-9_$]+")) {
+      if (!word.isEmpty() && !policy.isColumnVisible(rel[0], rel[1], word)) {
+        return true;
       }
     }
-    return true;
+    return false;
   }
 }

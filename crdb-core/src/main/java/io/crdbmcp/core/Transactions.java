@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -68,6 +69,10 @@ public final class Transactions implements AutoCloseable {
   }
 
   private final Map<String, Open> open = new ConcurrentHashMap<>();
+
+  /** One permit per transaction that may be open; taken before a connection is borrowed. */
+  private final Semaphore slots;
+
   private final Duration idleTimeout;
   private final int maxOpen;
   private final ScheduledExecutorService reaper;
@@ -75,6 +80,7 @@ public final class Transactions implements AutoCloseable {
   public Transactions(Duration idleTimeout, int maxOpen) {
     this.idleTimeout = idleTimeout;
     this.maxOpen = maxOpen;
+    this.slots = new Semaphore(maxOpen);
     this.reaper =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -92,18 +98,22 @@ public final class Transactions implements AutoCloseable {
 
   /** Begins a transaction on {@code db} and returns its handle. */
   public Status begin(Database db, Caller caller, boolean readOnly, int timeoutSeconds) {
-    if (open.size() >= maxOpen) {
+    if (!slots.tryAcquire()) {
       throw new CrdbException(
           ErrorCode.TOO_MANY_TRANSACTIONS,
           "too many open transactions (" + open.size() + " of at most " + maxOpen + ")",
           "commit or roll back an open transaction first (CRDB_MAX_TRANSACTIONS sets the limit)");
     }
-    db.dialect();
     Connection c;
     try {
+      db.dialect();
       c = db.borrow();
     } catch (SQLException e) {
+      slots.release();
       throw SqlErrors.translate(e, db.spec());
+    } catch (RuntimeException e) {
+      slots.release();
+      throw e;
     }
     try (Statement s = c.createStatement()) {
       s.execute(
@@ -114,6 +124,7 @@ public final class Transactions implements AutoCloseable {
     } catch (SQLException e) {
       SqlExecutor.rollbackQuietly(c);
       SqlExecutor.closeQuietly(c);
+      slots.release();
       throw SqlErrors.translate(e, db.spec());
     }
     String id = newId();
@@ -130,7 +141,7 @@ public final class Transactions implements AutoCloseable {
   /** Runs work inside an open transaction; the handle must belong to {@code caller}. */
   <T> T runIn(String id, Caller caller, Database db, Access access, SqlWork<T> work) {
     Open t = owned(id, caller);
-    if (db != null && t.db != db) {
+    if (db != null && !t.db.name().equals(db.name())) {
       throw new CrdbException(
           ErrorCode.INVALID_ARGUMENT,
           "transaction "
@@ -177,8 +188,11 @@ public final class Transactions implements AutoCloseable {
     Open t = owned(id, caller);
     t.lock.lock();
     try {
+      if (open.remove(id) == null) {
+        throw notFound(id); // rolled back by the reaper or another call meanwhile
+      }
+      slots.release();
       Status s = t.status();
-      open.remove(id);
       try {
         t.conn.commit();
       } catch (SQLException e) {
@@ -198,6 +212,9 @@ public final class Transactions implements AutoCloseable {
     Open t = owned(id, caller);
     t.lock.lock();
     try {
+      if (!open.containsKey(id)) {
+        throw notFound(id);
+      }
       Status s = t.status();
       end(t, "rolled back");
       return s;
@@ -226,6 +243,7 @@ public final class Transactions implements AutoCloseable {
               throw CrdbException.invalidArgument(
                   "unknown savepoint action '" + action + "'", "use create, rollback or release");
         };
+    String savepoint = name.toLowerCase(java.util.Locale.ROOT); // as the server folds it
     Open t = owned(id, caller);
     runIn(
         id,
@@ -236,23 +254,25 @@ public final class Transactions implements AutoCloseable {
           try (Statement s = c.createStatement()) {
             s.execute(sql);
           }
+          // Still under the transaction's lock: book-keeping matches what the server did.
+          t.aborted = false;
+          int at = t.savepoints.lastIndexOf(savepoint);
+          switch (action == null ? "create" : action) {
+            case "create" -> t.savepoints.add(savepoint);
+            case "release" -> {
+              if (at >= 0) {
+                t.savepoints.subList(at, t.savepoints.size()).clear();
+              }
+            }
+            case "rollback" -> {
+              if (at >= 0) {
+                t.savepoints.subList(at + 1, t.savepoints.size()).clear();
+              }
+            }
+            default -> {}
+          }
           return null;
         });
-    t.aborted = false;
-    switch (action == null ? "create" : action) {
-      case "create" -> t.savepoints.add(name);
-      case "release" ->
-          t.savepoints
-              .subList(Math.max(0, t.savepoints.lastIndexOf(name)), t.savepoints.size())
-              .clear();
-      case "rollback" -> {
-        int at = t.savepoints.lastIndexOf(name);
-        if (at >= 0) {
-          t.savepoints.subList(at + 1, t.savepoints.size()).clear();
-        }
-      }
-      default -> {}
-    }
     return t.status();
   }
 
@@ -261,7 +281,10 @@ public final class Transactions implements AutoCloseable {
     return open.size();
   }
 
-  /** Rolls back every transaction the client opened; called when its session ends. */
+  /**
+   * Rolls back every transaction the client opened. For transports with sessions, to call when a
+   * session ends; over stdio the process ends with its client and closes everything.
+   */
   public int rollbackAllOf(String clientId) {
     int n = 0;
     for (Open t : List.copyOf(open.values())) {
@@ -276,6 +299,28 @@ public final class Transactions implements AutoCloseable {
       }
     }
     return n;
+  }
+
+  /** Rolls back every transaction on a connection that is being closed or replaced. */
+  public int endAllOn(Database db) {
+    int n = 0;
+    for (Open t : List.copyOf(open.values())) {
+      if (t.db == db) {
+        t.lock.lock();
+        try {
+          end(t, "rolled back (connection '" + db.name() + "' closed)");
+          n++;
+        } finally {
+          t.lock.unlock();
+        }
+      }
+    }
+    return n;
+  }
+
+  /** The connection an open transaction runs on; the handle must belong to {@code caller}. */
+  public Database databaseOf(String id, Caller caller) {
+    return owned(id, caller).db;
   }
 
   private void reapIdle() {
@@ -297,6 +342,7 @@ public final class Transactions implements AutoCloseable {
     if (open.remove(t.id) == null) {
       return;
     }
+    slots.release();
     SqlExecutor.rollbackQuietly(t.conn);
     SqlExecutor.closeQuietly(t.conn);
     LOG.info("transaction {} {}", shortId(t.id), how);

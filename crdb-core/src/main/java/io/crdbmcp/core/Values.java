@@ -43,7 +43,14 @@ public final class Values {
         long l = rs.getLong(i);
         v = rs.wasNull() ? null : l;
       }
-      case Types.NUMERIC, Types.DECIMAL -> v = rs.getBigDecimal(i);
+      case Types.NUMERIC, Types.DECIMAL -> {
+        // NaN and ±Infinity are valid numerics with no BigDecimal: keep them as text.
+        String text = rs.getString(i);
+        v =
+            text == null
+                ? null
+                : Character.isDigit(text.charAt(text.length() - 1)) ? new BigDecimal(text) : text;
+      }
       case Types.REAL, Types.FLOAT, Types.DOUBLE -> {
         double d = rs.getDouble(i);
         v = rs.wasNull() ? null : d;
@@ -91,20 +98,24 @@ public final class Values {
     }
     try {
       Object raw = a.getArray();
-      return arrayToList(raw);
+      boolean withZone = "timestamptz".equalsIgnoreCase(a.getBaseTypeName());
+      return arrayToList(raw, withZone);
     } finally {
       a.free();
     }
   }
 
-  private static Object arrayToList(Object raw) {
+  private static Object arrayToList(Object raw, boolean withZone) {
     if (raw == null) {
       return null;
     }
     if (raw instanceof Object[] arr) {
       List<Object> out = new ArrayList<>(arr.length);
       for (Object o : arr) {
-        out.add(o != null && o.getClass().isArray() ? arrayToList(o) : normalizeElement(o));
+        out.add(
+            o != null && o.getClass().isArray()
+                ? arrayToList(o, withZone)
+                : normalizeElement(o, withZone));
       }
       return out;
     }
@@ -119,9 +130,11 @@ public final class Values {
     return raw;
   }
 
-  private static Object normalizeElement(Object o) {
+  private static Object normalizeElement(Object o, boolean withZone) {
     if (o instanceof java.sql.Timestamp ts) {
-      return ts.toInstant().toString();
+      // timestamptz[]: an instant, shown in UTC like a scalar timestamptz; timestamp[]: the
+      // wall-clock value without a zone, like a scalar timestamp.
+      return withZone ? ts.toInstant().atOffset(java.time.ZoneOffset.UTC) : ts.toLocalDateTime();
     }
     if (o instanceof java.sql.Date d) {
       return d.toLocalDate();

@@ -85,7 +85,10 @@ final class ConnectionTools {
                 "connection name '" + name + "' is not allowed",
                 "use 1-64 letters, digits, '_', '.', '-'");
           }
-          int timeout = CrdbConfig.DEFAULT_CONNECT_TIMEOUT;
+          int timeout =
+              crdb.config().defaultConnection() == null
+                  ? CrdbConfig.DEFAULT_CONNECT_TIMEOUT
+                  : crdb.config().defaultConnection().connectTimeoutSeconds(); // CRDB_TIMEOUT
           ConnectionSpec spec;
           try {
             if (a.has("url")) {

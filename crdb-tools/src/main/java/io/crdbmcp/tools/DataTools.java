@@ -101,7 +101,7 @@ final class DataTools {
         common(p),
         READ_OUTPUT,
         (a, ctx) -> {
-          Database db = crdb.connections().get(a.connection());
+          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           Rows.ReadRequest req =
               new Rows.ReadRequest(
                   a.requireText("table"),
@@ -120,7 +120,7 @@ final class DataTools {
   static ToolResult renderRead(Rows.ReadResult r, boolean json) {
     ToolResult base =
         Render.queryResult(
-            r.result(), false, "Ask for fewer columns or a smaller limit, then use next_cursor.");
+            r.result(), json, "Ask for fewer columns or a smaller limit, then use next_cursor.");
     Map<String, Object> s = new LinkedHashMap<>(base.structured());
     int shown = ((Number) s.get("row_count")).intValue();
     boolean cut = shown < r.result().rowCount();
@@ -173,7 +173,7 @@ final class DataTools {
         false,
         false,
         (a, ctx) -> {
-          Database db = crdb.connections().get(a.connection());
+          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           return renderChange(
               crdb.rows()
                   .insert(
@@ -208,7 +208,7 @@ final class DataTools {
         true,
         true,
         (a, ctx) -> {
-          Database db = crdb.connections().get(a.connection());
+          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           return renderChange(
               crdb.rows()
                   .upsert(
@@ -250,7 +250,7 @@ final class DataTools {
         true,
         true,
         (a, ctx) -> {
-          Database db = crdb.connections().get(a.connection());
+          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           return renderChange(
               crdb.rows()
                   .update(
@@ -282,7 +282,7 @@ final class DataTools {
         true,
         true,
         (a, ctx) -> {
-          Database db = crdb.connections().get(a.connection());
+          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           return renderChange(
               crdb.rows()
                   .delete(
@@ -305,7 +305,7 @@ final class DataTools {
         Render.queryResult(
             new QueryResult(
                 rows.columns(), rows.rows(), false, rows.maxRows(), -1, rows.elapsedMillis()),
-            false,
+            json,
             "All rows were changed; read_rows shows them.");
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("table", ch.table());

@@ -30,7 +30,7 @@ final class DatabaseTools {
             .format(),
         OutputSchemas.object(Map.of("database", Map.of("type", "string")), List.of("database")),
         (a, ctx) -> {
-          Database db = crdb.connections().get(a.connection());
+          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           Map<String, Object> m =
               crdb.databaseInfo().info(db, a.string("database"), a.transactionId(), ctx.caller());
           return new ToolResult(a.json() ? Render.toJson(m) : Render.keyValues(m), m);
@@ -51,7 +51,7 @@ final class DatabaseTools {
         Params.of().connection().transaction().format().detail(),
         OutputSchemas.list(users ? "users" : "roles"),
         (a, ctx) -> {
-          Database db = crdb.connections().get(a.connection());
+          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           List<Map<String, Object>> items = new ArrayList<>();
           for (Role r : crdb.databaseInfo().roles(db, users, a.transactionId(), ctx.caller())) {
             Map<String, Object> m = new LinkedHashMap<>();

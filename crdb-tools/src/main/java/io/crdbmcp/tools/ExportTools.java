@@ -92,7 +92,7 @@ final class ExportTools {
         p,
         OUTPUT,
         (a, ctx) -> {
-          Database db = crdb.connections().get(a.connection());
+          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           Exports.CsvOptions opts =
               new Exports.CsvOptions(
                   a.bool("header"),
@@ -138,7 +138,7 @@ final class ExportTools {
         p,
         OUTPUT,
         (a, ctx) -> {
-          Database db = crdb.connections().get(a.connection());
+          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           Exports.JsonFormat f =
               "jsonl".equals(a.string("json_format"))
                   ? Exports.JsonFormat.JSONL

@@ -60,7 +60,7 @@ final class PlanTools {
         params("The statement to plan, without EXPLAIN."),
         OUTPUT,
         (a, ctx) -> {
-          Database db = crdb.connections().get(a.connection());
+          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           return render(
               crdb.plans()
                   .explainPlainSql(db, a.requireText("sql"), a.transactionId(), ctx.caller()),
@@ -83,7 +83,7 @@ final class PlanTools {
         true,
         false,
         (a, ctx) -> {
-          Database db = crdb.connections().get(a.connection());
+          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           return render(
               crdb.plans()
                   .explainAnalyzePlainSql(

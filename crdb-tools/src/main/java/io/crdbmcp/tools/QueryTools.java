@@ -56,7 +56,7 @@ final class QueryTools {
         false,
         false,
         (a, ctx) -> {
-          Database db = crdb.connections().get(a.connection());
+          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           List<Object> params = a.has("params") ? a.list("params") : List.of();
           QueryResult r =
               crdb.queries()
@@ -95,7 +95,7 @@ final class QueryTools {
                 "command", Map.of("type", "string")),
             List.of("allowed")),
         (a, ctx) -> {
-          Database db = crdb.connections().get(a.connection());
+          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           Verdict v = crdb.queries().validatePlainSql(db, a.requireText("sql"));
           Map<String, Object> m = new LinkedHashMap<>();
           m.put("allowed", v.allowed());

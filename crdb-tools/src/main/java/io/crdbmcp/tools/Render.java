@@ -126,7 +126,7 @@ public final class Render {
     }
     s.put("elapsed_ms", round(r.elapsedMillis()));
     if (json) {
-      return new ToolResult(toJson(s), s);
+      return fitJson(s, "rows", r.rowCount(), r.truncated());
     }
     StringBuilder text = new StringBuilder(t.text());
     if (r.truncated() && shown == r.rowCount()) {
@@ -158,11 +158,12 @@ public final class Render {
     }
     Table t = table(textColumns, rows, more);
     Map<String, Object> s = new LinkedHashMap<>();
-    s.put(listKey, t.shownRows() < items.size() ? items.subList(0, t.shownRows()) : items);
     s.put("count", items.size());
     if (json) {
-      return new ToolResult(toJson(s), s);
+      s.put(listKey, items);
+      return fitJson(s, listKey, items.size(), false);
     }
+    s.put(listKey, t.shownRows() < items.size() ? items.subList(0, t.shownRows()) : items);
     String text = t.text();
     if (t.shownRows() == items.size()) {
       text += "(" + items.size() + " " + noun(listKey, items.size()) + ")";
@@ -186,16 +187,58 @@ public final class Render {
     return Math.round(ms * 100.0) / 100.0;
   }
 
+  /**
+   * The structured value as JSON text within the response limit: whole rows of {@code listKey} are
+   * left out (and counted in {@code rows_omitted}) until the document fits; a document is never cut
+   * in the middle.
+   */
+  @SuppressWarnings("unchecked")
+  static ToolResult fitJson(Map<String, Object> s, String listKey, int total, boolean truncated) {
+    List<Object> all = new ArrayList<>((List<Object>) s.get(listKey));
+    String text = toJson(s);
+    if (text.length() <= LIMIT) {
+      return new ToolResult(text, s);
+    }
+    int budget = LIMIT - 500; // room for fields a caller adds around it (cursor, table)
+    int lo = 0;
+    int hi = all.size();
+    while (lo < hi) { // the largest row count whose document fits
+      int mid = (lo + hi + 1) >>> 1;
+      if (withRows(s, listKey, all, mid, total, truncated).length() <= budget) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    text = withRows(s, listKey, all, lo, total, truncated);
+    return new ToolResult(text, s);
+  }
+
+  private static String withRows(
+      Map<String, Object> s,
+      String listKey,
+      List<Object> all,
+      int n,
+      int total,
+      boolean truncated) {
+    s.put(listKey, all.subList(0, n));
+    if (s.containsKey("row_count")) {
+      s.put("row_count", n);
+    }
+    s.put("truncated", true);
+    s.put("rows_omitted", total - n);
+    s.put(
+        "note",
+        (total - n)
+            + " rows left out to stay within "
+            + LIMIT
+            + " characters; ask for fewer rows or columns, or page through them");
+    return toJson(s);
+  }
+
   public static String toJson(Object o) {
     try {
-      String s = JSON.writeValueAsString(o);
-      if (s.length() > LIMIT) {
-        return s.substring(0, LIMIT - 120)
-            + "… [cut at "
-            + LIMIT
-            + " characters; ask for fewer rows or columns]";
-      }
-      return s;
+      return JSON.writeValueAsString(o);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot render JSON", e);
     }

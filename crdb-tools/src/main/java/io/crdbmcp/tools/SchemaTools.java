@@ -55,7 +55,7 @@ final class SchemaTools {
         Params.of().connection().transaction().format().detail(),
         OutputSchemas.list("databases"),
         (a, ctx) -> {
-          Database db = crdb.connections().get(a.connection());
+          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           List<Map<String, Object>> items = new ArrayList<>();
           for (DatabaseEntry d : crdb.schema().listDatabases(db, a.transactionId(), ctx.caller())) {
             items.add(
@@ -90,7 +90,7 @@ final class SchemaTools {
             .format(),
         OutputSchemas.list("schemas"),
         (a, ctx) -> {
-          Database db = crdb.connections().get(a.connection());
+          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           List<Map<String, Object>> items = new ArrayList<>();
           for (SchemaEntry s :
               crdb.schema()
@@ -116,7 +116,7 @@ final class SchemaTools {
             .detail(),
         OutputSchemas.list("tables"),
         (a, ctx) -> {
-          Database db = crdb.connections().get(a.connection());
+          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           List<Map<String, Object>> items = new ArrayList<>();
           for (TableEntry t :
               crdb.schema().listTables(db, a.string("schema"), a.transactionId(), ctx.caller())) {
@@ -154,7 +154,7 @@ final class SchemaTools {
                 "columns", Map.of("type", "array", "items", Map.of("type", "object"))),
             List.of("schema", "table", "columns")),
         (a, ctx) -> {
-          Database db = crdb.connections().get(a.connection());
+          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           TableDescription d =
               crdb.schema()
                   .describeTable(
@@ -204,7 +204,7 @@ final class SchemaTools {
         tableParams().detail(),
         OutputSchemas.list("indexes"),
         (a, ctx) -> {
-          Database db = crdb.connections().get(a.connection());
+          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           List<Map<String, Object>> items = new ArrayList<>();
           for (IndexEntry i :
               crdb.schema()
@@ -244,7 +244,7 @@ final class SchemaTools {
         tableParams(),
         OutputSchemas.list("constraints"),
         (a, ctx) -> {
-          Database db = crdb.connections().get(a.connection());
+          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           List<Map<String, Object>> items = new ArrayList<>();
           for (ConstraintEntry c :
               crdb.schema()

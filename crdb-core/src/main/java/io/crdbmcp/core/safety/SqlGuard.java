@@ -112,10 +112,29 @@ public final class SqlGuard {
               + stmts.size()
               + " statements separated by ';' and exactly one is allowed per call.");
     }
+    String unbalanced = unbalanced(stmts.get(0));
+    if (unbalanced != null) {
+      return Verdict.refuse(
+          StatementClassifier.classify(sql), "syntax", "Refused (syntax): " + unbalanced + ".");
+    }
     Analysis a = StatementClassifier.analyze(stmts.get(0));
     Classification c = a.classification();
     List<SqlToken> t = a.tokens;
     String cmd = c.command().isEmpty() ? "statement" : c.command();
+
+    // 0. With access control configured, catalogs that hold sample values or full table
+    // definitions would reveal blocked tables and columns.
+    if (policy.hasAccessControls()) {
+      String stats = statisticsCatalog(t);
+      if (stats != null) {
+        return Verdict.refuse(
+            c,
+            "statistics_catalog",
+            "Refused (statistics_catalog): "
+                + stats
+                + " can reveal values or definitions of blocked tables and columns.");
+      }
+    }
 
     // 1. Credential catalogs, whatever the policy.
     String cred = credentialCatalog(a);
@@ -502,5 +521,68 @@ public final class SqlGuard {
 
   private static boolean startsWith(List<String> words, List<String> prefix) {
     return words.size() >= prefix.size() && words.subList(0, prefix.size()).equals(prefix);
+  }
+
+  /** Catalogs with column statistics (sample values) or whole-schema definitions. */
+  private static final Set<String> STATISTICS_CATALOGS =
+      Set.of(
+          "pg_stats",
+          "pg_statistic",
+          "pg_stats_ext",
+          "pg_stats_ext_exprs",
+          "pg_statistic_ext",
+          "pg_statistic_ext_data",
+          "create_statements",
+          "create_type_statements",
+          "create_function_statements",
+          "create_procedure_statements",
+          "table_row_statistics");
+
+  private static String statisticsCatalog(List<SqlToken> tokens) {
+    for (int i = 0; i < tokens.size(); i++) {
+      SqlToken tok = tokens.get(i);
+      if (tok.isIdentifier() && STATISTICS_CATALOGS.contains(lower(tok.value()))) {
+        return tok.value();
+      }
+      if (tok.isWord("show") && i + 1 < tokens.size()) {
+        SqlToken next = tokens.get(i + 1);
+        if (next.isWord("statistics")) {
+          return "SHOW STATISTICS";
+        }
+        if (next.isWord("create")
+            && i + 2 < tokens.size()
+            && (tokens.get(i + 2).isWord("all") || tokens.get(i + 2).isWord("allschemas"))) {
+          return "SHOW CREATE ALL";
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Parentheses and brackets must balance: a statement that closes more than it opens could break
+   * out of the text the server wraps around it (as {@code COPY (...) TO STDOUT} does).
+   */
+  private static String unbalanced(List<SqlToken> tokens) {
+    int paren = 0;
+    int bracket = 0;
+    for (SqlToken tok : tokens) {
+      if (tok.is("(")) {
+        paren++;
+      } else if (tok.is(")")) {
+        paren--;
+      } else if (tok.is("[")) {
+        bracket++;
+      } else if (tok.is("]")) {
+        bracket--;
+      }
+      if (paren < 0 || bracket < 0) {
+        return "a closing " + (paren < 0 ? "parenthesis" : "bracket") + " has no opening one";
+      }
+    }
+    if (paren != 0 || bracket != 0) {
+      return "an opening " + (paren != 0 ? "parenthesis" : "bracket") + " is not closed";
+    }
+    return null;
   }
 }

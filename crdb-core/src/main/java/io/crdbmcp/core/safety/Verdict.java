@@ -52,6 +52,9 @@ public record Verdict(boolean allowed, Classification classification, String rul
       case "utility" -> "Use a plain SELECT; use the export tool instead of COPY.";
       case "blocked_database" ->
           "Query a database that is not blocked; list_databases shows" + " the visible ones.";
+      case "statistics_catalog" ->
+          "Column statistics and whole-schema definitions are closed while access control is"
+              + " configured; use describe_table and list_indexes for the visible schema.";
       case "blocked_table" -> "Query other tables; list_tables shows the visible ones.";
       case "blocked_column" ->
           "List the columns explicitly instead of * or a whole-row"

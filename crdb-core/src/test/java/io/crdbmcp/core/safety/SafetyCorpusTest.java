@@ -50,7 +50,7 @@ class SafetyCorpusTest {
     // Read-only checking alone (no access control) must still refuse everything that writes.
     SqlGuard ro = new SqlGuard(SafetyPolicy.permissive());
     for (SafetyCorpus.Entry e : SafetyCorpus.hostile()) {
-      if (e.expected().startsWith("blocked_")) {
+      if (e.expected().startsWith("blocked_") || e.expected().equals("statistics_catalog")) {
         continue;
       }
       assertThat(ro.checkReadOnly(e.sql()).allowed()).as(e.toString()).isFalse();

@@ -159,12 +159,16 @@ public final class TestDb {
    * database that sit inside a transaction.
    */
   public static int serverSessionsInTransaction(ConnectionSpec spec) throws SQLException {
-    Object n =
-        scalar(
-            spec,
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cockroachdb-mcp'"
-                + " AND datname = current_database() AND state LIKE 'idle in transaction%'");
-    return ((Number) n).intValue();
+    String sql =
+        get().isCockroach()
+            // CockroachDB's pg_stat_activity does not report 'idle in transaction'; its session
+            // table names the open transaction (written from its documentation, unverified here).
+            ? "SELECT count(*) FROM crdb_internal.cluster_sessions"
+                + " WHERE application_name = 'cockroachdb-mcp' AND kv_txn IS NOT NULL"
+                + " AND active_queries = ''"
+            : "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cockroachdb-mcp'"
+                + " AND datname = current_database() AND state LIKE 'idle in transaction%'";
+    return ((Number) scalar(spec, sql)).intValue();
   }
 
   /** A plain autocommit JDBC connection for test setup and checks (not the code under test). */

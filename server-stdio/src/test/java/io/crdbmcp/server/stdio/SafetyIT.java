@@ -39,6 +39,10 @@ class SafetyIT {
       INSERT INTO secrets VALUES (1, 'top-secret-token');
       CREATE TABLE users (id INT PRIMARY KEY, name TEXT CHECK (name <> ''),
         password_hash TEXT UNIQUE CHECK (length(password_hash) > 3));
+      CREATE INDEX users_name_incl ON users (name) INCLUDE (password_hash);
+      CREATE INDEX users_name_partial ON users (name) WHERE (password_hash IS NOT NULL);
+      CREATE INDEX users_hash_expr ON users (lower(password_hash));
+      CREATE INDEX users_name_idx ON users (name);
       INSERT INTO users VALUES (1, 'ana', 'hash-1'), (2, 'ben', 'hash-2');
       CREATE TABLE employees (id INT PRIMARY KEY, name TEXT, dept TEXT, salary NUMERIC);
       INSERT INTO employees VALUES (1, 'a', 'x', 10), (2, 'b', 'x', 20), (3, 'c', 'y', 30);
@@ -112,7 +116,7 @@ class SafetyIT {
     soft.assertAll();
 
     assertThat(canary()).isEqualTo(canaryBefore);
-    assertThat(sequenceValue()).as("nextval never ran").isEqualTo(1L);
+    assertThat(sequenceUsed()).as("nextval never ran").isFalse();
     List<List<Object>> sessionAfter =
         rows(ok(server.call("execute_query", args("sql", SESSION_PROBE))));
     assertThat(sessionAfter).isEqualTo(sessionBefore);
@@ -120,6 +124,31 @@ class SafetyIT {
         .as("session default stays read-write; reads are read-only per transaction")
         .isEqualTo("off");
     assertThat(openTransactions()).isZero();
+  }
+
+  @Test
+  void everyToolThatTakesSqlRefusesTheCorpus() throws Exception {
+    List<List<Object>> canaryBefore = canary();
+    SoftAssertions soft = new SoftAssertions();
+    int i = 0;
+    for (SafetyCorpus.Entry e : SafetyCorpus.hostile()) {
+      String file = "hostile-" + ProcessHandle.current().pid() + "-" + i++ + ".csv";
+      CallToolResult export = server.call("export_to_csv", args("sql", e.sql(), "path", file));
+      soft.assertThat(export.isError()).as("export_to_csv must refuse %s", e.sql()).isTrue();
+      soft.assertThat(exportDir().resolve(file)).as("no file for %s", e.sql()).doesNotExist();
+      for (String tool : List.of("explain_query", "explain_analyze")) {
+        CallToolResult r = server.call(tool, args("sql", e.sql()));
+        soft.assertThat(r.isError()).as("%s must refuse %s -> %s", tool, e.sql(), text(r)).isTrue();
+      }
+    }
+    soft.assertAll();
+    assertThat(canary()).isEqualTo(canaryBefore);
+    assertThat(sequenceUsed()).as("nextval never ran").isFalse();
+    assertThat(openTransactions()).isZero();
+  }
+
+  static java.nio.file.Path exportDir() {
+    return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "crdb-mcp-it-exports");
   }
 
   @Test
@@ -162,7 +191,9 @@ class SafetyIT {
     assertThat(ToolCalls.text(server.call("get_constraints", args("table", "users"))))
         .doesNotContain("password_hash");
     Map<String, Object> idx = ok(server.call("list_indexes", args("table", "users")));
-    assertThat(list(idx, "indexes")).extracting(i -> i.get("name")).containsExactly("users_pkey");
+    assertThat(list(idx, "indexes"))
+        .extracting(i -> i.get("name"))
+        .containsExactlyInAnyOrder("users_pkey", "users_name_idx");
 
     Map<String, Object> refused =
         error(server.call("execute_query", args("sql", "SELECT * FROM users")), "SQL_REFUSED");
@@ -215,8 +246,9 @@ class SafetyIT {
     return out;
   }
 
-  static long sequenceValue() throws Exception {
-    return ((Number) TestDb.scalar(db, "SELECT nextval('s')")).longValue();
+  /** Whether nextval ever ran on the canary sequence (reading it does not advance it). */
+  static boolean sequenceUsed() throws Exception {
+    return (Boolean) TestDb.scalar(db, "SELECT is_called FROM s");
   }
 
   static int openTransactions() throws Exception {

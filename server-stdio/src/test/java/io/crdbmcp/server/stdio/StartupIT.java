@@ -60,6 +60,15 @@ class StartupIT {
   }
 
   @Test
+  void aBadUrlNeverShowsItsPassword() throws Exception {
+    Run r = run(Map.of("CRDB_URL", "mysql://app:hunter2-do-not-print@db.example.com/shop"));
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.stderr()).contains("CRDB_URL").doesNotContain("hunter2-do-not-print");
+    Run h = run(Map.of("CRDB_URL", "postgresql://app:hunter2-do-not-print@bad/host?x/shop"));
+    assertThat(h.stderr()).doesNotContain("hunter2-do-not-print");
+  }
+
+  @Test
   void noSettingsSuggestsTheDemo() throws Exception {
     Run r = run(Map.of());
     assertThat(r.exit()).isEqualTo(2);

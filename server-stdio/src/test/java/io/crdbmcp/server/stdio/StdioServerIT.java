@@ -31,12 +31,14 @@ class StdioServerIT {
       """
       CREATE TABLE value_types (
         id INT PRIMARY KEY, n NUMERIC, ts TIMESTAMPTZ, u UUID, j JSONB, arr INT[], tarr TEXT[],
-        b BYTEA, s TEXT, f DOUBLE PRECISION, bo BOOLEAN, d DATE);
+        b BYTEA, s TEXT, f DOUBLE PRECISION, bo BOOLEAN, d DATE, nn NUMERIC, tza TIMESTAMPTZ[],
+        tsa TIMESTAMP[]);
       INSERT INTO value_types VALUES
         (1, 12345678901234567890.123456789, '2024-05-06 07:08:09.123456+02',
          'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{"a": [1, 2, {"b": null}], "c": "x"}',
-         ARRAY[1, 2, 3], ARRAY['a', 'b c', NULL], '\\x0102ff', 'null', 0.1, true, '2024-02-29'),
-        (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+         ARRAY[1, 2, 3], ARRAY['a', 'b c', NULL], '\\x0102ff', 'null', 0.1, true, '2024-02-29',
+         'NaN', ARRAY['2024-05-06 07:08:09+02'::timestamptz], ARRAY['2024-05-06 07:08:09'::timestamp]),
+        (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
       CREATE TABLE wide (id INT PRIMARY KEY, payload TEXT);
       INSERT INTO wide SELECT g, repeat('x', 200) FROM generate_series(1, 400) g;
       """;
@@ -153,15 +155,19 @@ class StdioServerIT {
     assertThat(one.get(9)).isEqualTo(0.1);
     assertThat(one.get(10)).isEqualTo(true);
     assertThat(one.get(11)).isEqualTo("2024-02-29");
+    assertThat(one.get(12)).isEqualTo("NaN");
+    assertThat(one.get(13)).isEqualTo(List.of("2024-05-06T05:08:09Z"));
+    assertThat(one.get(14)).isEqualTo(List.of("2024-05-06T07:08:09"));
     List<Object> two = rows(s).get(1);
     assertThat(two.subList(1, two.size())).containsOnlyNulls();
     String[] lines = text(r).split("\n");
     assertThat(lines[1]).contains("|\"null\"|").contains("12345678901234567890.123456789");
-    assertThat(lines[2]).isEqualTo("2|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL");
+    assertThat(lines[2]).isEqualTo("2" + "|NULL".repeat(14));
   }
 
   @Test
-  void cutsResponsesOverTheCharacterLimit() {
+  @SuppressWarnings("unchecked")
+  void cutsResponsesOverTheCharacterLimit() throws Exception {
     CallToolResult r = server.call("execute_query", args("sql", "SELECT * FROM wide ORDER BY id"));
     Map<String, Object> s = ok(r);
     assertThat(text(r).length()).isLessThanOrEqualTo(25_000);
@@ -169,6 +175,15 @@ class StdioServerIT {
         .containsPattern("… \\d+ more rows not shown \\(response limit 25000 characters\\)");
     assertThat((Integer) s.get("rows_omitted")).isPositive();
     assertThat(rows(s).size() + (Integer) s.get("rows_omitted")).isEqualTo(400);
+
+    CallToolResult json =
+        server.call(
+            "execute_query", args("sql", "SELECT * FROM wide ORDER BY id", "format", "json"));
+    assertThat(text(json).length()).isLessThanOrEqualTo(25_000);
+    Map<String, Object> parsed =
+        new com.fasterxml.jackson.databind.ObjectMapper().readValue(text(json), Map.class);
+    assertThat(rows(parsed).size() + (Integer) parsed.get("rows_omitted")).isEqualTo(400);
+    assertThat(parsed.get("truncated")).isEqualTo(true);
   }
 
   @Test
@@ -257,6 +272,19 @@ class StdioServerIT {
     ok(server.call("switch_database", args("connection", "second", "database", other.database())));
     Map<String, Object> t = ok(server.call("list_tables", args("connection", "second")));
     assertThat(list(t, "tables")).extracting(x -> x.get("name")).containsExactly("only_here");
+
+    // A database name cannot smuggle driver parameters that redirect the connection.
+    Map<String, Object> smuggled =
+        error(
+            server.call(
+                "switch_database",
+                args(
+                    "connection",
+                    "second",
+                    "database",
+                    other.database() + "?PGPORT=1&sslmode=disable")),
+            "NOT_FOUND");
+    assertThat(smuggled.get("sqlstate")).isEqualTo("3D000");
 
     ok(server.call("disconnect", args("name", "second")));
     Map<String, Object> err =
