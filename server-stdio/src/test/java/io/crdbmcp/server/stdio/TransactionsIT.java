@@ -195,6 +195,24 @@ class TransactionsIT {
   }
 
   @Test
+  void transactionsFollowTheirConnection() throws Exception {
+    ok(server.call("connect", args("name", "extra", "url", TestDb.url(db))));
+    String tx =
+        (String)
+            ok(server.call("begin_transaction", args("connection", "extra"))).get("transaction_id");
+    // No connection argument: the call runs on the transaction's connection.
+    ok(
+        server.call(
+            "execute_query",
+            args("sql", "INSERT INTO notes VALUES (60, 'x')", "transaction_id", tx)));
+    ok(server.call("disconnect", args("name", "extra")));
+    error(
+        server.call("get_transaction_status", args("transaction_id", tx)), "TRANSACTION_NOT_FOUND");
+    assertThat(count("id = 60")).isZero();
+    assertThat(idleInTransaction()).isZero();
+  }
+
+  @Test
   void readOnlyServersOnlyStartReadOnlyTransactions() {
     try (ServerProcess s =
         ServerProcess.start(Map.of("CRDB_URL", TestDb.url(db), "CRDB_READ_ONLY", "true"))) {
