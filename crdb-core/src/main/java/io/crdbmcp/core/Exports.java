@@ -456,17 +456,11 @@ public final class Exports {
 
   private PreparedStatement prepare(Connection conn, JdbcSql jdbc, List<?> params, Long maxRows)
       throws SQLException {
-    PreparedStatement ps =
-        conn.prepareStatement(jdbc.sql(), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+    PreparedStatement ps = executor.prepare(conn, jdbc, params);
     try {
       ps.setFetchSize(FETCH_SIZE);
       if (maxRows != null && maxRows <= Integer.MAX_VALUE) {
         ps.setMaxRows(maxRows.intValue());
-      }
-      ps.setQueryTimeout(executor.queryTimeoutSeconds() + 5);
-      List<Object> values = jdbc.bind(params);
-      for (int i = 0; i < values.size(); i++) {
-        ps.setObject(i + 1, values.get(i));
       }
       return ps;
     } catch (SQLException | RuntimeException e) {

@@ -6,7 +6,6 @@ import io.crdbmcp.core.safety.SafetyPolicy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -885,51 +884,18 @@ public final class Rows {
   private Returned returning(Connection c, String sql, List<Object> params, Meta m)
       throws SQLException {
     long start = System.nanoTime();
-    JdbcSql jdbc = JdbcSql.of(sql);
-    List<Object> values = jdbc.bind(params);
-    int cap = queries.maxRows();
-    try (PreparedStatement ps = c.prepareStatement(jdbc.sql())) {
-      ps.setQueryTimeout(executor.queryTimeoutSeconds() + 5);
-      for (int i = 0; i < values.size(); i++) {
-        ps.setObject(i + 1, values.get(i));
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        ResultSetMetaData md = rs.getMetaData();
-        int n = md.getColumnCount();
-        List<QueryResult.Column> columns = new ArrayList<>(n);
-        for (int i = 1; i <= n; i++) {
-          columns.add(new QueryResult.Column(md.getColumnLabel(i), md.getColumnTypeName(i)));
-        }
-        List<List<Object>> rows = new ArrayList<>();
-        long total = 0;
-        while (rs.next()) {
-          total++;
-          if (rows.size() < cap) {
-            List<Object> row = new ArrayList<>(n);
-            for (int i = 1; i <= n; i++) {
-              row.add(Values.read(rs, i, md));
-            }
-            rows.add(row);
-          }
-        }
-        double ms = (System.nanoTime() - start) / 1_000_000.0;
-        return new Returned(
-            new QueryResult(columns, rows, total > rows.size(), cap, total, ms), total);
-      }
+    try (PreparedStatement ps = executor.prepare(c, sql, params);
+        ResultSet rs = ps.executeQuery()) {
+      QueryResult r = SqlExecutor.readRows(rs, queries.maxRows(), true, start);
+      return new Returned(r, r.updateCount());
     }
   }
 
-  private static long count(Connection c, String sql, List<Object> params) throws SQLException {
-    JdbcSql jdbc = JdbcSql.of(sql);
-    List<Object> values = jdbc.bind(params);
-    try (PreparedStatement ps = c.prepareStatement(jdbc.sql())) {
-      for (int i = 0; i < values.size(); i++) {
-        ps.setObject(i + 1, values.get(i));
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
+  private long count(Connection c, String sql, List<Object> params) throws SQLException {
+    try (PreparedStatement ps = executor.prepare(c, sql, params);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 

@@ -112,43 +112,76 @@ public final class SqlExecutor {
   public QueryResult query(Connection c, String sql, List<?> params, int maxRows)
       throws SQLException {
     long start = System.nanoTime();
-    JdbcSql jdbc = JdbcSql.of(sql);
-    List<Object> values = jdbc.bind(params);
-    try (PreparedStatement ps = c.prepareStatement(jdbc.sql())) {
+    try (PreparedStatement ps = prepare(c, sql, params)) {
       ps.setFetchSize(Math.min(FETCH_SIZE, maxRows + 1));
       ps.setMaxRows(maxRows + 1);
-      ps.setQueryTimeout(queryTimeoutSeconds + 5);
-      for (int i = 0; i < values.size(); i++) {
-        ps.setObject(i + 1, values.get(i));
-      }
       boolean hasRows = ps.execute();
       if (!hasRows) {
         return new QueryResult(
             List.of(), List.of(), false, maxRows, ps.getUpdateCount(), elapsed(start));
       }
       try (ResultSet rs = ps.getResultSet()) {
-        ResultSetMetaData md = rs.getMetaData();
-        int n = md.getColumnCount();
-        List<QueryResult.Column> columns = new ArrayList<>(n);
-        for (int i = 1; i <= n; i++) {
-          columns.add(new QueryResult.Column(md.getColumnLabel(i), md.getColumnTypeName(i)));
-        }
-        List<List<Object>> rows = new ArrayList<>();
-        boolean truncated = false;
-        while (rs.next()) {
-          if (rows.size() == maxRows) {
-            truncated = true;
-            break;
-          }
-          List<Object> row = new ArrayList<>(n);
-          for (int i = 1; i <= n; i++) {
-            row.add(Values.read(rs, i, md));
-          }
-          rows.add(row);
-        }
-        return new QueryResult(columns, rows, truncated, maxRows, -1, elapsed(start));
+        return readRows(rs, maxRows, false, start);
       }
     }
+  }
+
+  /**
+   * Prepares a statement written with {@code $1, $2 ...} placeholders, binds the values and sets
+   * the JDBC query timeout (a second guard besides the server's statement timeout).
+   */
+  public PreparedStatement prepare(Connection c, String sql, List<?> params) throws SQLException {
+    return prepare(c, JdbcSql.of(sql), params);
+  }
+
+  /** {@link #prepare(Connection, String, List)} for a statement already converted. */
+  public PreparedStatement prepare(Connection c, JdbcSql jdbc, List<?> params) throws SQLException {
+    List<Object> values = jdbc.bind(params);
+    PreparedStatement ps = c.prepareStatement(jdbc.sql());
+    try {
+      ps.setQueryTimeout(queryTimeoutSeconds + 5);
+      for (int i = 0; i < values.size(); i++) {
+        ps.setObject(i + 1, values.get(i));
+      }
+      return ps;
+    } catch (SQLException | RuntimeException e) {
+      ps.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Reads a result set into a {@link QueryResult}, keeping at most {@code maxRows} rows. Without
+   * {@code countAll} reading stops at the first row past the cap ({@code truncated}); with it the
+   * remaining rows are read and counted ({@code updateCount} holds the total), for statements that
+   * must run to completion such as a write with RETURNING.
+   */
+  public static QueryResult readRows(ResultSet rs, int maxRows, boolean countAll, long startNanos)
+      throws SQLException {
+    ResultSetMetaData md = rs.getMetaData();
+    int n = md.getColumnCount();
+    List<QueryResult.Column> columns = new ArrayList<>(n);
+    for (int i = 1; i <= n; i++) {
+      columns.add(new QueryResult.Column(md.getColumnLabel(i), md.getColumnTypeName(i)));
+    }
+    List<List<Object>> rows = new ArrayList<>();
+    long total = 0;
+    while (rs.next()) {
+      total++;
+      if (rows.size() == maxRows) {
+        if (!countAll) {
+          break;
+        }
+        continue;
+      }
+      List<Object> row = new ArrayList<>(n);
+      for (int i = 1; i <= n; i++) {
+        row.add(Values.read(rs, i, md));
+      }
+      rows.add(row);
+    }
+    return new QueryResult(
+        columns, rows, total > rows.size(), maxRows, countAll ? total : -1, elapsed(startNanos));
   }
 
   private static double elapsed(long start) {
