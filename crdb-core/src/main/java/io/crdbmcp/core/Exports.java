@@ -146,7 +146,7 @@ public final class Exports {
    *
    * @param maxRows write at most this many rows; null for all
    */
-  public ExportSummary exportCsv(
+  public ExportSummary exportCsvPlainSql(
       Database db,
       String sql,
       List<?> params,
@@ -220,7 +220,7 @@ public final class Exports {
   }
 
   /** Exports a query to JSON (array of objects or JSON Lines), fetching rows in batches. */
-  public ExportSummary exportJson(
+  public ExportSummary exportJsonPlainSql(
       Database db,
       String sql,
       List<?> params,

@@ -100,7 +100,7 @@ final class ExportTools {
                   a.string("null_string"));
           ExportSummary s =
               crdb.exports()
-                  .exportCsv(
+                  .exportCsvPlainSql(
                       db,
                       a.requireText("sql"),
                       params(a),
@@ -145,7 +145,7 @@ final class ExportTools {
                   : Exports.JsonFormat.ARRAY;
           ExportSummary s =
               crdb.exports()
-                  .exportJson(
+                  .exportJsonPlainSql(
                       db,
                       a.requireText("sql"),
                       params(a),
