@@ -32,7 +32,9 @@ public final class Crdb implements AutoCloseable {
     this.connections = new Connections(config.connections(), config.poolSize(), config.safety());
     this.transactions =
         new Transactions(
-            Duration.ofSeconds(config.transactionIdleTimeoutSeconds()), config.maxTransactions());
+            Duration.ofSeconds(config.transactionIdleTimeoutSeconds()),
+            config.maxTransactions(),
+            config.safety().readOnly());
     this.connections.onClose(transactions::endAllOn);
     this.executor = new SqlExecutor(config.queryTimeoutSeconds(), transactions);
     this.guard = new SqlGuard(config.safety());

@@ -74,10 +74,19 @@ public final class Transactions implements AutoCloseable {
   private final Semaphore slots;
 
   private final Duration idleTimeout;
+  private final boolean serverReadOnly;
   private final int maxOpen;
   private final ScheduledExecutorService reaper;
 
   public Transactions(Duration idleTimeout, int maxOpen) {
+    this(idleTimeout, maxOpen, false);
+  }
+
+  /**
+   * @param serverReadOnly when true ({@code CRDB_READ_ONLY}) only read-only transactions begin
+   */
+  public Transactions(Duration idleTimeout, int maxOpen, boolean serverReadOnly) {
+    this.serverReadOnly = serverReadOnly;
     this.idleTimeout = idleTimeout;
     this.maxOpen = maxOpen;
     this.slots = new Semaphore(maxOpen);
@@ -96,8 +105,21 @@ public final class Transactions implements AutoCloseable {
     return idleTimeout;
   }
 
-  /** Begins a transaction on {@code db} and returns its handle. */
-  public Status begin(Database db, Caller caller, boolean readOnly, int timeoutSeconds) {
+  /**
+   * Begins a transaction on {@code db} and returns its handle. {@code requestedReadOnly} null means
+   * read-only exactly when the server or the connection is; false on a read-only server or
+   * connection is refused.
+   */
+  public Status begin(Database db, Caller caller, Boolean requestedReadOnly, int timeoutSeconds) {
+    boolean forced = serverReadOnly || db.readOnly();
+    if (forced && Boolean.FALSE.equals(requestedReadOnly)) {
+      throw CrdbException.refused(
+          "the "
+              + (serverReadOnly ? "server" : "connection '" + db.name() + "'")
+              + " is read-only: only read-only transactions can be started",
+          "call begin_transaction with read_only=true (or without read_only)");
+    }
+    boolean readOnly = forced || Boolean.TRUE.equals(requestedReadOnly);
     if (!slots.tryAcquire()) {
       throw new CrdbException(
           ErrorCode.TOO_MANY_TRANSACTIONS,

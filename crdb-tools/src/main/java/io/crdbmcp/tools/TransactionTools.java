@@ -1,7 +1,6 @@
 package io.crdbmcp.tools;
 
 import io.crdbmcp.core.Crdb;
-import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.Database;
 import io.crdbmcp.core.Transactions.Status;
 import java.util.LinkedHashMap;
@@ -72,16 +71,11 @@ final class TransactionTools {
         OUTPUT,
         (a, ctx) -> {
           Database db = crdb.connections().get(a.connection());
-          boolean forced = crdb.readOnly() || db.readOnly();
-          boolean readOnly = a.bool("read_only") || forced;
-          if (forced && a.has("read_only") && !a.bool("read_only")) {
-            throw CrdbException.refused(
-                "the server is read-only: only read-only transactions can be started",
-                "call begin_transaction with read_only=true");
-          }
+          Boolean requested = a.has("read_only") ? a.bool("read_only") : null;
           Status s =
               crdb.transactions()
-                  .begin(db, ctx.caller(), readOnly, crdb.executor().queryTimeoutSeconds());
+                  .begin(db, ctx.caller(), requested, crdb.executor().queryTimeoutSeconds());
+          boolean readOnly = s.readOnly();
           Map<String, Object> m = describe(s, "open", crdb);
           return result(
               m,
