@@ -84,15 +84,6 @@ SELECT u.id, u.name FROM users u
 SELECT u.id * 2 AS doubled FROM users u WHERE u.name LIKE 'a%'
 -- @@
 -- allowed
-SELECT relname FROM pg_catalog.pg_class WHERE relname = 'pg_authid'
--- @@
--- allowed
-SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'
--- @@
--- allowed
-SELECT rolname, rolsuper FROM pg_roles
--- @@
--- allowed
 SELECT extract(year FROM created_at) AS y, count(*) FROM orders GROUP BY 1
 -- @@
 -- allowed

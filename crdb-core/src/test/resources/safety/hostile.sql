@@ -334,10 +334,10 @@ SELECT pg_try_advisory_xact_lock(1)
 -- rule: side_effect_function
 SELECT lo_create(0)
 -- @@
--- rule: side_effect_function
+-- rule: dangerous_function
 SELECT dblink_exec('host=x', 'DROP TABLE canary')
 -- @@
--- rule: side_effect_function
+-- rule: dangerous_function
 SELECT query_to_xml('DELETE FROM canary RETURNING 1', true, true, '')
 -- @@
 -- rule: side_effect_function
@@ -594,3 +594,124 @@ SELECT 1)) TO '/tmp/x' --
 -- @@
 -- rule: syntax
 SELECT (1
+-- @@
+-- rule: file_access
+SELECT E'a'
+'\'', pg_read_file('/etc/passwd')
+-- @@
+-- rule: credential_catalog
+SELECT E'x'
+'\'', (SELECT rolpassword FROM pg_authid LIMIT 1)
+-- @@
+-- rule: blocked_table
+SELECT E'q'
+'\'' AS s, token FROM secrets
+-- @@
+-- rule: multiple_statements
+SELECT 1 FROM canary WHERE note = E'a'
+'\''); COMMIT; UPDATE canary SET note = 'pwned'; CREATE TABLE pwned (x int) --'
+-- @@
+-- rule: multiple_statements
+SELECT 1 FROM canary WHERE note = E'a'
+'\''); COPY (SELECT 1) TO PROGRAM 'touch /tmp/crdb-mcp-pwned' --'
+-- @@
+-- rule: side_effect_function
+SELECT N'a'
+'b', set_config('search_path', 'hidden', false)
+-- @@
+-- rule: side_effect_function
+SELECT U&'\0041'
+'b', nextval('s')
+-- @@
+-- rule: file_access
+SELECT X'1F'
+'2F', pg_ls_dir('.')
+-- @@
+-- rule: side_effect_function
+SELECT E'a' -- a comment between the parts
+'\'' || E'b'
+   '\\', pg_advisory_lock(1)
+-- @@
+-- rule: dangerous_function
+SELECT ts_rewrite('a'::tsquery, 'SELECT ''a''::tsquery, ''b''::tsquery')
+-- @@
+-- rule: dangerous_function
+SELECT ts_stat('SELECT to_tsvector(token) FROM secrets')
+-- @@
+-- rule: dangerous_function
+SELECT cursor_to_xml('c', 1, false, false, '')
+-- @@
+-- rule: dangerous_function
+SELECT query_to_xmlschema('SELECT set_config(''search_path'', ''hidden'', false)', true, true, '')
+-- @@
+-- rule: dangerous_function
+SELECT pg_catalog.ts_rewrite('a'::tsquery, 'SELECT token::tsquery, ''b''::tsquery FROM secrets')
+-- @@
+-- rule: side_effect_function
+SELECT txid_current()
+-- @@
+-- rule: side_effect_function
+SELECT pg_current_xact_id()
+-- @@
+-- rule: side_effect_function
+SELECT brin_summarize_new_values('users_name_idx')
+-- @@
+-- rule: side_effect_function
+SELECT brin_desummarize_range('users_name_idx', 0)
+-- @@
+-- rule: side_effect_function
+SELECT setseed(0.5)
+-- @@
+-- rule: catalog_access
+SELECT relname FROM pg_class
+-- @@
+-- rule: catalog_access
+SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = 16384
+-- @@
+-- rule: catalog_access
+SELECT nspname FROM pg_namespace
+-- @@
+-- rule: catalog_access
+SELECT datname FROM pg_database
+-- @@
+-- rule: catalog_access
+SELECT column_name FROM information_schema.columns WHERE table_name = 'users'
+-- @@
+-- rule: catalog_access
+SELECT indexrelid FROM pg_index WHERE indisunique
+-- @@
+-- rule: catalog_access
+SELECT pg_get_indexdef(16390)
+-- @@
+-- rule: catalog_access
+SELECT pg_get_constraintdef(16391)
+-- @@
+-- rule: catalog_access
+SELECT pg_relation_size('secrets'::text)
+-- @@
+-- rule: catalog_access
+SELECT 'users'::regclass::oid
+-- @@
+-- rule: catalog_access
+SELECT has_table_privilege('secrets', 'SELECT')
+-- @@
+-- rule: catalog_access
+SELECT obj_description(16384)
+-- @@
+-- rule: catalog_access
+SELECT relname FROM pg_catalog.pg_class WHERE relname = 'pg_authid'
+-- @@
+-- rule: catalog_access
+SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'
+-- @@
+-- rule: catalog_access
+SELECT rolname, rolsuper FROM pg_roles
+-- @@
+-- rule: server_config
+SELECT * FROM pg_hba_file_rules
+-- @@
+-- rule: server_config
+SELECT name, setting FROM pg_file_settings
+-- @@
+-- rule: server_config
+SELECT * FROM pg_catalog.pg_ident_file_mappings

@@ -117,6 +117,9 @@ public record ConnectionSpec(
     }
     p.setProperty("connectTimeout", Integer.toString(connectTimeoutSeconds));
     p.setProperty("ApplicationName", "cockroachdb-mcp");
+    // Every statement goes over the extended protocol: one Parse message per statement, which
+    // the database refuses when it holds several. The simple protocol would run them all.
+    p.setProperty("preferQueryMode", "extended");
     return p;
   }
 

@@ -142,7 +142,10 @@ public record CrdbConfig(
             lower(e.list("CRDB_ALLOWED_SCHEMAS")),
             lower(e.list("CRDB_BLOCKED_TABLES")),
             parseBlockedColumns(e.get("CRDB_BLOCKED_COLUMNS")),
-            lower(e.list("CRDB_ALLOWED_TABLES")));
+            lower(e.list("CRDB_ALLOWED_TABLES")),
+            lower(e.list("CRDB_ALLOWED_FUNCTIONS")),
+            e.positiveInt("CRDB_MAX_SQL_LENGTH", SafetyPolicy.DEFAULT_MAX_SQL_LENGTH),
+            e.positiveInt("CRDB_MAX_SQL_DEPTH", SafetyPolicy.DEFAULT_MAX_SQL_DEPTH));
 
     String exportDir = e.get("CRDB_EXPORT_DIR");
     Path exports =

@@ -144,6 +144,32 @@ public final class Database implements AutoCloseable {
     return pool().getConnection();
   }
 
+  /**
+   * Gives a borrowed connection back to the pool clean. Its transaction must already be ended.
+   * {@code DISCARD ALL} resets every session setting to its start value, releases session advisory
+   * locks, drops temporary tables and closes cursors and prepared statements, so nothing one call
+   * did to the session (directly, through a function, or in a committed transaction) reaches the
+   * next call. A connection that cannot be cleaned is evicted from the pool instead.
+   */
+  void release(Connection c) {
+    try {
+      c.rollback();
+      c.setAutoCommit(true); // DISCARD ALL cannot run inside a transaction block
+      try (Statement s = c.createStatement()) {
+        s.execute("DISCARD ALL");
+      }
+      c.setAutoCommit(false);
+      c.close();
+    } catch (SQLException e) {
+      HikariDataSource p = pool;
+      if (p != null) {
+        p.evictConnection(c);
+      } else {
+        SqlExecutor.closeQuietly(c);
+      }
+    }
+  }
+
   @Override
   public void close() {
     HikariDataSource p;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.crdbmcp.core.safety.Classification;
 import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -26,21 +25,18 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.QuoteMode;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyOut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes the result of a query to a file under the export directory ({@code CRDB_EXPORT_DIR}), as
- * CSV (RFC 4180, through Commons CSV or the server's own {@code COPY ... TO STDOUT}) or JSON (an
- * array of objects, or JSON Lines, through Jackson's streaming generator).
+ * CSV (RFC 4180, through Commons CSV) or JSON (an array of objects, or JSON Lines, through
+ * Jackson's streaming generator).
  *
  * <p>Exports stream: rows are fetched in batches inside the read-only transaction of {@link
  * SqlExecutor#run} and written as they arrive, so memory does not grow with the row count. They are
@@ -55,8 +51,6 @@ public final class Exports {
   static final long PROGRESS_EVERY = 10_000;
   private static final int BUFFER = 1 << 16;
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<String> COPY_COMMANDS = Set.of("SELECT", "WITH", "VALUES", "TABLE");
-  private static final Set<String> COPY_UNSUPPORTED_STATES = Set.of("0A000", "42601", "42501");
 
   /** CSV options. */
   public record CsvOptions(boolean header, char delimiter, String nullString) {
@@ -116,8 +110,7 @@ public final class Exports {
    * @param rows data rows written (the CSV header is not counted)
    * @param bytes size of the file
    * @param format "csv", "json" or "jsonl"
-   * @param method "COPY" when the server's {@code COPY ... TO STDOUT} produced the bytes,
-   *     "streamed" when rows were fetched and written by this process
+   * @param method "streamed": rows were fetched and written by this process
    */
   public record ExportSummary(
       Path path, long rows, long bytes, long durationMillis, String format, String method) {}
@@ -141,8 +134,11 @@ public final class Exports {
   }
 
   /**
-   * Exports a query to CSV. Uses {@code COPY (query) TO STDOUT} when the statement is a plain query
-   * without parameters and no row limit; otherwise fetches rows and writes them with Commons CSV.
+   * Exports a query to CSV, fetching rows in batches and writing them with Commons CSV.
+   *
+   * <p>The server's {@code COPY (query) TO STDOUT} is deliberately not used: it would compose SQL
+   * around the user's text and send it over the simple query protocol, which runs every statement
+   * it is given; one lexer disagreement would then be enough to escape read-only mode.
    *
    * @param maxRows write at most this many rows; null for all
    */
@@ -158,65 +154,18 @@ public final class Exports {
       Caller caller,
       Progress progress) {
     CsvOptions o = opts == null ? CsvOptions.DEFAULT : opts;
-    Classification c = queries.require(db, sql, true);
-    checkMaxRows(maxRows);
-    List<?> values = params == null ? List.of() : params;
-    JdbcSql jdbc = JdbcSql.of(sql);
-    jdbc.bind(values); // fail on a parameter mismatch before touching the file system
-    ExportPaths.Target target = paths.resolve(path, overwrite);
-    Progress p = progress == null ? Progress.NONE : progress;
-    boolean copy =
-        values.isEmpty()
-            && jdbc.parameterOrder().isEmpty()
-            && maxRows == null
-            && COPY_COMMANDS.contains(c.command().toUpperCase(Locale.ROOT));
-    long start = System.nanoTime();
-    if (copy) {
-      boolean cockroach = db.dialect().isCockroach();
-      if (cockroach && txId != null) {
-        copy = false; // a failed COPY would abort the caller's transaction; stream instead
-      } else {
-        try {
-          return write(
-              target,
-              overwrite,
-              start,
-              "csv",
-              "COPY",
-              out ->
-                  executor.run(
-                      db,
-                      Access.READ,
-                      txId,
-                      caller,
-                      (conn, d) -> copyCsv(conn, d, sql, o, out, p)));
-        } catch (CrdbException e) {
-          if (!cockroach
-              || e.sqlState() == null
-              || !COPY_UNSUPPORTED_STATES.contains(e.sqlState())) {
-            throw e;
-          }
-          LOG.info(
-              "COPY TO STDOUT was refused by {} ({}: {}); streaming rows instead",
-              d(db),
-              e.sqlState(),
-              e.getMessage());
-        }
-      }
-    }
-    return write(
-        target,
+    return export(
+        db,
+        sql,
+        params,
+        path,
+        maxRows,
         overwrite,
-        start,
+        txId,
+        caller,
         "csv",
-        "streamed",
-        out ->
-            executor.run(
-                db,
-                Access.READ,
-                txId,
-                caller,
-                (conn, d) -> streamCsv(conn, jdbc, values, maxRows, o, out, p)));
+        (conn, jdbc, values, out) ->
+            streamCsv(conn, jdbc, values, maxRows, o, out, orNone(progress)));
   }
 
   /** Exports a query to JSON (array of objects or JSON Lines), fetching rows in batches. */
@@ -232,27 +181,66 @@ public final class Exports {
       Caller caller,
       Progress progress) {
     JsonFormat f = format == null ? JsonFormat.ARRAY : format;
+    return export(
+        db,
+        sql,
+        params,
+        path,
+        maxRows,
+        overwrite,
+        txId,
+        caller,
+        f == JsonFormat.JSONL ? "jsonl" : "json",
+        (conn, jdbc, values, out) ->
+            streamJson(conn, jdbc, values, maxRows, f, out, orNone(progress)));
+  }
+
+  /** Streams the rows of one user statement into a file. */
+  @FunctionalInterface
+  private interface Stream {
+    long write(Connection conn, JdbcSql jdbc, List<Object> values, OutputStream out)
+        throws SQLException;
+  }
+
+  /**
+   * Checks the statement and its parameters before touching the file system, then runs it on the
+   * one path for user SQL (read-only whatever the server allows) into a temporary file.
+   */
+  private ExportSummary export(
+      Database db,
+      String sql,
+      List<?> params,
+      String path,
+      Long maxRows,
+      boolean overwrite,
+      String txId,
+      Caller caller,
+      String format,
+      Stream stream) {
     queries.require(db, sql, true);
     checkMaxRows(maxRows);
-    List<?> values = params == null ? List.of() : params;
-    JdbcSql jdbc = JdbcSql.of(sql);
-    jdbc.bind(values);
+    JdbcSql.of(sql).bind(params == null ? List.of() : params);
     ExportPaths.Target target = paths.resolve(path, overwrite);
-    Progress p = progress == null ? Progress.NONE : progress;
     long start = System.nanoTime();
     return write(
         target,
         overwrite,
         start,
-        f == JsonFormat.JSONL ? "jsonl" : "json",
+        format,
         "streamed",
         out ->
-            executor.run(
+            queries.runPlainSql(
                 db,
-                Access.READ,
+                sql,
+                params,
+                true,
                 txId,
                 caller,
-                (conn, d) -> streamJson(conn, jdbc, values, maxRows, f, out, p)));
+                (conn, d, jdbc, values) -> stream.write(conn, jdbc, values, out)));
+  }
+
+  private static Progress orNone(Progress p) {
+    return p == null ? Progress.NONE : p;
   }
 
   private static String d(Database db) {
@@ -345,118 +333,11 @@ public final class Exports {
     }
   }
 
-  // ---------------------------------------------------------------- COPY
-
-  /**
-   * {@code COPY (query) TO STDOUT} in CSV. PostgreSQL writes the header itself. CockroachDB
-   * (unverified: written from its documentation, which lists {@code COPY (query) TO STDOUT WITH CSV
-   * DELIMITER ... NULL ...} and documents HEADER for input only) gets the header from the
-   * statement's metadata, written here through Commons CSV.
-   */
-  private long copyCsv(
-      Connection conn, Dialect dialect, String sql, CsvOptions o, OutputStream out, Progress p)
-      throws SQLException {
-    String query = stripTrailingSemicolons(sql);
-    String copySql;
-    boolean serverHeader = !dialect.isCockroach() && o.header();
-    if (dialect.isCockroach()) {
-      if (o.header()) {
-        writeHeaderFromMetadata(conn, query, o, out);
-      }
-      copySql =
-          "COPY (\n"
-              + query
-              + "\n) TO STDOUT WITH CSV DELIMITER "
-              + literal(String.valueOf(o.delimiter()))
-              + " NULL "
-              + literal(o.nullString());
-    } else {
-      copySql =
-          "COPY (\n"
-              + query
-              + "\n) TO STDOUT WITH (FORMAT csv, HEADER "
-              + serverHeader
-              + ", DELIMITER "
-              + literal(String.valueOf(o.delimiter()))
-              + ", NULL "
-              + literal(o.nullString())
-              + ")";
-    }
-    CopyOut copy = conn.unwrap(PGConnection.class).getCopyAPI().copyOut(copySql);
-    long messages = 0;
-    boolean ok = false;
-    try {
-      byte[] buf;
-      while ((buf = copy.readFromCopy()) != null) {
-        out.write(buf);
-        messages++;
-        long rows = serverHeader ? messages - 1 : messages;
-        if (rows > 0 && rows % PROGRESS_EVERY == 0) {
-          checkInterrupted();
-          p.report(rows, null, rows + " rows written");
-        }
-      }
-      ok = true;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      if (!ok && copy.isActive()) {
-        try {
-          copy.cancelCopy();
-        } catch (SQLException ignored) {
-          // The transaction is rolled back and the connection checked by the pool.
-        }
-      }
-    }
-    long counted = serverHeader ? Math.max(0, messages - 1) : messages;
-    long handled = copy.getHandledRowCount();
-    long rows = handled >= 0 ? handled : counted;
-    p.report(rows, (double) rows, rows + " rows written");
-    return rows;
-  }
-
-  private static void writeHeaderFromMetadata(
-      Connection conn, String query, CsvOptions o, OutputStream out) throws SQLException {
-    try (PreparedStatement ps = conn.prepareStatement(JdbcSql.of(query).sql())) {
-      ResultSetMetaData md = ps.getMetaData();
-      if (md == null) {
-        return;
-      }
-      CSVPrinter printer = csvPrinter(out, o);
-      List<String> names = new ArrayList<>();
-      for (int i = 1; i <= md.getColumnCount(); i++) {
-        names.add(md.getColumnLabel(i));
-      }
-      printer.printRecord(names);
-      printer.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** The statement without trailing semicolons (COPY wraps it in parentheses). */
-  static String stripTrailingSemicolons(String sql) {
-    var tokens = io.crdbmcp.core.safety.SqlLexer.tokenize(sql);
-    int end = sql.length();
-    for (int i = tokens.size() - 1; i >= 0 && tokens.get(i).is(";"); i--) {
-      end = tokens.get(i).start();
-    }
-    if (end == sql.length()) {
-      return sql;
-    }
-    // Keep everything before the last trailing semicolon; comments between them are harmless.
-    return sql.substring(0, end);
-  }
-
-  private static String literal(String s) {
-    return "'" + s.replace("'", "''") + "'";
-  }
-
   // ---------------------------------------------------------------- streamed
 
-  private PreparedStatement prepare(Connection conn, JdbcSql jdbc, List<?> params, Long maxRows)
-      throws SQLException {
-    PreparedStatement ps = executor.prepare(conn, jdbc, params);
+  private PreparedStatement prepare(
+      Connection conn, JdbcSql jdbc, List<Object> values, Long maxRows) throws SQLException {
+    PreparedStatement ps = executor.prepareBound(conn, jdbc.sql(), values);
     try {
       ps.setFetchSize(FETCH_SIZE);
       if (maxRows != null && maxRows <= Integer.MAX_VALUE) {
@@ -472,13 +353,13 @@ public final class Exports {
   private long streamCsv(
       Connection conn,
       JdbcSql jdbc,
-      List<?> params,
+      List<Object> values,
       Long maxRows,
       CsvOptions o,
       OutputStream out,
       Progress p)
       throws SQLException {
-    try (PreparedStatement ps = prepare(conn, jdbc, params, maxRows)) {
+    try (PreparedStatement ps = prepare(conn, jdbc, values, maxRows)) {
       if (!ps.execute()) {
         throw noRows();
       }
@@ -553,13 +434,13 @@ public final class Exports {
   private long streamJson(
       Connection conn,
       JdbcSql jdbc,
-      List<?> params,
+      List<Object> values,
       Long maxRows,
       JsonFormat f,
       OutputStream out,
       Progress p)
       throws SQLException {
-    try (PreparedStatement ps = prepare(conn, jdbc, params, maxRows)) {
+    try (PreparedStatement ps = prepare(conn, jdbc, values, maxRows)) {
       if (!ps.execute()) {
         throw noRows();
       }

@@ -1,6 +1,7 @@
 package io.crdbmcp.core;
 
 import io.crdbmcp.core.safety.Classification;
+import io.crdbmcp.core.safety.DatabaseChecks;
 import io.crdbmcp.core.safety.SqlLexer;
 import io.crdbmcp.core.safety.SqlToken;
 import java.sql.ResultSet;
@@ -31,52 +32,57 @@ public final class Plans {
   public Plan explainPlainSql(Database db, String sql, String txId, Caller caller) {
     String stmt = plainStatement(sql);
     Classification c = queries.require(db, stmt, false);
-    queries.require(db, "EXPLAIN " + stmt, true);
-    List<String> lines =
-        executor.run(db, Access.READ, txId, caller, (conn, d) -> lines(conn, "EXPLAIN " + stmt));
+    List<String> lines = explain(db, "EXPLAIN ", stmt, false, txId, caller);
     return new Plan(c.kind().name(), false, false, lines);
   }
 
   public Plan explainAnalyzePlainSql(Database db, String sql, String txId, Caller caller) {
     String stmt = plainStatement(sql);
     Classification c = queries.require(db, stmt, false);
-    String explain = "EXPLAIN ANALYZE " + stmt;
-    if (!c.writes()) {
-      queries.require(db, explain, true);
-      List<String> lines =
-          executor.run(db, Access.READ, txId, caller, (conn, d) -> lines(conn, explain));
-      return new Plan(c.kind().name(), true, false, lines);
-    }
-    // A write: the guard has already refused it in read-only mode. Run it under a savepoint
-    // that is rolled back whatever happens.
-    queries.require(db, explain, false);
-    List<String> lines =
-        executor.run(
-            db,
-            Access.WRITE,
-            txId,
-            caller,
-            (conn, d) -> {
-              try (Statement s = conn.createStatement()) {
-                s.execute("SAVEPOINT crdb_mcp_explain_analyze");
-              }
-              List<String> out;
-              try {
-                out = lines(conn, explain);
-              } catch (SQLException e) {
-                try (Statement s = conn.createStatement()) {
-                  s.execute("ROLLBACK TO SAVEPOINT crdb_mcp_explain_analyze");
-                } catch (SQLException rollback) {
-                  e.addSuppressed(rollback); // the transaction is ended by the executor anyway
-                }
-                throw e;
-              }
-              try (Statement s = conn.createStatement()) {
-                s.execute("ROLLBACK TO SAVEPOINT crdb_mcp_explain_analyze");
-              }
-              return out;
-            });
-    return new Plan(c.kind().name(), true, true, lines);
+    // A write runs under a savepoint that is rolled back whatever happens; the guard has
+    // already refused it in read-only mode.
+    List<String> lines = explain(db, "EXPLAIN ANALYZE ", stmt, c.writes(), txId, caller);
+    return new Plan(c.kind().name(), true, c.writes(), lines);
+  }
+
+  /**
+   * Runs {@code prefix + stmt} on the one path for user SQL. Before the composed text runs, the
+   * database parses the user's statement alone: only a complete single statement is ever wrapped.
+   */
+  private List<String> explain(
+      Database db, String prefix, String stmt, boolean rollBack, String txId, Caller caller) {
+    JdbcSql alone = JdbcSql.of(stmt);
+    return queries.runPlainSql(
+        db,
+        prefix + stmt,
+        List.of(),
+        !rollBack,
+        txId,
+        caller,
+        (conn, d, jdbc, values) -> {
+          DatabaseChecks.describe(conn, alone.sql(), values);
+          if (!rollBack) {
+            return lines(conn, jdbc.sql());
+          }
+          try (Statement s = conn.createStatement()) {
+            s.execute("SAVEPOINT crdb_mcp_explain_analyze");
+          }
+          List<String> out;
+          try {
+            out = lines(conn, jdbc.sql());
+          } catch (SQLException e) {
+            try (Statement s = conn.createStatement()) {
+              s.execute("ROLLBACK TO SAVEPOINT crdb_mcp_explain_analyze");
+            } catch (SQLException rollback) {
+              e.addSuppressed(rollback); // the transaction is ended by the executor anyway
+            }
+            throw e;
+          }
+          try (Statement s = conn.createStatement()) {
+            s.execute("ROLLBACK TO SAVEPOINT crdb_mcp_explain_analyze");
+          }
+          return out;
+        });
   }
 
   /** The statement itself, without a leading EXPLAIN or ANALYZE the tool adds on its own. */
@@ -102,8 +108,8 @@ public final class Plans {
 
   private static List<String> lines(java.sql.Connection conn, String sql) throws SQLException {
     List<String> out = new ArrayList<>();
-    try (Statement s = conn.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
+    try (java.sql.PreparedStatement s = conn.prepareStatement(sql);
+        ResultSet rs = s.executeQuery()) {
       int n = rs.getMetaData().getColumnCount();
       while (rs.next()) {
         StringBuilder line = new StringBuilder();

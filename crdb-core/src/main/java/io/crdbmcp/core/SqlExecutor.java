@@ -75,7 +75,7 @@ public final class SqlExecutor {
       if (!done) {
         rollbackQuietly(c);
       }
-      closeQuietly(c);
+      db.release(c);
     }
   }
 
@@ -111,8 +111,15 @@ public final class SqlExecutor {
    */
   public QueryResult query(Connection c, String sql, List<?> params, int maxRows)
       throws SQLException {
+    JdbcSql jdbc = JdbcSql.of(sql);
+    return query(c, jdbc, jdbc.bind(params), maxRows);
+  }
+
+  /** {@link #query(Connection, String, List, int)} for a statement already converted and bound. */
+  QueryResult query(Connection c, JdbcSql jdbc, List<Object> values, int maxRows)
+      throws SQLException {
     long start = System.nanoTime();
-    try (PreparedStatement ps = prepare(c, sql, params)) {
+    try (PreparedStatement ps = prepareBound(c, jdbc.sql(), values)) {
       ps.setFetchSize(Math.min(FETCH_SIZE, maxRows + 1));
       ps.setMaxRows(maxRows + 1);
       boolean hasRows = ps.execute();
@@ -136,8 +143,13 @@ public final class SqlExecutor {
 
   /** {@link #prepare(Connection, String, List)} for a statement already converted. */
   public PreparedStatement prepare(Connection c, JdbcSql jdbc, List<?> params) throws SQLException {
-    List<Object> values = jdbc.bind(params);
-    PreparedStatement ps = c.prepareStatement(jdbc.sql());
+    return prepareBound(c, jdbc.sql(), jdbc.bind(params));
+  }
+
+  /** Prepares driver text ({@code ?} placeholders) with values already in {@code ?} order. */
+  PreparedStatement prepareBound(Connection c, String jdbcSql, List<Object> values)
+      throws SQLException {
+    PreparedStatement ps = c.prepareStatement(jdbcSql);
     try {
       ps.setQueryTimeout(queryTimeoutSeconds + 5);
       for (int i = 0; i < values.size(); i++) {

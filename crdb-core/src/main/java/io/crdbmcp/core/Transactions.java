@@ -144,8 +144,7 @@ public final class Transactions implements AutoCloseable {
               + timeoutSeconds
               + "s'");
     } catch (SQLException e) {
-      SqlExecutor.rollbackQuietly(c);
-      SqlExecutor.closeQuietly(c);
+      db.release(c);
       slots.release();
       throw SqlErrors.translate(e, db.spec());
     }
@@ -221,7 +220,7 @@ public final class Transactions implements AutoCloseable {
         SqlExecutor.rollbackQuietly(t.conn);
         throw SqlErrors.translate(e, t.db.spec());
       } finally {
-        SqlExecutor.closeQuietly(t.conn);
+        t.db.release(t.conn);
       }
       LOG.info("transaction {} committed", shortId(id));
       return s;
@@ -365,8 +364,7 @@ public final class Transactions implements AutoCloseable {
       return;
     }
     slots.release();
-    SqlExecutor.rollbackQuietly(t.conn);
-    SqlExecutor.closeQuietly(t.conn);
+    t.db.release(t.conn);
     LOG.info("transaction {} {}", shortId(t.id), how);
   }
 

@@ -127,11 +127,4 @@ class ExportPathsTest {
     assertThat(mine).exists();
     assertThat(unrelated).exists();
   }
-
-  @Test
-  void stripsTrailingSemicolonsForCopy() {
-    assertThat(Exports.stripTrailingSemicolons("SELECT 1;")).isEqualTo("SELECT 1");
-    assertThat(Exports.stripTrailingSemicolons("SELECT ';' ; ; ")).isEqualTo("SELECT ';' ");
-    assertThat(Exports.stripTrailingSemicolons("SELECT 1 -- c")).isEqualTo("SELECT 1 -- c");
-  }
 }

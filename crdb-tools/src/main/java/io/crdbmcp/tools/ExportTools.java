@@ -24,7 +24,7 @@ final class ExportTools {
               "bytes", Map.of("type", "integer"),
               "duration_ms", Map.of("type", "integer"),
               "format", Map.of("type", "string"),
-              "method", Map.of("type", "string", "enum", List.of("COPY", "streamed"))),
+              "method", Map.of("type", "string", "enum", List.of("streamed"))),
           List.of("path", "rows", "bytes", "duration_ms", "method"));
 
   private static Params common(Crdb crdb, String example) {

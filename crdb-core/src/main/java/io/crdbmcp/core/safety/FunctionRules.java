@@ -41,7 +41,8 @@ final class FunctionRules {
           "database_to_xml",
           "database_to_xml_and_xmlschema",
           "database_to_xmlschema",
-          "ts_stat");
+          "ts_stat",
+          "ts_rewrite");
 
   private static final Set<String> SIDE_EFFECT_EXACT =
       Set.of(
@@ -74,6 +75,13 @@ final class FunctionRules {
           "pg_xlog_replay_resume",
           "pg_truncate_visibility_map",
           "pg_nextoid",
+          "txid_current",
+          "pg_current_xact_id",
+          "brin_summarize_new_values",
+          "brin_summarize_range",
+          "brin_desummarize_range",
+          "gin_clean_pending_list",
+          "setseed",
           "binary_upgrade_create_empty_extension");
 
   private static final List<String> SIDE_EFFECT_PREFIXES =
@@ -87,6 +95,60 @@ final class FunctionRules {
           "pg_stat_reset",
           "pg_copy_",
           "binary_upgrade_");
+
+  /**
+   * Functions that turn object names or ids into definitions, sizes, privileges or statistics;
+   * refused while access control is configured (the schema tools filter what they show).
+   */
+  private static final Set<String> CATALOG_INFO_EXACT =
+      Set.of(
+          "obj_description",
+          "col_description",
+          "shobj_description",
+          "format_type",
+          "currval",
+          "lastval",
+          "row_security_active");
+
+  private static final List<String> CATALOG_INFO_PREFIXES =
+      List.of(
+          "pg_get_",
+          "pg_relation_",
+          "pg_total_relation_",
+          "pg_table_",
+          "pg_indexes_",
+          "pg_index_",
+          "pg_indexam_",
+          "pg_column_is_",
+          "pg_describe_object",
+          "pg_identify_object",
+          "pg_partition_",
+          "pg_filenode_",
+          "pg_stat_get_",
+          "pg_sequence_",
+          "pg_options_to_table",
+          "has_",
+          "to_reg",
+          "pg_type_is_visible",
+          "pg_function_is_visible",
+          "pg_opclass_is_visible",
+          "pg_conversion_is_visible",
+          "pg_ts_");
+
+  /** Types whose input function turns a name into an object id (and so reveals it exists). */
+  static final Set<String> OBJECT_ID_TYPES =
+      Set.of(
+          "regclass",
+          "regproc",
+          "regprocedure",
+          "regoper",
+          "regoperator",
+          "regtype",
+          "regnamespace",
+          "regrole",
+          "regconfig",
+          "regdictionary",
+          "regcollation");
 
   /** crdb_internal functions considered harmless reads. Everything else there is refused in RO. */
   private static final Set<String> CRDB_ALLOWED =
@@ -174,6 +236,20 @@ final class FunctionRules {
     return CRDB_DANGEROUS.contains(b)
         || b.startsWith("unsafe_")
         || (b.startsWith("force_") && !b.equals("force_retry"));
+  }
+
+  /** Functions that reveal names, definitions or statistics of catalog objects. */
+  static boolean isCatalogInfo(String qualified) {
+    String b = baseName(qualified);
+    if (CATALOG_INFO_EXACT.contains(b) || (b.startsWith("pg_") && b.endsWith("_is_visible"))) {
+      return true;
+    }
+    for (String p : CATALOG_INFO_PREFIXES) {
+      if (b.startsWith(p)) {
+        return true;
+      }
+    }
+    return b.startsWith("has_") && b.endsWith("_privilege");
   }
 
   /** Functions with side effects (or that escape inspection); refused in read-only mode. */

@@ -20,6 +20,10 @@ import java.util.Set;
  * @param blockedTables {@code table} or {@code schema.table} names that may not be referenced
  * @param blockedColumns table ({@code table} or {@code schema.table}) to hidden columns
  * @param allowedTables when non-empty, the only tables that may be referenced
+ * @param allowedFunctions user-defined (or volatile built-in) functions an operator allows where
+ *     the policy would refuse them: {@code name} or {@code schema.name}
+ * @param maxSqlLength the longest statement text accepted, in characters
+ * @param maxSqlDepth the deepest nesting of parentheses and brackets accepted
  */
 public record SafetyPolicy(
     boolean readOnly,
@@ -28,7 +32,16 @@ public record SafetyPolicy(
     Set<String> allowedSchemas,
     Set<String> blockedTables,
     Map<String, Set<String>> blockedColumns,
-    Set<String> allowedTables) {
+    Set<String> allowedTables,
+    Set<String> allowedFunctions,
+    int maxSqlLength,
+    int maxSqlDepth) {
+
+  /** Longest statement accepted unless configured otherwise ({@code CRDB_MAX_SQL_LENGTH}). */
+  public static final int DEFAULT_MAX_SQL_LENGTH = 1_000_000;
+
+  /** Deepest nesting accepted unless configured otherwise ({@code CRDB_MAX_SQL_DEPTH}). */
+  public static final int DEFAULT_MAX_SQL_DEPTH = 100;
 
   /** Commands refused unless configured otherwise. */
   public static final List<String> DEFAULT_BLOCKED_COMMANDS =
@@ -44,6 +57,10 @@ public record SafetyPolicy(
     allowedSchemas = lowerSet(allowedSchemas);
     blockedTables = lowerSet(blockedTables);
     allowedTables = lowerSet(allowedTables);
+    allowedFunctions = lowerSet(allowedFunctions);
+    if (maxSqlLength < 1 || maxSqlDepth < 1) {
+      throw new IllegalArgumentException("SQL limits must be positive");
+    }
     Map<String, Set<String>> cols = new HashMap<>();
     if (blockedColumns != null) {
       blockedColumns.forEach(
@@ -54,6 +71,28 @@ public record SafetyPolicy(
           });
     }
     blockedColumns = Map.copyOf(cols);
+  }
+
+  /** A policy with no allowed functions and the default limits. */
+  public SafetyPolicy(
+      boolean readOnly,
+      List<String> blockedCommands,
+      Set<String> blockedDatabases,
+      Set<String> allowedSchemas,
+      Set<String> blockedTables,
+      Map<String, Set<String>> blockedColumns,
+      Set<String> allowedTables) {
+    this(
+        readOnly,
+        blockedCommands,
+        blockedDatabases,
+        allowedSchemas,
+        blockedTables,
+        blockedColumns,
+        allowedTables,
+        Set.of(),
+        DEFAULT_MAX_SQL_LENGTH,
+        DEFAULT_MAX_SQL_DEPTH);
   }
 
   /** Nothing blocked, not read-only. */
@@ -117,7 +156,7 @@ public record SafetyPolicy(
     return out;
   }
 
-  boolean hasAccessControls() {
+  public boolean hasAccessControls() {
     return !blockedTables.isEmpty()
         || !blockedColumns.isEmpty()
         || !allowedTables.isEmpty()

@@ -23,6 +23,15 @@ public final class SqlGuard {
   private static final Set<String> CREDENTIAL_CATALOGS =
       Set.of("pg_authid", "pg_shadow", "pg_user_mapping", "pg_user_mappings", "pg_largeobject");
 
+  /** Server configuration views: authentication rules, configuration files, build paths. */
+  private static final Set<String> SERVER_CONFIG_VIEWS =
+      Set.of(
+          "pg_hba_file_rules",
+          "pg_ident_file_mappings",
+          "pg_file_settings",
+          "pg_config",
+          "pg_available_extension_versions");
+
   /** CockroachDB system tables (database {@code system}) holding credentials. */
   private static final Set<String> CRDB_CREDENTIAL_TABLES =
       Set.of("users", "role_options", "web_sessions");
@@ -147,6 +156,17 @@ public final class SqlGuard {
               + ", which holds credentials and is never readable.");
     }
 
+    for (SqlToken tok : t) {
+      if (tok.isIdentifier() && SERVER_CONFIG_VIEWS.contains(lower(tok.value()))) {
+        return Verdict.refuse(
+            c,
+            "server_config",
+            "Refused (server_config): "
+                + tok.value()
+                + " shows the server's authentication or configuration files.");
+      }
+    }
+
     // 2. Server files and programs, whatever the policy.
     for (String f : c.functions()) {
       if (FunctionRules.isFileAccess(f)) {
@@ -173,7 +193,7 @@ public final class SqlGuard {
             "dangerous_function",
             "Refused (dangerous_function): " + f + "() can crash or corrupt the cluster.");
       }
-      if (!readOnly && policy.hasAccessControls() && FunctionRules.isDynamicSql(f)) {
+      if (FunctionRules.isDynamicSql(f)) {
         return Verdict.refuse(
             c,
             "dangerous_function",
@@ -225,6 +245,17 @@ public final class SqlGuard {
     }
 
     // 5. Access control.
+    if (policy.hasAccessControls()) {
+      String catalog = catalogUse(a, c);
+      if (catalog != null) {
+        return Verdict.refuse(
+            c,
+            "catalog_access",
+            "Refused (catalog_access): "
+                + catalog
+                + " can reveal names or definitions that the access rules hide.");
+      }
+    }
     Verdict v = accessControl(a, c, t);
     if (v != null) {
       return v;
@@ -414,6 +445,33 @@ public final class SqlGuard {
             "table_not_allowed",
             "Refused (table_not_allowed): numeric table references ([id AS t]) are not"
                 + " allowed.");
+      }
+    }
+    return null;
+  }
+
+  /**
+   * While access control is configured, system catalogs and the functions and types that turn names
+   * into definitions are closed: the schema tools show the visible schema instead.
+   */
+  private static String catalogUse(Analysis a, Classification c) {
+    for (Rel r : a.rels) {
+      String schema = r.schema();
+      if (schema != null && DatabaseChecks.CATALOG_SCHEMAS.contains(lower(schema))) {
+        return r.name();
+      }
+      if (schema == null && lower(r.table()).startsWith("pg_")) {
+        return r.name();
+      }
+    }
+    for (String f : c.functions()) {
+      if (FunctionRules.isCatalogInfo(f)) {
+        return f + "()";
+      }
+    }
+    for (SqlToken tok : a.tokens) {
+      if (tok.isIdentifier() && FunctionRules.OBJECT_ID_TYPES.contains(lower(tok.value()))) {
+        return "the type " + tok.value();
       }
     }
     return null;

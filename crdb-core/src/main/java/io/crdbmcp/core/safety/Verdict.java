@@ -63,6 +63,21 @@ public record Verdict(boolean allowed, Classification classification, String rul
       case "table_not_allowed" -> "Query only allowed tables; list_tables shows them.";
       case "blocked_command" ->
           "This command is disabled by configuration; ask an operator" + " if it is really needed.";
+      case "function_not_allowed" ->
+          "Remove the call, or ask an operator to allow the function by name in"
+              + " CRDB_ALLOWED_FUNCTIONS if it is known to be harmless.";
+      case "catalog_access" ->
+          "System catalogs are closed while access control is configured; use list_tables,"
+              + " describe_table, list_indexes and get_constraints for the visible schema.";
+      case "server_config" ->
+          "The server's authentication and configuration files are never shown through this"
+              + " server.";
+      case "not_analysable" ->
+          "Rewrite it as a plain query or DML statement (which can be planned), or ask an"
+              + " operator to run it.";
+      case "statement_too_long", "nesting_too_deep" ->
+          "Send a shorter or flatter statement, or ask an operator to raise the limit named"
+              + " above.";
       case "side_effect_function" ->
           "Remove the call: the server is in read-only mode and" + " allows reads only.";
       case "read_only" ->

@@ -44,6 +44,16 @@ public final class SafetyCorpus {
     return load("safety/hostile.sql", "-- rule:");
   }
 
+  /**
+   * Hostile entries that only the checks the database makes can refuse ({@code
+   * safety/hostile-db.sql}): user-defined functions and operators, renamed columns, views. They are
+   * replayed through the real server against {@code SafetyIT}'s schema, never through the guard
+   * alone, which allows them.
+   */
+  public static List<Entry> hostileDb() {
+    return load("safety/hostile-db.sql", "-- rule:");
+  }
+
   /** Legitimate entries; each must be allowed. */
   public static List<Entry> allowed() {
     return load("safety/allowed.sql", "-- allowed");

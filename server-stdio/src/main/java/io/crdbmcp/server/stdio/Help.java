@@ -47,6 +47,9 @@ final class Help {
         CRDB_BLOCKED_TABLES           comma list, optionally schema-qualified [none]
         CRDB_BLOCKED_COLUMNS          JSON object {"users":["password_hash"]} [none]
         CRDB_ALLOWED_TABLES           comma allow-list of tables [all]
+        CRDB_ALLOWED_FUNCTIONS        user-defined functions allowed in read-only mode [none]
+        CRDB_MAX_SQL_LENGTH           longest statement accepted, characters [1000000]
+        CRDB_MAX_SQL_DEPTH            deepest nesting of ( ) and [ ] accepted [100]
         CRDB_TOOLSETS                 comma list of tool groups: connection, query, schema, data,
                                       export, database, transaction [all]
         CRDB_EXPORT_DIR               where export_to_csv/export_to_json write; paths outside

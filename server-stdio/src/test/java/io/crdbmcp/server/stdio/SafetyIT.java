@@ -61,7 +61,23 @@ class SafetyIT {
       CREATE TABLE t1 (x INT);
       CREATE TABLE t2 (y INT);
       CREATE TABLE t3 (z INT);
+      CREATE SCHEMA hidden;
+      CREATE TABLE hidden.canary (id INT, note TEXT);
+      INSERT INTO hidden.canary VALUES (1, 'hidden-row');
+      CREATE FUNCTION leave_state() RETURNS int LANGUAGE plpgsql AS $f$
+        BEGIN PERFORM set_config('search_path', 'hidden', false);
+        PERFORM pg_advisory_lock(4242); RETURN 1; END $f$;
+      CREATE FUNCTION imm_side() RETURNS int IMMUTABLE LANGUAGE plpgsql AS $f$
+        BEGIN PERFORM pg_advisory_lock(4343); RETURN 1; END $f$;
+      CREATE FUNCTION lower(int) RETURNS text LANGUAGE sql AS $f$ SELECT 'shadow' $f$;
+      CREATE FUNCTION bump(int, int) RETURNS int LANGUAGE plpgsql AS $f$
+        BEGIN PERFORM pg_advisory_lock(4444); RETURN $1 + $2; END $f$;
+      CREATE OPERATOR <+> (LEFTARG = int, RIGHTARG = int, FUNCTION = bump);
+      CREATE VIEW harmless AS SELECT token FROM secrets;
+      CREATE VIEW users_view AS SELECT id, password_hash AS name FROM users;
       """;
+
+  static final java.nio.file.Path PWNED = java.nio.file.Path.of("/tmp/crdb-mcp-pwned");
 
   static final String SESSION_PROBE =
       "SELECT current_user, current_setting('search_path') AS search_path,"
@@ -97,15 +113,22 @@ class SafetyIT {
     List<List<Object>> canaryBefore = canary();
     List<List<Object>> sessionBefore =
         rows(ok(server.call("execute_query", args("sql", SESSION_PROBE))));
-    List<SafetyCorpus.Entry> hostile = SafetyCorpus.hostile();
+    State before = State.read();
+    List<SafetyCorpus.Entry> hostile = new ArrayList<>(SafetyCorpus.hostile());
     assertThat(hostile).hasSizeGreaterThanOrEqualTo(60);
+    hostile.addAll(SafetyCorpus.hostileDb());
     SoftAssertions soft = new SoftAssertions();
     for (SafetyCorpus.Entry e : hostile) {
       CallToolResult r = server.call("execute_query", args("sql", e.sql()));
       soft.assertThat(r.isError()).as("must be refused: %s -> %s", e.sql(), text(r)).isTrue();
       if (Boolean.TRUE.equals(r.isError())) {
-        Map<String, Object> err = error(r, "SQL_REFUSED");
-        soft.assertThat(err.get("rule")).as("rule for %s", e.sql()).isEqualTo(e.expected());
+        Map<?, ?> err = (Map<?, ?>) r.meta().get(io.crdbmcp.tools.CrdbTools.ERROR_META);
+        soft.assertThat(err.get("code"))
+            .as("code for %s -> %s", e.sql(), text(r))
+            .isEqualTo("SQL_REFUSED");
+        soft.assertThat(err.get("rule"))
+            .as("rule for %s -> %s", e.sql(), text(r))
+            .isEqualTo(e.expected());
       }
       Map<String, Object> v = ok(server.call("validate_query", args("sql", e.sql())));
       soft.assertThat(v.get("allowed")).as("validate_query of %s", e.sql()).isEqualTo(false);
@@ -124,25 +147,74 @@ class SafetyIT {
         .as("session default stays read-write; reads are read-only per transaction")
         .isEqualTo("off");
     assertThat(openTransactions()).isZero();
+    assertThat(State.read()).isEqualTo(before);
+  }
+
+  @Test
+  void transactionsRefuseTheCorpusToo() throws Exception {
+    State before = State.read();
+    Map<String, Object> tx = ok(server.call("begin_transaction", args()));
+    String id = (String) tx.get("transaction_id");
+    SoftAssertions soft = new SoftAssertions();
+    List<SafetyCorpus.Entry> all = new ArrayList<>(SafetyCorpus.hostile());
+    all.addAll(SafetyCorpus.hostileDb());
+    for (SafetyCorpus.Entry e : all) {
+      CallToolResult r = server.call("execute_query", args("sql", e.sql(), "transaction_id", id));
+      soft.assertThat(r.isError()).as("must be refused in a transaction: %s", e.sql()).isTrue();
+    }
+    soft.assertAll();
+    server.call("rollback_transaction", args("transaction_id", id));
+    assertThat(State.read()).isEqualTo(before);
+  }
+
+  /**
+   * What an escape would change, read through an independent connection: data, sequences, roles,
+   * locks, temporary objects, tables, and a file an OS command would have written.
+   */
+  record State(
+      List<List<Object>> canary,
+      boolean sequenceUsed,
+      Object roles,
+      Object advisoryLocks,
+      Object tempTables,
+      Object tables,
+      boolean pwnedFile) {
+    static State read() throws Exception {
+      return new State(
+          SafetyIT.canary(),
+          SafetyIT.sequenceUsed(),
+          TestDb.scalar(db, "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles"),
+          TestDb.scalar(db, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"),
+          TestDb.scalar(db, "SELECT count(*) FROM pg_class WHERE relpersistence = 't'"),
+          TestDb.scalar(
+              db,
+              "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class c"
+                  + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'public'"),
+          java.nio.file.Files.exists(PWNED));
+    }
   }
 
   @Test
   void everyToolThatTakesSqlRefusesTheCorpus() throws Exception {
-    List<List<Object>> canaryBefore = canary();
+    State before = State.read();
     SoftAssertions soft = new SoftAssertions();
     int i = 0;
-    for (SafetyCorpus.Entry e : SafetyCorpus.hostile()) {
+    List<SafetyCorpus.Entry> all = new ArrayList<>(SafetyCorpus.hostile());
+    all.addAll(SafetyCorpus.hostileDb());
+    for (SafetyCorpus.Entry e : all) {
       String file = "hostile-" + ProcessHandle.current().pid() + "-" + i++ + ".csv";
       CallToolResult export = server.call("export_to_csv", args("sql", e.sql(), "path", file));
       soft.assertThat(export.isError()).as("export_to_csv must refuse %s", e.sql()).isTrue();
       soft.assertThat(exportDir().resolve(file)).as("no file for %s", e.sql()).doesNotExist();
+      CallToolResult json = server.call("export_to_json", args("sql", e.sql(), "path", file));
+      soft.assertThat(json.isError()).as("export_to_json must refuse %s", e.sql()).isTrue();
       for (String tool : List.of("explain_query", "explain_analyze")) {
         CallToolResult r = server.call(tool, args("sql", e.sql()));
         soft.assertThat(r.isError()).as("%s must refuse %s -> %s", tool, e.sql(), text(r)).isTrue();
       }
     }
     soft.assertAll();
-    assertThat(canary()).isEqualTo(canaryBefore);
+    assertThat(State.read()).isEqualTo(before);
     assertThat(sequenceUsed()).as("nextval never ran").isFalse();
     assertThat(openTransactions()).isZero();
   }

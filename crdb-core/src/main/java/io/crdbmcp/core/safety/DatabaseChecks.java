@@ -1,0 +1,788 @@
+package io.crdbmcp.core.safety;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.crdbmcp.core.CrdbException;
+import io.crdbmcp.core.SqlRefusedException;
+import io.crdbmcp.core.safety.StatementClassifier.Analysis;
+import io.crdbmcp.core.safety.StatementClassifier.Rel;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.postgresql.PGResultSetMetaData;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.Parser;
+
+/**
+ * The checks the database makes for us, on the connection and inside the transaction that will run
+ * a user's statement, after {@link SqlGuard} allowed it and before anything of it executes.
+ *
+ * <ul>
+ *   <li><b>One statement, by the database's own parser.</b> The driver must see exactly one
+ *       statement, and it sends it as one Parse message of the extended protocol, which PostgreSQL
+ *       and CockroachDB refuse when it holds several. A lexer disagreement can no longer turn one
+ *       statement into two.
+ *   <li><b>Functions by policy.</b> In read-only mode (and whenever access control is configured)
+ *       each called name is looked up in {@code pg_proc}: built-in functions run when they are
+ *       immutable or stable (volatile ones only from a short list of harmless ones); a name that
+ *       also exists outside the system schemas (a user-defined function, which overload resolution
+ *       might pick) runs only when the operator allowed it ({@code CRDB_ALLOWED_FUNCTIONS}).
+ *       User-defined operators are refused the same way.
+ *   <li><b>What the statement reads, from its plan.</b> With access control configured, {@code
+ *       EXPLAIN (VERBOSE, FORMAT JSON)} names every relation scanned and every column used, after
+ *       aliases, CTEs, views and parentheses are resolved; the result description names the table
+ *       and column behind each output column. Any blocked relation or column, any whole-row use of
+ *       a table with blocked columns, and any system catalog is refused.
+ * </ul>
+ */
+public final class DatabaseChecks {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Volatile built-ins that change nothing outside their own result. */
+  private static final Set<String> SAFE_VOLATILE =
+      Set.of(
+          "random",
+          "random_normal",
+          "gen_random_uuid",
+          "uuid_generate_v4",
+          "clock_timestamp",
+          "timeofday",
+          "now",
+          "statement_timestamp",
+          "transaction_timestamp",
+          "unique_rowid",
+          "gen_random_ulid",
+          "experimental_strftime",
+          "experimental_strptime");
+
+  /** Schemas whose functions are the database's own. */
+  private static final Set<String> BUILTIN_SCHEMAS =
+      Set.of("pg_catalog", "information_schema", "crdb_internal");
+
+  /** Schemas of the system catalogs; refused while access control is configured. */
+  static final Set<String> CATALOG_SCHEMAS =
+      Set.of("pg_catalog", "information_schema", "crdb_internal", "pg_toast", "pg_extension");
+
+  /** Fields of a JSON plan node that name things rather than hold expressions. */
+  private static final Set<String> NON_EXPRESSION_FIELDS =
+      Set.of(
+          "Node Type",
+          "Relation Name",
+          "Schema",
+          "Alias",
+          "Parent Relationship",
+          "Strategy",
+          "Partial Mode",
+          "Join Type",
+          "Index Name",
+          "Scan Direction",
+          "Operation",
+          "CTE Name",
+          "Subplan Name",
+          "Command",
+          "Function Name",
+          "Sort Method",
+          "Sort Space Type",
+          "Conflict Resolution");
+
+  /** Whether a function belongs to an extension (installed by an administrator). */
+  private static final String EXTENSION_MEMBER =
+      "EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
+          + " WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid"
+          + " AND d.deptype = 'e')";
+
+  private static final String FUNCTIONS_SQL =
+      "SELECT p.proname, n.nspname, p.provolatile::text, "
+          + EXTENSION_MEMBER
+          + " FROM pg_catalog.pg_proc p"
+          + " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+          + " WHERE p.proname = ANY (?)";
+
+  private static final String OPERATORS_SQL =
+      "SELECT o.oprname, n.nspname, p.proname, p.provolatile::text, "
+          + EXTENSION_MEMBER
+          + " FROM pg_catalog.pg_operator o"
+          + " JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace"
+          + " JOIN pg_catalog.pg_proc p ON p.oid = o.oprcode"
+          + " WHERE o.oprname = ANY (?) AND n.nspname <> 'pg_catalog'";
+
+  private static final String COLUMNS_SQL =
+      "SELECT a.attname FROM pg_catalog.pg_attribute a"
+          + " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+          + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+          + " WHERE n.nspname = ? AND c.relname = ? AND a.attnum > 0 AND NOT a.attisdropped"
+          + " ORDER BY a.attnum";
+
+  private final SafetyPolicy policy;
+
+  public DatabaseChecks(SafetyPolicy policy) {
+    this.policy = policy;
+  }
+
+  /** A statement that passed {@link SqlGuard}, as the driver will send it. */
+  public record Statement(String sql, String jdbcSql, List<Object> values) {}
+
+  /**
+   * Checks {@code stmt} on {@code c}, inside the transaction that will run it. Throws {@link
+   * SqlRefusedException} when refused; nothing of the statement has executed then.
+   *
+   * @param readOnly whether the call is read-only (server, connection or caller)
+   * @param cockroach whether {@code c} is connected to CockroachDB
+   */
+  public void vet(Connection c, Statement stmt, boolean readOnly, boolean cockroach)
+      throws SQLException {
+    boolean scs = standardConformingStrings(c);
+    requireOneDriverStatement(stmt.jdbcSql(), scs);
+    List<SqlToken> tokens = SqlLexer.tokenize(stmt.sql());
+    List<List<SqlToken>> parts = SqlLexer.splitTokens(tokens);
+    if (parts.size() != 1) {
+      throw refuse("multiple_statements", "the text does not hold exactly one statement.");
+    }
+    Analysis a = StatementClassifier.analyze(parts.get(0));
+    boolean access = policy.hasAccessControls();
+    if (readOnly || access) {
+      checkFunctions(c, a, readOnly);
+    }
+    if (access) {
+      List<SqlToken> inner = plannable(a);
+      if (inner == null) {
+        checkNotAnalysable(a);
+      } else {
+        checkPlan(c, stmt, a, inner, cockroach);
+      }
+    }
+  }
+
+  /**
+   * Has the database parse {@code jdbcSql} alone, as exactly one statement, without running it, and
+   * returns its result description (null for statements that return no rows). Call this before
+   * composing any SQL around user text.
+   */
+  public static ResultSetMetaData describe(Connection c, String jdbcSql, List<Object> values)
+      throws SQLException {
+    requireOneDriverStatement(jdbcSql, standardConformingStrings(c));
+    try (PreparedStatement ps = c.prepareStatement(jdbcSql)) {
+      for (int i = 0; i < values.size(); i++) {
+        ps.setObject(i + 1, values.get(i));
+      }
+      return ps.getMetaData();
+    }
+  }
+
+  // ---------------------------------------------------------------- one statement
+
+  private static boolean standardConformingStrings(Connection c) throws SQLException {
+    if (!c.isWrapperFor(BaseConnection.class)) {
+      return true;
+    }
+    boolean on = c.unwrap(BaseConnection.class).getStandardConformingStrings();
+    if (!on) {
+      // The guard's lexer reads '\' in plain strings as the SQL standard says; with this setting
+      // off the server would read it as an escape, and the two would disagree.
+      throw refuse(
+          "session_change",
+          "standard_conforming_strings is off on this connection, so the server would read"
+              + " backslashes in strings differently from the safety checks.");
+    }
+    return on;
+  }
+
+  /**
+   * The driver splits text at semicolons with a lexer of its own and sends each piece as a separate
+   * Parse message; the database refuses several statements in one Parse. So one piece here means
+   * the database itself decides there is exactly one statement.
+   */
+  private static void requireOneDriverStatement(String jdbcSql, boolean scs) throws SQLException {
+    int n = Parser.parseJdbcSql(jdbcSql, scs, true, true, false, false).size();
+    if (n != 1) {
+      throw refuse(
+          "multiple_statements",
+          "the database driver reads "
+              + n
+              + " statements in the text and exactly one is allowed per call.");
+    }
+  }
+
+  // ---------------------------------------------------------------- functions
+
+  private void checkFunctions(Connection c, Analysis a, boolean readOnly) throws SQLException {
+    Map<String, String> called = new HashMap<>(); // base name -> as written
+    for (String f : a.functions) {
+      called.putIfAbsent(FunctionRules.baseName(f), f);
+      String schema = FunctionRules.schemaOf(f);
+      if (!schema.isEmpty() && !BUILTIN_SCHEMAS.contains(schema) && !allowed(f)) {
+        throw functionNotAllowed(f, "it is not a built-in function");
+      }
+    }
+    Set<String> operators = new LinkedHashSet<>();
+    for (SqlToken t : a.tokens) {
+      if (t.kind() == SqlToken.Kind.OPERATOR && !t.text().equals("::")) {
+        operators.add(t.text());
+      }
+    }
+    if (!called.isEmpty()) {
+      Map<String, List<Fn>> found = new HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement(FUNCTIONS_SQL)) {
+        ps.setArray(1, textArray(c, called.keySet()));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            found
+                .computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                .add(new Fn(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)));
+          }
+        }
+      }
+      for (Map.Entry<String, String> e : called.entrySet()) {
+        if (!allowed(e.getValue()) && !allowed(e.getKey())) {
+          for (Fn f : found.getOrDefault(e.getKey(), List.of())) {
+            checkFunction(e.getValue(), f, readOnly);
+          }
+        }
+      }
+    }
+    if (!operators.isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(OPERATORS_SQL)) {
+        ps.setArray(1, textArray(c, operators));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            Fn f = new Fn(rs.getString(3), rs.getString(2), rs.getString(4), rs.getBoolean(5));
+            String op = "the operator " + rs.getString(1) + " (" + f.schema + "." + f.name + ")";
+            if (!allowed(f.schema + "." + f.name)) {
+              checkFunction(op, f, readOnly);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** One function the database resolves a called name (or an operator) to. */
+  private record Fn(String name, String schema, String volatility, boolean extension) {}
+
+  /**
+   * Built-in functions and functions of installed extensions are judged by their volatility (in
+   * read-only mode); any other function (written with CREATE FUNCTION, possibly lying about its
+   * volatility) only runs when an operator allowed it by name.
+   */
+  private static void checkFunction(String written, Fn f, boolean readOnly) {
+    if (!BUILTIN_SCHEMAS.contains(f.schema) && !f.extension) {
+      throw functionNotAllowed(
+          written, "a user-defined function " + f.schema + "." + f.name + " has this name");
+    }
+    if (readOnly && "v".equals(f.volatility) && !SAFE_VOLATILE.contains(f.name)) {
+      throw functionNotAllowed(
+          written, "it is volatile (it can change state) and the call is read-only");
+    }
+  }
+
+  private boolean allowed(String function) {
+    String f = function.toLowerCase(Locale.ROOT);
+    for (String a : policy.allowedFunctions()) {
+      if (a.equals(f) || (a.indexOf('.') < 0 && a.equals(FunctionRules.baseName(f)))) {
+        return true;
+      }
+      if (a.indexOf('.') >= 0 && f.indexOf('.') < 0 && FunctionRules.baseName(a).equals(f)) {
+        // public.bump allows an unqualified bump(...): resolution may pick it.
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static SqlRefusedException functionNotAllowed(String f, String why) {
+    String what = f.startsWith("the operator ") ? f : f + "()";
+    return refuse("function_not_allowed", what + " is not allowed: " + why + ".");
+  }
+
+  private static Array textArray(Connection c, Set<String> values) throws SQLException {
+    return c.createArrayOf("text", values.toArray(new String[0]));
+  }
+
+  // ---------------------------------------------------------------- access control by plan
+
+  /**
+   * The tokens of the statement the plan describes: the statement itself, or what follows a
+   * user-written EXPLAIN; null when the statement cannot be planned.
+   */
+  static List<SqlToken> plannable(Analysis a) {
+    List<SqlToken> t = a.tokens;
+    int i = 0;
+    if (!t.isEmpty() && t.get(0).isWord("explain")) {
+      i = 1;
+      if (i < t.size() && t.get(i).is("(")) {
+        int close = StatementClassifier.matching(t, i);
+        if (close < 0) {
+          return null;
+        }
+        i = close + 1;
+      } else {
+        while (i < t.size()
+            && (t.get(i).isWord("analyze")
+                || t.get(i).isWord("analyse")
+                || t.get(i).isWord("verbose"))) {
+          i++;
+        }
+      }
+    }
+    if (i >= t.size()) {
+      return null;
+    }
+    SqlToken first = t.get(i);
+    boolean ok =
+        first.is("(")
+            || first.isWord("select")
+            || first.isWord("with")
+            || first.isWord("values")
+            || first.isWord("table")
+            || first.isWord("insert")
+            || first.isWord("update")
+            || first.isWord("delete")
+            || first.isWord("merge")
+            || first.isWord("upsert");
+    return ok ? t.subList(i, t.size()) : null;
+  }
+
+  /**
+   * Statements the planner cannot describe (DDL, SHOW, utilities) are allowed under access control
+   * only when they name no relation that a rule covers and list no schema objects.
+   */
+  private void checkNotAnalysable(Analysis a) {
+    List<SqlToken> t = a.tokens;
+    if (!t.isEmpty() && t.get(0).isWord("show")) {
+      String what = t.size() > 1 ? t.get(1).value() : "";
+      if (!Set.of("transaction", "time", "timezone", "statement_timeout", "search_path")
+          .contains(what)) {
+        throw refuse(
+            "catalog_access",
+            "SHOW "
+                + what.toUpperCase(Locale.ROOT)
+                + " can list names or definitions outside the access rules.");
+      }
+      return;
+    }
+    for (Rel r : a.rels) {
+      if (policy.isTableBlocked(r.schema(), r.table())
+          || !policy.blockedColumnsOf(r.schema(), r.table()).isEmpty()
+          || !policy.isTableAllowed(r.schema(), r.table())
+          || (r.schema() != null && !policy.isSchemaVisible(r.schema()))) {
+        throw refuse(
+            "not_analysable",
+            a.command
+                + " on "
+                + r.name()
+                + " cannot be checked against the access rules (only queries and DML are"
+                + " planned), and "
+                + r.name()
+                + " is covered by a rule.");
+      }
+    }
+  }
+
+  private void checkPlan(
+      Connection c, Statement stmt, Analysis a, List<SqlToken> inner, boolean cockroach)
+      throws SQLException {
+    String innerSql = stmt.jdbcSql().substring(offsetInJdbc(stmt, inner));
+    ResultSetMetaData md = describe(c, stmt.jdbcSql(), stmt.values());
+    checkResultColumns(md);
+    if (cockroach) {
+      checkCockroachPlan(c, innerSql, stmt.values(), a);
+    } else {
+      checkPostgresPlan(c, innerSql, stmt.values(), inner);
+    }
+  }
+
+  /**
+   * Where the planned part starts in the driver's text. The driver text differs from the user's
+   * only in placeholders ({@code $n} became {@code ?}), so the offset is found by token count.
+   */
+  private static int offsetInJdbc(Statement stmt, List<SqlToken> inner) {
+    List<SqlToken> user = SqlLexer.tokenize(stmt.sql());
+    List<SqlToken> jdbc = SqlLexer.tokenize(stmt.jdbcSql());
+    int first = inner.get(0).start();
+    for (int k = 0; k < user.size(); k++) {
+      if (user.get(k).start() == first) {
+        if (k == 0) {
+          return 0;
+        }
+        if (jdbc.size() == user.size()) {
+          return jdbc.get(k).start();
+        }
+        break;
+      }
+    }
+    throw notAnalysed("the statement inside EXPLAIN could not be located");
+  }
+
+  /** Each output column that is a plain column of a table: the table and column it comes from. */
+  private void checkResultColumns(ResultSetMetaData md) throws SQLException {
+    if (md == null || !md.isWrapperFor(PGResultSetMetaData.class)) {
+      return;
+    }
+    PGResultSetMetaData pg = md.unwrap(PGResultSetMetaData.class);
+    for (int i = 1; i <= md.getColumnCount(); i++) {
+      String table = pg.getBaseTableName(i);
+      if (table == null || table.isEmpty()) {
+        continue;
+      }
+      String schema = pg.getBaseSchemaName(i);
+      String column = pg.getBaseColumnName(i);
+      checkRelation(schema, table);
+      if (column != null
+          && policy.blockedColumnsOf(schema, table).contains(column.toLowerCase(Locale.ROOT))) {
+        throw blockedColumn(schema + "." + table, column, "output column " + i);
+      }
+    }
+  }
+
+  private void checkRelation(String schema, String table) {
+    String name = schema == null || schema.isEmpty() ? table : schema + "." + table;
+    if (schema != null && CATALOG_SCHEMAS.contains(schema.toLowerCase(Locale.ROOT))) {
+      throw refuse(
+          "catalog_access",
+          "the statement reads the system catalog "
+              + name
+              + ", which can reveal names and definitions the access rules hide.");
+    }
+    if (policy.isTableBlocked(schema, table)) {
+      throw refuse("blocked_table", "the statement reads " + name + ", which is blocked.");
+    }
+    if (schema != null && !policy.isSchemaVisible(schema)) {
+      throw refuse(
+          "schema_not_allowed",
+          "the statement reads "
+              + name
+              + " and schema "
+              + schema
+              + " is not among the allowed schemas.");
+    }
+    if (!policy.isTableAllowed(schema, table)) {
+      throw refuse(
+          "table_not_allowed",
+          "the statement reads " + name + ", which is not among the allowed tables.");
+    }
+  }
+
+  private static SqlRefusedException blockedColumn(String table, String column, String where) {
+    return refuse(
+        "blocked_column",
+        "the statement uses column "
+            + column
+            + " of "
+            + table
+            + " ("
+            + where
+            + "), which is blocked.");
+  }
+
+  // PostgreSQL: EXPLAIN (VERBOSE, FORMAT JSON) lists every scan with its alias, and every
+  // expression with columns qualified by that alias.
+
+  private void checkPostgresPlan(
+      Connection c, String innerSql, List<Object> values, List<SqlToken> userTokens)
+      throws SQLException {
+    JsonNode plan;
+    try (PreparedStatement ps =
+        c.prepareStatement("EXPLAIN (VERBOSE, COSTS OFF, FORMAT JSON) " + innerSql)) {
+      for (int i = 0; i < values.size(); i++) {
+        ps.setObject(i + 1, values.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw notAnalysed("the plan was empty");
+        }
+        plan = JSON.readTree(rs.getString(1));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw notAnalysed("the plan could not be read");
+      }
+    }
+    List<JsonNode> nodes = new ArrayList<>();
+    for (JsonNode top : plan) {
+      collectNodes(top.get("Plan"), nodes);
+    }
+    // Every scanned relation, by the alias its columns are shown with.
+    Map<String, JsonNode> scans = new HashMap<>();
+    for (JsonNode n : nodes) {
+      if (n.hasNonNull("Relation Name")) {
+        String schema = n.path("Schema").asText(null);
+        String table = n.get("Relation Name").asText();
+        checkRelation(schema, table);
+        scans.put(n.path("Alias").asText(table), n);
+      }
+    }
+    for (Map.Entry<String, JsonNode> e : scans.entrySet()) {
+      JsonNode scan = e.getValue();
+      String schema = scan.path("Schema").asText(null);
+      String table = scan.get("Relation Name").asText();
+      Set<String> blocked = policy.blockedColumnsOf(schema, table);
+      if (blocked.isEmpty()) {
+        continue;
+      }
+      String alias = e.getKey();
+      String name = schema == null ? table : schema + "." + table;
+      if (aliasHasColumnList(userTokens, alias)) {
+        throw refuse(
+            "blocked_column",
+            name
+                + " has blocked columns and the statement renames its columns with an alias list ("
+                + alias
+                + "(...)).");
+      }
+      List<String> columns = tableColumns(c, schema, table);
+      Set<String> real = new HashSet<>(columns);
+      for (JsonNode n : nodes) {
+        Iterator<Map.Entry<String, JsonNode>> fields = n.fields();
+        while (fields.hasNext()) {
+          Map.Entry<String, JsonNode> f = fields.next();
+          if (NON_EXPRESSION_FIELDS.contains(f.getKey()) || f.getKey().equals("Plans")) {
+            continue;
+          }
+          if (n == scan
+              && f.getKey().equals("Output")
+              && isPhysicalTlist(f.getValue(), alias, columns)) {
+            continue; // the scan returns whole rows only for its parent to pick from
+          }
+          for (String expr : strings(f.getValue())) {
+            String hit = referencedColumn(expr, alias, blocked, real);
+            if (hit != null) {
+              throw hit.equals("*")
+                  ? refuse(
+                      "blocked_column",
+                      name
+                          + " has blocked columns and the statement uses the whole row ("
+                          + expr
+                          + ").")
+                  : blockedColumn(name, hit, f.getKey());
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static void collectNodes(JsonNode n, List<JsonNode> out) {
+    if (n == null || !n.isObject()) {
+      return;
+    }
+    out.add(n);
+    for (JsonNode child : n.path("Plans")) {
+      collectNodes(child, out);
+    }
+  }
+
+  private static List<String> strings(JsonNode v) {
+    List<String> out = new ArrayList<>();
+    if (v.isTextual()) {
+      out.add(v.asText());
+    } else if (v.isArray()) {
+      for (JsonNode e : v) {
+        if (e.isTextual()) {
+          out.add(e.asText());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Output of exactly the table's columns in order: the planner's "physical target list". */
+  private static boolean isPhysicalTlist(JsonNode output, String alias, List<String> columns) {
+    if (!output.isArray() || output.size() != columns.size()) {
+      return false;
+    }
+    for (int i = 0; i < columns.size(); i++) {
+      List<SqlToken> t;
+      try {
+        t = SqlLexer.tokenize(output.get(i).asText());
+      } catch (CrdbException e) {
+        return false;
+      }
+      if (t.size() != 3
+          || !t.get(0).isIdentifier()
+          || !t.get(0).value().equals(alias)
+          || !t.get(1).is(".")
+          || !t.get(2).isIdentifier()
+          || !t.get(2).value().equals(columns.get(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A blocked column (or {@code *} for a whole-row use) referenced through {@code alias} in a
+   * deparsed expression, or null. A reference to a column name the table does not have means its
+   * columns were renamed, which is refused too (returned as that name).
+   */
+  static String referencedColumn(
+      String expr, String alias, Set<String> blocked, Set<String> realColumns) {
+    List<SqlToken> t;
+    try {
+      t = SqlLexer.tokenize(expr);
+    } catch (CrdbException e) {
+      throw notAnalysed("a plan expression could not be read");
+    }
+    for (int k = 0; k < t.size(); k++) {
+      SqlToken tok = t.get(k);
+      if (!tok.isIdentifier() || !tok.value().equals(alias)) {
+        continue;
+      }
+      boolean qualifiedBefore = k > 0 && t.get(k - 1).is(".");
+      if (qualifiedBefore) {
+        continue;
+      }
+      if (k + 2 < t.size() && t.get(k + 1).is(".")) {
+        SqlToken col = t.get(k + 2);
+        if (col.is("*")) {
+          return "*";
+        }
+        if (col.isIdentifier()) {
+          String name = col.value().toLowerCase(Locale.ROOT);
+          if (blocked.contains(name)) {
+            return name;
+          }
+          if (!realColumns.contains(col.value()) && !SYSTEM_COLUMNS.contains(name)) {
+            return col.value();
+          }
+        }
+        continue;
+      }
+      // The alias alone, as a value: a whole-row reference.
+      return "*";
+    }
+    return null;
+  }
+
+  private static final Set<String> SYSTEM_COLUMNS =
+      Set.of("ctid", "xmin", "xmax", "cmin", "cmax", "tableoid", "oid");
+
+  /** True if the statement writes {@code alias(...)}, a column alias list. */
+  private static boolean aliasHasColumnList(List<SqlToken> t, String alias) {
+    for (int k = 0; k + 1 < t.size(); k++) {
+      SqlToken tok = t.get(k);
+      if (tok.isIdentifier() && tok.value().equals(alias) && t.get(k + 1).is("(")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<String> tableColumns(Connection c, String schema, String table)
+      throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(COLUMNS_SQL)) {
+      ps.setString(1, schema);
+      ps.setString(2, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+
+  // CockroachDB (written from its documentation; never run on a live cluster here):
+  // EXPLAIN (VERBOSE) prints each operator with "table: name@index" for scans and
+  // "columns: (a, b)" for the columns it produces; a scan lists exactly the columns it reads.
+
+  private void checkCockroachPlan(Connection c, String innerSql, List<Object> values, Analysis a)
+      throws SQLException {
+    List<String> lines = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("EXPLAIN (VERBOSE) " + innerSql)) {
+      for (int i = 0; i < values.size(); i++) {
+        ps.setObject(i + 1, values.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          lines.add(rs.getString(1));
+        }
+      }
+    }
+    String columns = null;
+    String table = null;
+    for (String raw : lines) {
+      String line = raw.replaceAll("^[\\s│├└─]+", "").trim();
+      if (line.startsWith("•")) {
+        checkCockroachBlock(table, columns, a);
+        table = null;
+        columns = null;
+        if (line.contains("virtual table")) {
+          table = "\u0000virtual";
+        }
+      } else if (line.startsWith("table:")) {
+        String v = line.substring(6).trim();
+        int at = v.indexOf('@');
+        String name = at < 0 ? v : v.substring(0, at);
+        table = "\u0000virtual".equals(table) ? "\u0000virtual:" + name : name;
+      } else if (line.startsWith("columns:")) {
+        columns = line.substring(8).trim();
+      }
+    }
+    checkCockroachBlock(table, columns, a);
+  }
+
+  private void checkCockroachBlock(String table, String columns, Analysis a) {
+    if (table == null) {
+      return;
+    }
+    if (table.startsWith("\u0000virtual")) {
+      throw refuse(
+          "catalog_access",
+          "the statement reads a system catalog ("
+              + table.substring(table.indexOf(':') + 1)
+              + "), which can reveal names and definitions the access rules hide.");
+    }
+    checkRelation(null, table);
+    Set<String> blocked = policy.blockedColumnsOf(null, table);
+    if (blocked.isEmpty()) {
+      return;
+    }
+    for (Rel r : a.rels) {
+      int alias = r.aliasIndex();
+      if (r.table().equals(table)
+          && alias >= 0
+          && alias + 1 < a.tokens.size()
+          && a.tokens.get(alias + 1).is("(")) {
+        throw refuse(
+            "blocked_column",
+            table
+                + " has blocked columns and the statement renames its columns with an alias list.");
+      }
+    }
+    if (columns != null) {
+      for (String col : columns.replace("(", "").replace(")", "").split(",")) {
+        String name = col.trim().replace("\"", "").toLowerCase(Locale.ROOT);
+        int space = name.indexOf(' ');
+        if (space > 0) {
+          name = name.substring(0, space);
+        }
+        if (blocked.contains(name)) {
+          throw blockedColumn(table, name, "read by a scan");
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  private static SqlRefusedException refuse(String rule, String problem) {
+    return new SqlRefusedException(
+        rule, "Refused (" + rule + "): " + problem, Verdict.suggestionFor(rule));
+  }
+
+  private static SqlRefusedException notAnalysed(String why) {
+    return refuse(
+        "not_analysable", why + ", so the statement cannot be checked against the access rules.");
+  }
+}
