@@ -141,8 +141,19 @@ public final class Schema {
     return SYSTEM_SCHEMAS.contains(s) || s.startsWith("pg_temp") || s.startsWith("pg_toast");
   }
 
-  /** Tables, views and sequences with their kind and estimated row count; one catalog query. */
+  /** Tables and views with their kind and estimated row count; one catalog query. */
   public List<TableEntry> listTables(Database db, String schema, String txId, Caller caller) {
+    return listTables(db, schema, false, txId, caller);
+  }
+
+  /**
+   * Tables, views and, when asked, sequences, each with its kind and estimated row count; one
+   * catalog query.
+   */
+  public List<TableEntry> listTables(
+      Database db, String schema, boolean includeSequences, String txId, Caller caller) {
+    List<String> kinds =
+        includeSequences ? List.of("r", "v", "m", "f", "p", "S") : List.of("r", "v", "m", "f", "p");
     return executor.run(
         db,
         Access.READ,
@@ -175,7 +186,7 @@ public final class Schema {
                   .join(tbl("pg_catalog", "pg_namespace", "n"))
                   .on(field("n.oid").eq(field("c.relnamespace")))
                   .where(where)
-                  .and(field("c.relkind::text", String.class).in("r", "v", "m", "f", "p", "S"))
+                  .and(field("c.relkind::text", String.class).in(kinds))
                   .orderBy(str("n", "nspname"), str("c", "relname"))
                   .fetch();
           List<TableEntry> out = new ArrayList<>();

@@ -73,7 +73,8 @@ public final class CrdbTools {
 
   /** The SDK tool descriptor of one definition, with hints adjusted for read-only mode. */
   public McpSchema.Tool descriptor(ToolDef t) {
-    boolean ro = crdb.readOnly() || t.readOnly();
+    // In read-only mode every offered tool reads the database; exports still write a file.
+    boolean ro = t.readOnly() || (crdb.readOnly() && t.group() != Toolset.EXPORT);
     return McpSchema.Tool.builder()
         .name(t.name())
         .title(t.title())

@@ -27,6 +27,26 @@ final class ExportTools {
               "method", Map.of("type", "string", "enum", List.of("streamed"))),
           List.of("path", "rows", "bytes", "duration_ms", "method"));
 
+  /**
+   * An export reads the database but writes a file, so it is never marked read-only, and it is not
+   * idempotent (a second call fails unless overwrite is set). It stays offered in read-only mode.
+   */
+  private static ToolDef fileWriter(
+      String name, String title, String description, Params params, ToolDef.Handler handler) {
+    return new ToolDef(
+        name,
+        Toolset.EXPORT,
+        title,
+        description,
+        params,
+        OUTPUT,
+        false,
+        false,
+        false,
+        false,
+        handler);
+  }
+
   private static Params common(Crdb crdb, String example) {
     return Params.of()
         .requiredString(
@@ -80,17 +100,13 @@ final class ExportTools {
                     + " empty string.")
             .connection()
             .transaction();
-    return ToolDef.reader(
+    return fileWriter(
         "export_to_csv",
-        Toolset.EXPORT,
         "Export a query to CSV",
         description(crdb, "as CSV (RFC 4180)")
-            + " Without params and max_rows the server's COPY ... TO STDOUT produces the CSV"
-            + " (values in the database's text format); otherwise rows are fetched and written"
-            + " here (text verbatim, numerics exact, timestamps ISO-8601, JSON and arrays as JSON"
-            + " text, bytea base64).",
+            + " Rows are fetched in batches and written here: text verbatim, numerics exact,"
+            + " timestamps ISO-8601, JSON and arrays as JSON text, bytea base64.",
         p,
-        OUTPUT,
         (a, ctx) -> {
           Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           Exports.CsvOptions opts =
@@ -127,16 +143,14 @@ final class ExportTools {
                 "jsonl")
             .connection()
             .transaction();
-    return ToolDef.reader(
+    return fileWriter(
         "export_to_json",
-        Toolset.EXPORT,
         "Export a query to JSON",
         description(crdb, "as JSON")
             + " Each row is an object keyed by column name; numerics are exact decimal strings,"
             + " timestamps ISO-8601 with offset, jsonb stays JSON, arrays are lists, bytea is"
             + " base64.",
         p,
-        OUTPUT,
         (a, ctx) -> {
           Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           Exports.JsonFormat f =

@@ -106,10 +106,11 @@ final class SchemaTools {
         "list_tables",
         Toolset.SCHEMA,
         "List tables and views",
-        "Lists tables, views, materialized views and sequences with their kind and the"
-            + " planner's estimated row count (one catalog query, however many tables).",
+        "Lists tables, views and materialized views (sequences too when asked) with their kind"
+            + " and the planner's estimated row count (one catalog query, however many tables).",
         Params.of()
             .string("schema", "Only this schema (default: all user schemas).")
+            .bool("include_sequences", "Also list sequences (kind 'sequence').", false)
             .connection()
             .transaction()
             .format()
@@ -119,7 +120,13 @@ final class SchemaTools {
           Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
           List<Map<String, Object>> items = new ArrayList<>();
           for (TableEntry t :
-              crdb.schema().listTables(db, a.string("schema"), a.transactionId(), ctx.caller())) {
+              crdb.schema()
+                  .listTables(
+                      db,
+                      a.string("schema"),
+                      a.bool("include_sequences"),
+                      a.transactionId(),
+                      ctx.caller())) {
             items.add(
                 map(
                     "schema", t.schema(),

@@ -709,67 +709,100 @@ public final class DatabaseChecks {
         }
       }
     }
-    String columns = null;
+    for (CockroachScan scan : cockroachScans(lines)) {
+      checkCockroachScan(scan, a);
+    }
+  }
+
+  /**
+   * A table read by one operator of a CockroachDB plan.
+   *
+   * @param table the table name (CockroachDB prints it unqualified)
+   * @param columns the columns the operator produces, as printed
+   * @param virtual true for a virtual (system catalog) table
+   */
+  record CockroachScan(String table, List<String> columns, boolean virtual) {}
+
+  /**
+   * The tables read in {@code EXPLAIN (VERBOSE)} output: each operator starts with a line holding
+   * "•"; a scan names its table as {@code table: name@index} and its columns as {@code columns: (a,
+   * b)}.
+   */
+  static List<CockroachScan> cockroachScans(List<String> lines) {
+    List<CockroachScan> out = new ArrayList<>();
     String table = null;
+    String columns = null;
+    boolean virtual = false;
     for (String raw : lines) {
       String line = raw.replaceAll("^[\\s│├└─]+", "").trim();
       if (line.startsWith("•")) {
-        checkCockroachBlock(table, columns, a);
+        if (table != null) {
+          out.add(new CockroachScan(table, columnList(columns), virtual));
+        }
         table = null;
         columns = null;
-        if (line.contains("virtual table")) {
-          table = "\u0000virtual";
-        }
+        virtual = line.contains("virtual table");
       } else if (line.startsWith("table:")) {
         String v = line.substring(6).trim();
         int at = v.indexOf('@');
-        String name = at < 0 ? v : v.substring(0, at);
-        table = "\u0000virtual".equals(table) ? "\u0000virtual:" + name : name;
+        table = (at < 0 ? v : v.substring(0, at)).replace("\"", "");
       } else if (line.startsWith("columns:")) {
         columns = line.substring(8).trim();
       }
     }
-    checkCockroachBlock(table, columns, a);
+    if (table != null) {
+      out.add(new CockroachScan(table, columnList(columns), virtual));
+    }
+    return out;
   }
 
-  private void checkCockroachBlock(String table, String columns, Analysis a) {
-    if (table == null) {
-      return;
+  private static List<String> columnList(String columns) {
+    List<String> out = new ArrayList<>();
+    if (columns == null) {
+      return out;
     }
-    if (table.startsWith("\u0000virtual")) {
+    for (String col : columns.replace("(", "").replace(")", "").split(",")) {
+      String name = col.trim().replace("\"", "");
+      int space = name.indexOf(' ');
+      if (space > 0) {
+        name = name.substring(0, space); // "a int" in some versions
+      }
+      if (!name.isEmpty()) {
+        out.add(name);
+      }
+    }
+    return out;
+  }
+
+  private void checkCockroachScan(CockroachScan scan, Analysis a) {
+    if (scan.virtual()) {
       throw refuse(
           "catalog_access",
-          "the statement reads a system catalog ("
-              + table.substring(table.indexOf(':') + 1)
-              + "), which can reveal names and definitions the access rules hide.");
+          "the statement reads the system catalog "
+              + scan.table()
+              + ", which can reveal names and definitions the access rules hide.");
     }
-    checkRelation(null, table);
-    Set<String> blocked = policy.blockedColumnsOf(null, table);
+    checkRelation(null, scan.table());
+    Set<String> blocked = policy.blockedColumnsOf(null, scan.table());
     if (blocked.isEmpty()) {
       return;
     }
     for (Rel r : a.rels) {
       int alias = r.aliasIndex();
-      if (r.table().equals(table)
+      if (r.table().equalsIgnoreCase(scan.table())
           && alias >= 0
           && alias + 1 < a.tokens.size()
           && a.tokens.get(alias + 1).is("(")) {
         throw refuse(
             "blocked_column",
-            table
-                + " has blocked columns and the statement renames its columns with an alias list.");
+            scan.table()
+                + " has blocked columns and the statement renames its columns with an alias"
+                + " list.");
       }
     }
-    if (columns != null) {
-      for (String col : columns.replace("(", "").replace(")", "").split(",")) {
-        String name = col.trim().replace("\"", "").toLowerCase(Locale.ROOT);
-        int space = name.indexOf(' ');
-        if (space > 0) {
-          name = name.substring(0, space);
-        }
-        if (blocked.contains(name)) {
-          throw blockedColumn(table, name, "read by a scan");
-        }
+    for (String col : scan.columns()) {
+      if (blocked.contains(col.toLowerCase(Locale.ROOT))) {
+        throw blockedColumn(scan.table(), col, "read by a scan");
       }
     }
   }

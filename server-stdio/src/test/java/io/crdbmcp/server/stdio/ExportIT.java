@@ -151,11 +151,12 @@ class ExportIT {
   // ------------------------------------------------------------------ the 200k exports
 
   @Test
-  void listsTheExportToolsAsReadersThatWriteFiles() {
+  void listsTheExportToolsAsToolsThatWriteFiles() {
     List<McpSchema.Tool> tools = server.client.listTools().tools();
     for (String name : List.of("export_to_csv", "export_to_json")) {
       McpSchema.Tool t = tools.stream().filter(x -> x.name().equals(name)).findFirst().get();
-      assertThat(t.annotations().readOnlyHint()).isTrue();
+      assertThat(t.annotations().readOnlyHint()).as("writes a file").isFalse();
+      assertThat(t.annotations().idempotentHint()).as("fails when repeated").isFalse();
       assertThat(t.description()).contains("WRITES A FILE").contains("CRDB_QUERY_TIMEOUT");
       assertThat(t.outputSchema()).isNotNull();
       Map<?, ?> props = (Map<?, ?>) t.inputSchema().get("properties");

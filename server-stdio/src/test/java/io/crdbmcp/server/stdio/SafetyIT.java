@@ -167,6 +167,34 @@ class SafetyIT {
     assertThat(State.read()).isEqualTo(before);
   }
 
+  @Test
+  void readRowsNamesAreCheckedLikeSql() {
+    SoftAssertions soft = new SoftAssertions();
+    List<Map<String, Object>> refused =
+        List.of(
+            args("table", "secrets"),
+            args("table", "public.secrets"),
+            args("table", "users", "columns", List.of("password_hash")),
+            args("table", "users", "columns", List.of("id", "PASSWORD_HASH")),
+            args(
+                "table",
+                "users",
+                "filter",
+                List.of(Map.of("column", "password_hash", "op", "like", "value", "hash%"))),
+            args("table", "users", "order_by", List.of("password_hash")),
+            args("table", "pg_authid"),
+            args("table", "canary", "schema", "hidden\"; SELECT 1; --"));
+    for (Map<String, Object> a : refused) {
+      CallToolResult r = server.call("read_rows", a);
+      soft.assertThat(r.isError()).as("read_rows must refuse %s -> %s", a, text(r)).isTrue();
+      soft.assertThat(text(r)).as("no blocked value for %s", a).doesNotContain("hash-", "top-");
+    }
+    soft.assertAll();
+    Map<String, Object> users = ok(server.call("read_rows", args("table", "users")));
+    assertThat(text(server.call("read_rows", args("table", "users")))).doesNotContain("hash-");
+    assertThat(rows(users)).hasSize(2);
+  }
+
   /**
    * What an escape would change, read through an independent connection: data, sequences, roles,
    * locks, temporary objects, tables, and a file an OS command would have written.
@@ -301,7 +329,10 @@ class SafetyIT {
         .tools()
         .forEach(
             t -> {
-              assertThat(t.annotations().readOnlyHint()).as(t.name()).isTrue();
+              // Exports read the database but write a file.
+              assertThat(t.annotations().readOnlyHint())
+                  .as(t.name())
+                  .isEqualTo(!t.name().startsWith("export_"));
               assertThat(t.annotations().destructiveHint()).as(t.name()).isFalse();
             });
   }

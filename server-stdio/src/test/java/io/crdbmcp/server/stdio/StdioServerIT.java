@@ -41,6 +41,7 @@ class StdioServerIT {
         (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
       CREATE TABLE wide (id INT PRIMARY KEY, payload TEXT);
       INSERT INTO wide SELECT g, repeat('x', 200) FROM generate_series(1, 400) g;
+      CREATE SEQUENCE invoice_numbers;
       """;
 
   static ConnectionSpec db;
@@ -100,6 +101,24 @@ class StdioServerIT {
         tools.stream().filter(t -> t.name().equals("list_tables")).findFirst().get();
     assertThat(list.annotations().readOnlyHint()).isTrue();
     assertThat(list.annotations().destructiveHint()).isFalse();
+  }
+
+  @Test
+  void listTablesGivesEachObjectItsKindAndListsSequencesOnlyWhenAsked() {
+    List<Map<String, Object>> plain = list(ok(server.call("list_tables", args())), "tables");
+    assertThat(plain).extracting(t -> t.get("name")).contains("users", "rides", "wide");
+    assertThat(plain).extracting(t -> t.get("kind")).doesNotContain("sequence");
+    assertThat(plain).extracting(t -> t.get("name")).doesNotContain("invoice_numbers");
+    List<Map<String, Object>> all =
+        list(ok(server.call("list_tables", args("include_sequences", true))), "tables");
+    assertThat(all)
+        .filteredOn(t -> "invoice_numbers".equals(t.get("name")))
+        .extracting(t -> t.get("kind"))
+        .containsExactly("sequence");
+    assertThat(all)
+        .filteredOn(t -> "users".equals(t.get("name")))
+        .extracting(t -> t.get("kind"))
+        .containsExactly("table");
   }
 
   @Test
