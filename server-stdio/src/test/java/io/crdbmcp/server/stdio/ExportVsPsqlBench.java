@@ -7,7 +7,6 @@ import io.modelcontextprotocol.spec.McpSchema;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +39,7 @@ public final class ExportVsPsqlBench {
                   "CRDB_URL", url, "CRDB_EXPORT_DIR", out.toString(), "CRDB_QUERY_TIMEOUT", "300"),
               List.of("-XX:TieredStopAtLevel=4"),
               n -> {})) {
-        run("export_to_csv (COPY)", server, args("sql", QUERY), out);
+        run("export_to_csv (streamed)", server, args("sql", QUERY), out);
         run(
             "export_to_csv (streamed, with params)",
             server,
@@ -81,10 +80,10 @@ public final class ExportVsPsqlBench {
         }
       }
       report(version + " \\copy ... CSV HEADER (process wall time)", times, Files.size(file));
-      Path copy = out.resolve("bench-1.csv");
+      Path ours = out.resolve("bench-1.csv");
       System.out.println(
-          "server COPY file identical to psql's: "
-              + Arrays.equals(Files.readAllBytes(copy), Files.readAllBytes(file)));
+          "rows in both files equal in count: "
+              + (Files.readAllLines(ours).size() == Files.readAllLines(file).size()));
     } finally {
       try (var s = Files.walk(out)) {
         s.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
