@@ -114,6 +114,7 @@ class SafetyIT {
     List<List<Object>> sessionBefore =
         rows(ok(server.call("execute_query", args("sql", SESSION_PROBE))));
     State before = State.read();
+    List<List<List<Object>>> pooledBefore = everyPooledSession();
     List<SafetyCorpus.Entry> hostile = new ArrayList<>(SafetyCorpus.hostile());
     assertThat(hostile).hasSizeGreaterThanOrEqualTo(60);
     hostile.addAll(SafetyCorpus.hostileDb());
@@ -148,6 +149,22 @@ class SafetyIT {
         .isEqualTo("off");
     assertThat(openTransactions()).isZero();
     assertThat(State.read()).isEqualTo(before);
+    assertThat(everyPooledSession()).isEqualTo(pooledBefore);
+  }
+
+  /**
+   * The session probe on each of the pool's two connections: one pinned by an open transaction,
+   * the other taken by a plain call meanwhile.
+   */
+  static List<List<List<Object>>> everyPooledSession() {
+    String id = (String) ok(server.call("begin_transaction", args())).get("transaction_id");
+    try {
+      return List.of(
+          rows(ok(server.call("execute_query", args("sql", SESSION_PROBE, "transaction_id", id)))),
+          rows(ok(server.call("execute_query", args("sql", SESSION_PROBE)))));
+    } finally {
+      server.call("rollback_transaction", args("transaction_id", id));
+    }
   }
 
   @Test
