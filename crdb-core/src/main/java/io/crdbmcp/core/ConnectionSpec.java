@@ -116,10 +116,19 @@ public record ConnectionSpec(
       p.setProperty("options", "--cluster=" + cluster);
     }
     p.setProperty("connectTimeout", Integer.toString(connectTimeoutSeconds));
+    // The whole login (socket, TLS, authentication) is bounded too, not only the socket connect.
+    p.setProperty("loginTimeout", Integer.toString(connectTimeoutSeconds));
     p.setProperty("ApplicationName", "cockroachdb-mcp");
+    // Send application_name in the startup packet (pgjdbc otherwise sets it with a SET after
+    // login, which the DISCARD ALL run on every returned connection would undo).
+    p.setProperty("assumeMinServerVersion", "9.4");
     // Every statement goes over the extended protocol: one Parse message per statement, which
     // the database refuses when it holds several. The simple protocol would run them all.
     p.setProperty("preferQueryMode", "extended");
+    // String parameters are sent untyped, as psql sends a quoted literal: the database infers
+    // their type from where they are used, so '00000000-...' compares with a uuid column and
+    // '2024-01-01' with a date. Numbers, booleans and NULL keep the types they are bound with.
+    p.setProperty("stringtype", "unspecified");
     return p;
   }
 

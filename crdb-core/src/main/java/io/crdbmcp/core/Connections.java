@@ -6,6 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +28,7 @@ public final class Connections implements AutoCloseable {
     this.poolSize = poolSize;
     this.safety = safety;
     for (ConnectionSpec s : specs) {
-      byName.put(s.name(), new Database(s, poolSize));
+      byName.put(s.name(), new Database(s, poolSize, false, safety));
       if (defaultName == null) {
         defaultName = s.name();
       }
@@ -55,7 +59,9 @@ public final class Connections implements AutoCloseable {
                   + "' (open: "
                   + String.join(", ", byName.keySet())
                   + ")",
-          "call list_connections to see the open connections, or connect to open one");
+          n == null
+              ? "open a connection first"
+              : "use one of the open connections, or open one named '" + n + "'");
     }
     return db;
   }
@@ -78,7 +84,7 @@ public final class Connections implements AutoCloseable {
           "database '" + spec.database() + "' is blocked by CRDB_BLOCKED_DATABASES",
           "connect to another database");
     }
-    Database db = new Database(spec, poolSize, true);
+    Database db = new Database(spec, poolSize, true, safety);
     try {
       db.dialect();
     } catch (RuntimeException e) {
@@ -92,7 +98,7 @@ public final class Connections implements AutoCloseable {
         db.close();
         throw CrdbException.invalidArgument(
             "a connection named '" + spec.name() + "' is already open",
-            "choose another name, call disconnect first, or pass replace=true");
+            "choose another name, close the open one first, or replace it");
       }
       byName.put(spec.name(), db);
       if (defaultName == null) {
@@ -104,6 +110,65 @@ public final class Connections implements AutoCloseable {
     }
     LOG.info("connected '{}' to {} ({})", spec.name(), spec.describe(), db.dialect().displayName());
     return db;
+  }
+
+  /**
+   * Checks the default connection once: one login and a first query, bounded by the connect timeout
+   * ({@code CRDB_TIMEOUT}). Never throws; {@link ConnectionCheck#line()} says in one line who we
+   * are connected as to which server, or exactly why not.
+   */
+  public ConnectionCheck checkDefault() {
+    Database db;
+    try {
+      db = get(null);
+    } catch (CrdbException e) {
+      return new ConnectionCheck(String.valueOf(defaultName()), "-", false, null, null, e);
+    }
+    FutureTask<ConnectionCheck> task = new FutureTask<>(db::check);
+    Thread t = new Thread(task, "crdb-check-" + db.name());
+    t.setDaemon(true);
+    t.start();
+    ConnectionSpec spec = db.spec();
+    try {
+      return task.get(spec.connectTimeoutSeconds() * 1000L + 500, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      return ConnectionCheck.failed(
+          spec,
+          new CrdbException(
+              ErrorCode.CONNECTION_FAILED,
+              "cannot connect to "
+                  + spec.describe()
+                  + " (connection '"
+                  + spec.name()
+                  + "'): no answer within "
+                  + spec.connectTimeoutSeconds()
+                  + " s",
+              "check the host, port and firewalls; for a slow network raise CRDB_TIMEOUT"));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ConnectionCheck.failed(
+          spec,
+          new CrdbException(ErrorCode.CANCELLED, "the connection check was interrupted", null));
+    } catch (ExecutionException e) {
+      return ConnectionCheck.failed(
+          spec,
+          new CrdbException(
+              ErrorCode.INTERNAL,
+              "the connection check failed: " + e.getCause(),
+              null,
+              null,
+              e.getCause()));
+    }
+  }
+
+  /**
+   * {@link #checkDefault()} on a background thread, handing its one line to {@code report}: for a
+   * server that checks its connection at start without delaying its start.
+   */
+  public void checkDefaultInBackground(Consumer<String> report) {
+    Thread t = new Thread(() -> report.accept(checkDefault().line()), "crdb-startup-check");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** Closes a connection's pool. Returns the spec it had. */

@@ -66,10 +66,102 @@ public record CrdbConfig(
   }
 
   /**
+   * Every {@code CRDB_*} setting this class reads. Any other {@code CRDB_*} variable in the
+   * environment is refused as a likely typo (see {@link #OTHER_VARIABLES}).
+   */
+  public static final Set<String> SETTINGS =
+      Set.of(
+          "CRDB_URL",
+          "CRDB_HOST",
+          "CRDB_PORT",
+          "CRDB_USER",
+          "CRDB_PASSWORD",
+          "CRDB_DATABASE",
+          "CRDB_SSLMODE",
+          "CRDB_SSLROOTCERT",
+          "CRDB_CLUSTER",
+          "CRDB_TIMEOUT",
+          "CRDB_CONNECTIONS",
+          "CRDB_TOOLSETS",
+          "CRDB_MAX_ROWS",
+          "CRDB_QUERY_TIMEOUT",
+          "CRDB_READ_ONLY",
+          "CRDB_BLOCKED_COMMANDS",
+          "CRDB_BLOCKED_DATABASES",
+          "CRDB_ALLOWED_SCHEMAS",
+          "CRDB_BLOCKED_TABLES",
+          "CRDB_BLOCKED_COLUMNS",
+          "CRDB_ALLOWED_TABLES",
+          "CRDB_ALLOWED_FUNCTIONS",
+          "CRDB_MAX_SQL_LENGTH",
+          "CRDB_MAX_SQL_DEPTH",
+          "CRDB_EXPORT_DIR",
+          "CRDB_TRANSACTION_IDLE_TIMEOUT",
+          "CRDB_MAX_TRANSACTIONS",
+          "CRDB_POOL_SIZE");
+
+  /**
+   * {@code CRDB_*} variables read by others and therefore not typos: the launcher script's JVM
+   * options and class-data-sharing switch, and the test suite's database URL. (One string, so the
+   * list of settings that --help and the README must document stays the one above.)
+   */
+  public static final Set<String> OTHER_VARIABLES =
+      Set.of("CRDB_JAVA_OPTS CRDB_NO_CDS CRDB_TEST_URL".split(" "));
+
+  /**
+   * The settings that describe the default connection besides {@code CRDB_URL}: with {@code
+   * CRDB_URL} the first four are refused as ambiguous, the others fill in what the URL leaves out.
+   */
+  public static final List<String> CONNECTION_SETTINGS =
+      List.of(
+          "CRDB_HOST",
+          "CRDB_PORT",
+          "CRDB_DATABASE",
+          "CRDB_USER",
+          "CRDB_PASSWORD",
+          "CRDB_SSLMODE",
+          "CRDB_SSLROOTCERT",
+          "CRDB_CLUSTER");
+
+  /** Keys an entry of {@code CRDB_CONNECTIONS} may have. */
+  static final List<String> CONNECTION_KEYS =
+      List.of(
+          "name",
+          "url",
+          "host",
+          "port",
+          "user",
+          "password",
+          "database",
+          "sslmode",
+          "sslrootcert",
+          "cluster",
+          "read_only",
+          "readOnly");
+
+  /**
    * Builds and validates the configuration. Throws {@link ConfigException} naming the first bad
    * variable.
    */
   public static CrdbConfig fromEnvironment(Map<String, String> env) {
+    return fromEnvironment(env, defaultRootCert());
+  }
+
+  /**
+   * The CA file the PostgreSQL driver reads when no {@code sslrootcert} is given: {@code
+   * ~/.postgresql/root.crt}, on Windows {@code %APPDATA%\postgresql\root.crt}.
+   */
+  static Path defaultRootCert() {
+    if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("windows")) {
+      String appData = System.getenv("APPDATA");
+      return Path.of(appData == null ? "" : appData, "postgresql", "root.crt");
+    }
+    return Path.of(System.getProperty("user.home"), ".postgresql", "root.crt");
+  }
+
+  /** {@link #fromEnvironment(Map)} with the driver's default CA file given (for tests). */
+  static CrdbConfig fromEnvironment(Map<String, String> env, Path defaultRootCert) {
+    refuseUnknownVariables(env);
     Env e = new Env(env);
     int connectTimeout = e.positiveInt("CRDB_TIMEOUT", DEFAULT_CONNECT_TIMEOUT);
     boolean readOnly = e.bool("CRDB_READ_ONLY", false);
@@ -77,34 +169,97 @@ public record CrdbConfig(
     List<ConnectionSpec> connections = new ArrayList<>();
     String url = e.get("CRDB_URL");
     String host = e.get("CRDB_HOST");
+    String sslMode = e.get("CRDB_SSLMODE");
+    if (sslMode != null && !ConnectionSpec.SSL_MODES.contains(sslMode.toLowerCase(Locale.ROOT))) {
+      throw new ConfigException(
+          "CRDB_SSLMODE",
+          "'"
+              + sslMode
+              + "' is not one of disable, require, verify-ca, verify-full (or allow, prefer)",
+          "CRDB_SSLMODE=verify-full");
+    }
     if (url != null) {
+      for (String s : CONNECTION_SETTINGS.subList(0, 4)) {
+        if (e.has(s)) {
+          throw new ConfigException(
+              s,
+              "is set together with CRDB_URL, which names the server too: set either CRDB_URL"
+                  + " or CRDB_HOST, CRDB_PORT, CRDB_DATABASE and CRDB_USER, not both",
+              "CRDB_URL=postgresql://app@db.example.com:26257/defaultdb");
+        }
+      }
+      ConnectionSpec fromUrl;
       try {
-        connections.add(ConnectionSpec.fromUrl(DEFAULT_CONNECTION, url, connectTimeout, false));
+        fromUrl = ConnectionSpec.fromUrl(DEFAULT_CONNECTION, url, connectTimeout, false);
       } catch (IllegalArgumentException ex) {
         throw new ConfigException(
             "CRDB_URL",
             ex.getMessage(),
             "CRDB_URL=postgresql://app@db.example.com:26257/defaultdb");
       }
+      Map<String, String> query = urlQuery(url);
+      String password = fromUrl.password();
+      if (e.has("CRDB_PASSWORD")) {
+        if (password != null) {
+          throw bothSet("CRDB_PASSWORD", "a password");
+        }
+        password = e.get("CRDB_PASSWORD");
+      }
+      String mode = fromUrl.sslMode();
+      if (sslMode != null) {
+        if (query.containsKey("sslmode")) {
+          throw bothSet("CRDB_SSLMODE", "sslmode");
+        }
+        mode = sslMode;
+      }
+      String rootCert = fromUrl.sslRootCert();
+      if (rootCert != null) {
+        rootCert = existingFile("CRDB_URL", "sslrootcert '" + rootCert + "'", rootCert);
+      }
+      if (e.has("CRDB_SSLROOTCERT")) {
+        if (rootCert != null) {
+          throw bothSet("CRDB_SSLROOTCERT", "sslrootcert");
+        }
+        rootCert = e.existingFile("CRDB_SSLROOTCERT");
+      }
+      String cluster = fromUrl.cluster();
+      if (e.has("CRDB_CLUSTER")) {
+        if (cluster != null) {
+          throw bothSet("CRDB_CLUSTER", "options=--cluster");
+        }
+        cluster = e.get("CRDB_CLUSTER");
+      }
+      ConnectionSpec spec =
+          new ConnectionSpec(
+              DEFAULT_CONNECTION,
+              fromUrl.host(),
+              fromUrl.port(),
+              fromUrl.user(),
+              password,
+              fromUrl.database(),
+              mode,
+              rootCert,
+              cluster,
+              connectTimeout,
+              false);
+      requireCaFile(
+          spec,
+          sslMode != null ? "CRDB_SSLMODE" : "CRDB_URL",
+          "CRDB_SSLROOTCERT (or sslrootcert in CRDB_URL)",
+          "CRDB_SSLROOTCERT=/path/to/ca.crt",
+          defaultRootCert);
+      connections.add(spec);
     } else if (host != null) {
       String user = e.get("CRDB_USER");
       if (user == null) {
         throw new ConfigException(
             "CRDB_USER", "is required when CRDB_HOST is set", "CRDB_USER=app");
       }
-      String sslMode = e.get("CRDB_SSLMODE");
-      if (sslMode != null && !ConnectionSpec.SSL_MODES.contains(sslMode.toLowerCase(Locale.ROOT))) {
-        throw new ConfigException(
-            "CRDB_SSLMODE",
-            "'"
-                + sslMode
-                + "' is not one of disable, require, verify-ca, verify-full (or allow, prefer)",
-            "CRDB_SSLMODE=verify-full");
-      }
       int port = e.port("CRDB_PORT", ConnectionSpec.DEFAULT_PORT);
       String rootCert = e.existingFile("CRDB_SSLROOTCERT");
+      ConnectionSpec spec;
       try {
-        connections.add(
+        spec =
             new ConnectionSpec(
                 DEFAULT_CONNECTION,
                 host,
@@ -116,12 +271,30 @@ public record CrdbConfig(
                 rootCert,
                 e.get("CRDB_CLUSTER"),
                 connectTimeout,
-                false));
+                false);
       } catch (IllegalArgumentException ex) {
         throw new ConfigException("CRDB_HOST", ex.getMessage(), "CRDB_HOST=db.example.com");
       }
+      requireCaFile(
+          spec,
+          "CRDB_SSLMODE",
+          "CRDB_SSLROOTCERT",
+          "CRDB_SSLROOTCERT=/path/to/ca.crt",
+          defaultRootCert);
+      connections.add(spec);
+    } else if (e.has("CRDB_CONNECTIONS")) {
+      for (String s : CONNECTION_SETTINGS.subList(1, CONNECTION_SETTINGS.size())) {
+        if (e.has(s)) {
+          throw new ConfigException(
+              s,
+              "has no effect: it belongs to the default connection, which needs CRDB_HOST (or"
+                  + " CRDB_URL); entries of CRDB_CONNECTIONS take their own settings",
+              "CRDB_HOST=db.example.com");
+        }
+      }
     }
-    connections.addAll(parseConnections(e.get("CRDB_CONNECTIONS"), connectTimeout, connections));
+    connections.addAll(
+        parseConnections(e.get("CRDB_CONNECTIONS"), connectTimeout, connections, defaultRootCert));
     if (connections.isEmpty()) {
       throw new ConfigException(
           "CRDB_HOST",
@@ -198,7 +371,7 @@ public record CrdbConfig(
           + "\"read_only\":true}]'";
 
   private static List<ConnectionSpec> parseConnections(
-      String json, int connectTimeout, List<ConnectionSpec> existing) {
+      String json, int connectTimeout, List<ConnectionSpec> existing, Path defaultRootCert) {
     if (json == null) {
       return List.of();
     }
@@ -224,6 +397,37 @@ public record CrdbConfig(
       if (!n.isObject()) {
         throw new ConfigException(where, "must be an object", CONNECTIONS_EXAMPLE);
       }
+      for (Iterator<String> keys = n.fieldNames(); keys.hasNext(); ) {
+        String key = keys.next();
+        if (!CONNECTION_KEYS.contains(key)) {
+          // readOnly is accepted but not offered: read_only is the documented spelling.
+          String near =
+              Spelling.closest(key, CONNECTION_KEYS.subList(0, CONNECTION_KEYS.size() - 1));
+          throw new ConfigException(
+              where,
+              "unknown key '"
+                  + key
+                  + "'"
+                  + (near == null ? "" : "; did you mean '" + near + "'?")
+                  + " (keys: "
+                  + String.join(", ", CONNECTION_KEYS.subList(0, CONNECTION_KEYS.size() - 1))
+                  + ")",
+              CONNECTIONS_EXAMPLE);
+        }
+      }
+      if (n.has("url")) {
+        for (String key : List.of("host", "port", "user", "database")) {
+          if (n.has(key)) {
+            throw new ConfigException(
+                where,
+                "has both \"url\" and \""
+                    + key
+                    + "\": the url names the server too; give either url, or host, port, user"
+                    + " and database",
+                CONNECTIONS_EXAMPLE);
+          }
+        }
+      }
       String name = text(n, "name");
       if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
         throw new ConfigException(
@@ -236,14 +440,58 @@ public record CrdbConfig(
             where + ".name", "'" + name + "' is used twice", CONNECTIONS_EXAMPLE);
       }
       boolean ro = n.path("read_only").asBoolean(false) || n.path("readOnly").asBoolean(false);
+      ConnectionSpec spec;
       try {
         if (text(n, "url") != null) {
-          out.add(ConnectionSpec.fromUrl(name, text(n, "url"), connectTimeout, ro));
+          ConnectionSpec u = ConnectionSpec.fromUrl(name, text(n, "url"), connectTimeout, ro);
+          String password = u.password();
+          String mode = u.sslMode();
+          String rootCert = u.sslRootCert();
+          String cluster = u.cluster();
+          Map<String, String> query = urlQuery(text(n, "url"));
+          if (text(n, "password") != null) {
+            if (password != null) {
+              throw new IllegalArgumentException("has a password in \"url\" and in \"password\"");
+            }
+            password = text(n, "password");
+          }
+          if (text(n, "sslmode") != null) {
+            if (query.containsKey("sslmode")) {
+              throw new IllegalArgumentException("has sslmode in \"url\" and in \"sslmode\"");
+            }
+            mode = text(n, "sslmode");
+          }
+          if (text(n, "sslrootcert") != null) {
+            if (rootCert != null) {
+              throw new IllegalArgumentException(
+                  "has sslrootcert in \"url\" and in \"sslrootcert\"");
+            }
+            rootCert = text(n, "sslrootcert");
+          }
+          if (text(n, "cluster") != null) {
+            if (cluster != null) {
+              throw new IllegalArgumentException("has a cluster in \"url\" and in \"cluster\"");
+            }
+            cluster = text(n, "cluster");
+          }
+          spec =
+              new ConnectionSpec(
+                  name,
+                  u.host(),
+                  u.port(),
+                  u.user(),
+                  password,
+                  u.database(),
+                  mode,
+                  rootCert,
+                  cluster,
+                  connectTimeout,
+                  ro);
         } else {
           if (text(n, "host") == null || text(n, "user") == null) {
             throw new IllegalArgumentException("needs \"url\", or \"host\" and \"user\"");
           }
-          out.add(
+          spec =
               new ConnectionSpec(
                   name,
                   text(n, "host"),
@@ -257,11 +505,36 @@ public record CrdbConfig(
                   text(n, "sslrootcert"),
                   text(n, "cluster"),
                   connectTimeout,
-                  ro));
+                  ro);
         }
       } catch (IllegalArgumentException ex) {
         throw new ConfigException(where, ex.getMessage(), CONNECTIONS_EXAMPLE);
       }
+      if (spec.sslRootCert() != null) {
+        String file =
+            existingFile(where, "sslrootcert '" + spec.sslRootCert() + "'", spec.sslRootCert());
+        spec =
+            new ConnectionSpec(
+                spec.name(),
+                spec.host(),
+                spec.port(),
+                spec.user(),
+                spec.password(),
+                spec.database(),
+                spec.sslMode(),
+                file,
+                spec.cluster(),
+                spec.connectTimeoutSeconds(),
+                spec.readOnly());
+      }
+      requireCaFile(
+          spec,
+          where,
+          "its \"sslrootcert\"",
+          "CRDB_CONNECTIONS='[{\"name\":\"prod\",\"url\":\"postgresql://app@db:26257/shop"
+              + "?sslmode=verify-full&sslrootcert=/path/to/ca.crt\"}]'",
+          defaultRootCert);
+      out.add(spec);
     }
     return out;
   }
@@ -313,9 +586,101 @@ public record CrdbConfig(
     return path;
   }
 
+  /**
+   * Refuses {@code CRDB_*} variables that are no setting: a mistyped name would otherwise be
+   * ignored without a word. Names the closest known setting. Never shows a value.
+   */
+  private static void refuseUnknownVariables(Map<String, String> env) {
+    List<String> known = new ArrayList<>(SETTINGS);
+    known.addAll(OTHER_VARIABLES);
+    List<String> unknown =
+        env.keySet().stream()
+            .filter(k -> k.toUpperCase(Locale.ROOT).startsWith("CRDB_"))
+            .filter(k -> !SETTINGS.contains(k) && !OTHER_VARIABLES.contains(k))
+            .sorted()
+            .toList();
+    if (unknown.isEmpty()) {
+      return;
+    }
+    String first = unknown.get(0);
+    String near = Spelling.closest(first.toUpperCase(Locale.ROOT), known);
+    StringBuilder msg = new StringBuilder("is not a setting");
+    if (near != null) {
+      msg.append("; did you mean ").append(near).append('?');
+    } else {
+      msg.append(" (the README and --help list the settings)");
+    }
+    if (unknown.size() > 1) {
+      msg.append(" Also unknown: ").append(String.join(", ", unknown.subList(1, unknown.size())));
+    }
+    throw new ConfigException(first, msg.toString(), null);
+  }
+
+  private static ConfigException bothSet(String variable, String urlPart) {
+    return new ConfigException(
+        variable, "is set and CRDB_URL has " + urlPart + " too: set it in one place", null);
+  }
+
+  /**
+   * verify-ca and verify-full check the server's certificate against a CA certificate: without
+   * {@code sslrootcert} the driver reads its default file, and every connection would fail if that
+   * is missing too.
+   */
+  private static void requireCaFile(
+      ConnectionSpec spec,
+      String modeVariable,
+      String rootCertSetting,
+      String example,
+      Path defaultRootCert) {
+    if (!spec.sslMode().startsWith("verify-") || spec.sslRootCert() != null) {
+      return;
+    }
+    if (defaultRootCert != null && Files.isRegularFile(defaultRootCert)) {
+      return;
+    }
+    throw new ConfigException(
+        modeVariable,
+        "sslmode "
+            + spec.sslMode()
+            + " checks the server's certificate against a CA certificate, but "
+            + rootCertSetting
+            + " is not set and the driver's default CA file "
+            + defaultRootCert
+            + " does not exist: set "
+            + rootCertSetting
+            + " to the CA certificate file, or use sslmode require to encrypt without verifying",
+        example);
+  }
+
+  private static String existingFile(String where, String what, String file) {
+    Path p = Path.of(expandHome(file));
+    if (!Files.isRegularFile(p)) {
+      throw new ConfigException(where, what + ": the file does not exist", null);
+    }
+    return p.toString();
+  }
+
+  /** The query parameters of a connection URL, names in lower case. */
+  private static Map<String, String> urlQuery(String url) {
+    Map<String, String> out = new LinkedHashMap<>();
+    int q = url.indexOf('?');
+    if (q < 0) {
+      return out;
+    }
+    for (String kv : url.substring(q + 1).split("&")) {
+      if (!kv.isEmpty()) {
+        out.put(kv.split("=", 2)[0].toLowerCase(Locale.ROOT), "");
+      }
+    }
+    return out;
+  }
+
   /** Typed access to the environment with messages that name the variable. */
   private record Env(Map<String, String> env) {
     String get(String name) {
+      if (!SETTINGS.contains(name)) {
+        throw new IllegalStateException(name + " is read but not listed in SETTINGS");
+      }
       String v = env.get(name);
       return v == null || v.isBlank() ? null : v.trim();
     }

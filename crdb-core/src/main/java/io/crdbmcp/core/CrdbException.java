@@ -1,6 +1,7 @@
 package io.crdbmcp.core;
 
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -14,6 +15,10 @@ public class CrdbException extends RuntimeException {
   private final ErrorCode code;
   private final String sqlState;
   private final String suggestion;
+  private final String detail;
+  private final String hint;
+  private final int position;
+  private final List<String> didYouMean;
 
   public CrdbException(ErrorCode code, String message, String suggestion) {
     this(code, message, suggestion, null, null);
@@ -21,10 +26,35 @@ public class CrdbException extends RuntimeException {
 
   public CrdbException(
       ErrorCode code, String message, String suggestion, String sqlState, Throwable cause) {
+    this(code, message, suggestion, sqlState, cause, null, null, 0, List.of());
+  }
+
+  /**
+   * With what the database said besides its message.
+   *
+   * @param detail the database's DETAIL, or {@code null}
+   * @param hint the database's HINT, or {@code null}
+   * @param position the database's POSITION: 1-based character in the statement, 0 for none
+   * @param didYouMean existing names close to a missing one, closest first (may be empty)
+   */
+  public CrdbException(
+      ErrorCode code,
+      String message,
+      String suggestion,
+      String sqlState,
+      Throwable cause,
+      String detail,
+      String hint,
+      int position,
+      List<String> didYouMean) {
     super(message, cause);
     this.code = Objects.requireNonNull(code, "code");
     this.sqlState = sqlState;
     this.suggestion = suggestion;
+    this.detail = detail;
+    this.hint = hint;
+    this.position = Math.max(0, position);
+    this.didYouMean = didYouMean == null ? List.of() : List.copyOf(didYouMean);
   }
 
   public ErrorCode code() {
@@ -41,6 +71,32 @@ public class CrdbException extends RuntimeException {
     return suggestion;
   }
 
+  /** The database's DETAIL for this error, or {@code null}. */
+  public String detail() {
+    return detail;
+  }
+
+  /** The database's HINT for this error, or {@code null}. */
+  public String hint() {
+    return hint;
+  }
+
+  /**
+   * Where in the statement the database found the error: a 1-based character position in the
+   * statement text it received, or 0 when it gave none.
+   */
+  public int position() {
+    return position;
+  }
+
+  /**
+   * For a table or column that does not exist, the existing names closest to it (closest first, at
+   * most a few, only names the access-control settings let the caller see); else empty.
+   */
+  public List<String> didYouMean() {
+    return didYouMean;
+  }
+
   public static CrdbException invalidArgument(String message, String suggestion) {
     return new CrdbException(ErrorCode.INVALID_ARGUMENT, message, suggestion);
   }
@@ -53,17 +109,33 @@ public class CrdbException extends RuntimeException {
     return new CrdbException(ErrorCode.SQL_REFUSED, message, suggestion);
   }
 
-  /** Wraps a driver exception, keeping its SQLSTATE. */
+  /** Wraps a driver exception, keeping its SQLSTATE and what the database said. */
   public static CrdbException fromSql(SQLException e, String suggestion) {
+    SqlErrors.ServerSaid said = SqlErrors.ServerSaid.of(e);
     return new CrdbException(
-        ErrorCode.SQL_ERROR, firstLine(e.getMessage()), suggestion, e.getSQLState(), e);
+        ErrorCode.SQL_ERROR,
+        said.fullMessage(),
+        suggestion,
+        e.getSQLState(),
+        e,
+        said.detail(),
+        said.hint(),
+        said.position(),
+        List.of());
   }
 
+  /** The first line of a driver message, without the severity prefix ("ERROR: ", "FATAL: "). */
   static String firstLine(String s) {
     if (s == null) {
       return "unknown database error";
     }
     int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
+    String line = nl < 0 ? s : s.substring(0, nl);
+    for (String severity : List.of("ERROR: ", "FATAL: ", "PANIC: ")) {
+      if (line.startsWith(severity)) {
+        return line.substring(severity.length());
+      }
+    }
+    return line;
   }
 }

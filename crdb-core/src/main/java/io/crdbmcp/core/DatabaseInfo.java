@@ -42,7 +42,8 @@ public final class DatabaseInfo {
     String name = database == null || database.isBlank() ? db.spec().database() : database;
     if (!policy.isDatabaseVisible(name)) {
       throw CrdbException.refused(
-          "database '" + name + "' is blocked by CRDB_BLOCKED_DATABASES", "call list_databases");
+          "database '" + name + "' is blocked by CRDB_BLOCKED_DATABASES",
+          "list the databases to see the visible ones");
     }
     return executor.run(
         db,
@@ -61,7 +62,8 @@ public final class DatabaseInfo {
             try (ResultSet rs = ps.executeQuery()) {
               if (!rs.next()) {
                 throw CrdbException.notFound(
-                    "database '" + name + "' does not exist", "call list_databases");
+                    "database '" + name + "' does not exist",
+                    "list the databases to see the visible ones");
               }
               m.put("owner", rs.getString(1));
               m.put("encoding", rs.getString(2));

@@ -125,7 +125,19 @@ public final class Queries {
         n = Math.max(n, p);
       }
       List<Object> nulls = java.util.Arrays.asList(new Object[n]);
-      runPlainSql(db, sql, nulls, false, null, Caller.local(), (conn, d, jdbc, values) -> null);
+      // The database parses and describes the statement without running it, so validation
+      // also catches what only its parser knows (e.g. EXPLAIN EXPLAIN, a misspelled keyword).
+      runPlainSql(
+          db,
+          sql,
+          nulls,
+          false,
+          null,
+          Caller.local(),
+          (conn, d, jdbc, values) -> {
+            DatabaseChecks.describe(conn, jdbc.sql(), values);
+            return null;
+          });
       return v;
     } catch (SqlRefusedException e) {
       return new Verdict(

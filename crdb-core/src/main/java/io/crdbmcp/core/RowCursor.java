@@ -83,8 +83,8 @@ public record RowCursor(
 
   private static CrdbException invalid() {
     return CrdbException.invalidArgument(
-        "cursor is not a read_rows cursor (it is damaged or from another tool)",
-        "pass next_cursor from the previous read_rows result unchanged, or omit cursor to start"
+        "cursor is not a row-reading cursor (it is damaged or from another call)",
+        "pass next_cursor from the previous result unchanged, or omit cursor to start"
             + " from the first page");
   }
 

@@ -172,7 +172,7 @@ public final class Rows {
     }
     if (selected.isEmpty()) {
       throw CrdbException.invalidArgument(
-          m.display() + " has no visible columns", "call describe_table to see the table");
+          m.display() + " has no visible columns", "describe the table to see its columns");
     }
 
     // Ordering: the requested keys, then the primary key as tiebreaker.
@@ -804,7 +804,7 @@ public final class Rows {
         throw new CrdbException(
             ErrorCode.SQL_ERROR,
             e.getMessage(),
-            "the transaction could not be restored; call rollback_transaction",
+            "the transaction could not be restored; roll it back",
             null,
             e);
       }
@@ -869,7 +869,7 @@ public final class Rows {
     return new CrdbException(
         ErrorCode.INVALID_ARGUMENT,
         "the database refused the value for column " + String.join(" or ", culprits) + ": " + msg,
-        "pass a value of the column's type (call describe_table to see the types); numeric as a"
+        "pass a value of the column's type (describe the table to see the types); numeric as a"
             + " string keeps precision, bytea is base64, jsonb takes any JSON value",
         state,
         e);
@@ -994,13 +994,12 @@ public final class Rows {
               "leave the column out; it is hidden by CRDB_BLOCKED_COLUMNS");
         }
       }
-      throw CrdbException.notFound(
+      throw new CrdbException(
+          ErrorCode.NOT_FOUND,
           "column '" + name + "' does not exist in " + display(),
-          "call describe_table with table='"
-              + display()
-              + "' to see the columns ("
-              + String.join(", ", visibleNames())
-              + ")");
+          "the columns of " + display() + " are (" + String.join(", ", visibleNames()) + ")",
+          "42703", // undefined_column, as the database would say
+          null);
     }
   }
 }

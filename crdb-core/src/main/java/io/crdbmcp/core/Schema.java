@@ -219,7 +219,7 @@ public final class Schema {
     String t = table;
     if (t == null || t.isBlank()) {
       throw CrdbException.invalidArgument(
-          "table is required", "call list_tables to see the tables");
+          "table is required", "list the tables to see their names");
     }
     if (s == null && t.contains(".") && !t.startsWith("\"")) {
       int dot = t.indexOf('.');
@@ -247,9 +247,12 @@ public final class Schema {
         return new String[] {r.value1(), r.value2(), kindName(r.value3())};
       }
     }
-    throw CrdbException.notFound(
+    throw new CrdbException(
+        ErrorCode.NOT_FOUND,
         "table '" + (s == null ? "" : s + ".") + t + "' does not exist or is not visible",
-        "call list_tables to see the tables and views");
+        "list the tables to see the tables and views",
+        "42P01", // undefined_table, as the database would say
+        null);
   }
 
   /** Columns with type, nullability, default, primary key and comment; two catalog queries. */

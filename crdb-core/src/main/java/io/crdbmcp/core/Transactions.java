@@ -117,7 +117,7 @@ public final class Transactions implements AutoCloseable {
           "the "
               + (serverReadOnly ? "server" : "connection '" + db.name() + "'")
               + " is read-only: only read-only transactions can be started",
-          "call begin_transaction with read_only=true (or without read_only)");
+          "begin a read-only transaction (read_only true, or leave it unset)");
     }
     boolean readOnly = forced || Boolean.TRUE.equals(requestedReadOnly);
     if (!slots.tryAcquire()) {
@@ -387,7 +387,7 @@ public final class Transactions implements AutoCloseable {
             + shortId(id)
             + " for this client (it may have been committed, "
             + "rolled back, rolled back after being idle, or opened by another client)",
-        "call begin_transaction to start a new one");
+        "begin a new transaction");
   }
 
   /** The first characters of a handle, enough for logs without making the handle usable. */

@@ -51,4 +51,14 @@ class ConnectionSpecTest {
     assertThat(s.password()).isEqualTo("a+b/c");
     assertThat(s.database()).isEqualTo("my+db");
   }
+
+  @Test
+  void stringsAreBoundUntypedAndTheWholeLoginIsBounded() {
+    Properties p = spec().driverProperties();
+    // Strings are inferred by the database, as psql's quoted literals are.
+    assertThat(p.getProperty("stringtype")).isEqualTo("unspecified");
+    assertThat(p.getProperty("connectTimeout")).isEqualTo("10");
+    assertThat(p.getProperty("loginTimeout")).isEqualTo("10");
+    assertThat(p.getProperty("preferQueryMode")).isEqualTo("extended");
+  }
 }

@@ -158,8 +158,12 @@ public final class CrdbTools {
    */
   public static final String ERROR_META = "io.crdbmcp/error";
 
-  /** An isError result: code, message, SQLSTATE and next step, as text and in _meta. */
+  /**
+   * An isError result: code, message (with the database's DETAIL, HINT and position), SQLSTATE and
+   * next step, as text and in _meta.
+   */
   static CallToolResult error(CrdbException e) {
+    String suggestion = withTool(e);
     StringBuilder text = new StringBuilder();
     text.append("ERROR ").append(e.code()).append(": ").append(e.getMessage());
     if (e instanceof SqlRefusedException r) {
@@ -168,8 +172,8 @@ public final class CrdbTools {
     if (e.sqlState() != null) {
       text.append("\nSQLSTATE: ").append(e.sqlState());
     }
-    if (e.suggestion() != null) {
-      text.append("\nNext step: ").append(e.suggestion());
+    if (suggestion != null) {
+      text.append("\nNext step: ").append(suggestion);
     }
     Map<String, Object> err = new LinkedHashMap<>();
     err.put("code", e.code().name());
@@ -180,14 +184,82 @@ public final class CrdbTools {
     if (e.sqlState() != null) {
       err.put("sqlstate", e.sqlState());
     }
-    if (e.suggestion() != null) {
-      err.put("suggestion", e.suggestion());
+    if (e.detail() != null) {
+      err.put("detail", e.detail());
+    }
+    if (e.hint() != null) {
+      err.put("hint", e.hint());
+    }
+    if (e.position() > 0) {
+      err.put("position", e.position());
+    }
+    if (!e.didYouMean().isEmpty()) {
+      err.put("did_you_mean", e.didYouMean());
+    }
+    if (suggestion != null) {
+      err.put("suggestion", suggestion);
     }
     return CallToolResult.builder()
         .addTextContent(text.toString())
         .meta(Map.of(ERROR_META, err))
         .isError(true)
         .build();
+  }
+
+  /**
+   * The library's next steps name settings and SQL, not tools; here the tool that shows what is
+   * missing is added (unless the next step already names a tool).
+   */
+  private static String withTool(CrdbException e) {
+    String tool =
+        e.code() == ErrorCode.UNKNOWN_CONNECTION
+            ? "list_connections shows the open connections; connect opens one"
+            : e.code() == ErrorCode.TRANSACTION_NOT_FOUND
+                ? "begin_transaction starts a new one"
+                : e instanceof SqlRefusedException r
+                    ? toolForRule(r.rule())
+                    : e.sqlState() == null
+                        ? null
+                        : switch (e.sqlState()) {
+                          case "42P01" -> "list_tables shows the tables and views";
+                          case "42703" -> "describe_table shows the columns";
+                          case "3D000" -> "list_databases shows the databases";
+                          case "3F000" -> "list_schemas shows the schemas";
+                          case "42601" -> "validate_query checks a statement";
+                          case "40001" -> "begin again with begin_transaction";
+                          case "25P02" -> "call rollback_transaction";
+                          default -> null;
+                        };
+    String s = e.suggestion();
+    if (tool == null) {
+      return s;
+    }
+    for (String word : tool.split(" ")) {
+      if (word.contains("_") && s != null && s.contains(word)) {
+        return s; // names the tool already
+      }
+    }
+    return s == null ? tool : s + "; " + tool;
+  }
+
+  /** The tool that helps after a safety refusal, by the refusing rule; null for none. */
+  private static String toolForRule(String rule) {
+    if (rule == null) {
+      return null;
+    }
+    return switch (rule) {
+      case "transaction_control", "multiple_statements" ->
+          "begin_transaction, then execute_query with its transaction_id per statement, then"
+              + " commit_transaction or rollback_transaction";
+      case "blocked_table", "table_not_allowed" -> "list_tables shows the visible tables";
+      case "schema_not_allowed" -> "list_schemas shows the allowed schemas";
+      case "blocked_database" -> "list_databases shows the visible databases";
+      case "blocked_column" -> "describe_table shows the visible columns";
+      case "catalog_access", "statistics_catalog" ->
+          "list_tables, describe_table, list_indexes and get_constraints show the visible schema";
+      case "syntax", "read_only", "side_effect_function" -> "validate_query checks a statement";
+      default -> null;
+    };
   }
 
   /** The schema validator the server should use: the SDK's, created on first use. */

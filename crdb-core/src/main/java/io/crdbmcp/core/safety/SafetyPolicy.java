@@ -38,10 +38,10 @@ public record SafetyPolicy(
     int maxSqlDepth) {
 
   /** Longest statement accepted unless configured otherwise ({@code CRDB_MAX_SQL_LENGTH}). */
-  public static final int DEFAULT_MAX_SQL_LENGTH = 1_000_000;
+  public static final int DEFAULT_MAX_SQL_LENGTH = SqlLimits.DEFAULT_MAX_LENGTH;
 
   /** Deepest nesting accepted unless configured otherwise ({@code CRDB_MAX_SQL_DEPTH}). */
-  public static final int DEFAULT_MAX_SQL_DEPTH = 100;
+  public static final int DEFAULT_MAX_SQL_DEPTH = SqlLimits.DEFAULT_MAX_DEPTH;
 
   /** Commands refused unless configured otherwise. */
   public static final List<String> DEFAULT_BLOCKED_COMMANDS =

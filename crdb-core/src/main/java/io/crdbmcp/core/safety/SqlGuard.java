@@ -6,9 +6,11 @@ import io.crdbmcp.core.SqlRefusedException;
 import io.crdbmcp.core.safety.StatementClassifier.Analysis;
 import io.crdbmcp.core.safety.StatementClassifier.Rel;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -95,15 +97,31 @@ public final class SqlGuard {
         return Verdict.refuse(null, "syntax", "Refused (syntax): " + e.getMessage() + ".");
       }
       return Verdict.refuse(null, "syntax", "Refused (syntax): the statement was not understood.");
-    } catch (RuntimeException e) {
-      // Fail closed on any bug.
+    } catch (RuntimeException | StackOverflowError e) {
+      // Fail closed on any bug. The analysis does not recurse with the input, so a stack overflow
+      // here would be a bug too; refusing keeps the server up.
       return Verdict.refuse(
           null, "syntax", "Refused (syntax): the statement could not be analysed safely.");
     }
   }
 
   private Verdict decideUnsafe(String sql, boolean readOnly) {
+    SqlLimits limits = new SqlLimits(policy.maxSqlLength(), policy.maxSqlDepth());
+    String tooLong = limits.checkLength(sql);
+    if (tooLong != null) {
+      return Verdict.refuse(
+          null,
+          SqlLimits.RULE_TOO_LONG,
+          "Refused (" + SqlLimits.RULE_TOO_LONG + "): " + tooLong + ".");
+    }
     List<SqlToken> tokens = SqlLexer.tokenize(sql == null ? "" : sql);
+    String tooDeep = limits.checkDepth(tokens);
+    if (tooDeep != null) {
+      return Verdict.refuse(
+          null,
+          SqlLimits.RULE_TOO_DEEP,
+          "Refused (" + SqlLimits.RULE_TOO_DEEP + "): " + tooDeep + ".");
+    }
     List<List<SqlToken>> stmts = SqlLexer.splitTokens(tokens);
     if (stmts.isEmpty()) {
       Classification c =
@@ -360,22 +378,32 @@ public final class SqlGuard {
       }
     }
 
-    // Blocked columns.
+    // Blocked columns. Each pass below is one walk over the tokens, whatever the number of
+    // relations, so a statement naming a table thousands of times costs linear time.
     if (!policy.blockedColumns().isEmpty()) {
+      Map<String, Rel> blockedColumnOwners = new HashMap<>();
+      List<Rel> covered = new ArrayList<>();
       for (Rel r : a.rels) {
         Set<String> cols = policy.blockedColumnsOf(r.schema(), r.table());
         if (cols.isEmpty()) {
           continue;
         }
+        covered.add(r);
+        for (String col : cols) {
+          blockedColumnOwners.putIfAbsent(col, r);
+        }
+      }
+      if (!covered.isEmpty()) {
         for (SqlToken tok : t) {
-          if (tok.isIdentifier() && cols.contains(lower(tok.value()))) {
+          Rel owner = tok.isIdentifier() ? blockedColumnOwners.get(lower(tok.value())) : null;
+          if (owner != null) {
             return Verdict.refuse(
                 c,
                 "blocked_column",
                 "Refused (blocked_column): column "
                     + lower(tok.value())
                     + " of "
-                    + r.name()
+                    + owner.name()
                     + " is blocked by configuration.");
           }
         }
@@ -384,20 +412,20 @@ public final class SqlGuard {
               c,
               "blocked_column",
               "Refused (blocked_column): "
-                  + r.name()
+                  + covered.get(0).name()
                   + " has blocked columns and the statement"
                   + " selects * from it.");
         }
-        String whole = wholeRowReference(a, t, r);
+        String[] whole = wholeRowReference(a, t, covered);
         if (whole != null) {
           return Verdict.refuse(
               c,
               "blocked_column",
               "Refused (blocked_column): "
-                  + r.name()
+                  + whole[1]
                   + " has blocked columns and the statement"
                   + " uses the whole row ("
-                  + whole
+                  + whole[0]
                   + ").");
         }
       }
@@ -527,30 +555,37 @@ public final class SqlGuard {
   }
 
   /** A use of the table name or its alias as a value (whole-row reference), or null. */
-  private static String wholeRowReference(Analysis a, List<SqlToken> t, Rel r) {
-    Set<String> names = new HashSet<>();
-    names.add(lower(r.table()));
-    if (r.aliasIndex() >= 0) {
-      names.add(lower(t.get(r.aliasIndex()).value()));
-    }
-    Set<Integer> declarations = new HashSet<>();
-    for (Rel other : a.rels) {
-      for (int k = other.from(); k <= other.to(); k++) {
-        declarations.add(k);
+  /**
+   * An unqualified reference to a whole row of one of the covered relations (its table name or
+   * alias used as a value), as {reference, relation}; null when there is none.
+   */
+  private static String[] wholeRowReference(Analysis a, List<SqlToken> t, List<Rel> covered) {
+    Map<String, Rel> names = new HashMap<>();
+    for (Rel r : covered) {
+      names.putIfAbsent(lower(r.table()), r);
+      if (r.aliasIndex() >= 0) {
+        names.putIfAbsent(lower(t.get(r.aliasIndex()).value()), r);
       }
-      if (other.aliasIndex() >= 0) {
-        declarations.add(other.aliasIndex());
+    }
+    boolean[] declarations = new boolean[t.size()];
+    for (Rel other : a.rels) {
+      for (int k = Math.max(0, other.from()); k <= other.to() && k < t.size(); k++) {
+        declarations[k] = true;
+      }
+      if (other.aliasIndex() >= 0 && other.aliasIndex() < t.size()) {
+        declarations[other.aliasIndex()] = true;
       }
     }
     for (int k = 0; k < t.size(); k++) {
       SqlToken tok = t.get(k);
-      if (!tok.isIdentifier() || declarations.contains(k) || !names.contains(lower(tok.value()))) {
+      Rel r = tok.isIdentifier() && !declarations[k] ? names.get(lower(tok.value())) : null;
+      if (r == null) {
         continue;
       }
       boolean qualifier = k + 1 < t.size() && t.get(k + 1).is(".");
       boolean qualified = k > 0 && t.get(k - 1).is(".");
       if (!qualifier && !qualified) {
-        return tok.value();
+        return new String[] {tok.value(), r.name()};
       }
     }
     return null;

@@ -3,15 +3,22 @@ package io.crdbmcp.core.safety;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.RandomAccess;
 import java.util.Set;
 
 /**
  * Classifies one SQL statement from its tokens: what kind of statement it is, whether it can change
  * anything, and which relations and functions it names. It never parses the full grammar; wherever
  * it is unsure it errs towards "this writes".
+ *
+ * <p>It runs on untrusted text, so its cost is linear in the number of tokens and its recursion
+ * depth is bounded whatever the input: bracket pairs are matched once up front ({@code Scan}), each
+ * scan jumps over nested groups instead of re-reading them, and work that would repeat for every
+ * occurrence of a keyword (FROM lists, items, CTE lists) is done once per position.
  */
 public final class StatementClassifier {
 
@@ -396,20 +403,22 @@ public final class StatementClassifier {
     }
   }
 
-  static Analysis analyze(List<SqlToken> t) {
-    Analysis a = new Analysis(t);
-    if (t.isEmpty()) {
+  static Analysis analyze(List<SqlToken> tokens) {
+    Analysis a = new Analysis(tokens);
+    if (tokens.isEmpty()) {
       a.kind = StatementKind.EMPTY;
       a.writes = false;
       a.reasons.add("empty statement");
       return a;
     }
-    collectCteNames(t, a);
-    collectFunctions(t, a);
-    collectRelations(t, a);
-    collectNested(t, a);
+    Scan s = new Scan(tokens);
+    List<SqlToken> t = s.t;
+    collectCteNames(s, a);
+    collectFunctions(s, a);
+    collectRelations(s, a);
+    collectNested(s, a);
 
-    Head h = head(t, 0, a);
+    Head h = head(s, 0, a);
     a.kind = h.kind;
     a.command = h.command;
     a.writes = h.writes;
@@ -417,6 +426,7 @@ public final class StatementClassifier {
       return a;
     }
     // Data-modifying statements anywhere (CTEs, CockroachDB [ ... ] sources, subqueries).
+    Set<String> nested = new HashSet<>(a.nestedCommands);
     for (int k = 0; k < t.size(); k++) {
       SqlToken tok = t.get(k);
       if (tok.kind() != SqlToken.Kind.WORD || !DML.contains(tok.value()) || k == 0) {
@@ -442,7 +452,7 @@ public final class StatementClassifier {
       }
       String verb = tok.value().toUpperCase(Locale.ROOT);
       a.writes = true;
-      if (!a.nestedCommands.contains(verb)) {
+      if (nested.add(verb)) {
         a.nestedCommands.add(verb);
       }
       if (a.kind == StatementKind.READ) {
@@ -458,8 +468,7 @@ public final class StatementClassifier {
     for (int k = 1; a.kind == StatementKind.READ && k < t.size(); k++) {
       if (t.get(k).isWord("into")) {
         SqlToken prev = t.get(k - 1);
-        if (prev.kind() == SqlToken.Kind.WORD
-            && Set.of("insert", "upsert", "merge", "import", "export").contains(prev.value())) {
+        if (prev.kind() == SqlToken.Kind.WORD && INTO_NOT_SELECT_INTO.contains(prev.value())) {
           continue;
         }
         a.writes = true;
@@ -503,6 +512,64 @@ public final class StatementClassifier {
     return a;
   }
 
+  private static final Set<String> INTO_NOT_SELECT_INTO =
+      Set.of("insert", "upsert", "merge", "import", "export");
+
+  // ---------------------------------------------------------------------------------------------
+  // Indexes
+
+  private static boolean isOpen(SqlToken tok) {
+    return tok.is("(") || tok.is("[");
+  }
+
+  private static boolean isClose(SqlToken tok) {
+    return tok.is(")") || tok.is("]");
+  }
+
+  /**
+   * What the scans of one statement need to know about its brackets, computed once in linear time
+   * so that no scan re-reads a nested group: every scan that cares only about its own nesting level
+   * jumps from an opening bracket straight to its closing one.
+   */
+  private static final class Scan {
+    final List<SqlToken> t;
+    final int n;
+
+    /** For an opening {@code (} or {@code [}: the index of its closing bracket, or -1. */
+    final int[] match;
+
+    /** The last index of CONFIGURE followed by ZONE, or -1. */
+    final int lastConfigureZone;
+
+    Scan(List<SqlToken> tokens) {
+      this.t = tokens instanceof RandomAccess ? tokens : new ArrayList<>(tokens);
+      this.n = t.size();
+      this.match = new int[n];
+      int[] open = new int[n];
+      int depth = 0;
+      int configureZone = -1;
+      for (int k = 0; k < n; k++) {
+        SqlToken tok = t.get(k);
+        match[k] = -1;
+        if (isOpen(tok)) {
+          open[depth++] = k;
+        } else if (isClose(tok)) {
+          if (depth > 0) {
+            match[open[--depth]] = k;
+          }
+        } else if (tok.isWord("configure") && k + 1 < n && t.get(k + 1).isWord("zone")) {
+          configureZone = k;
+        }
+      }
+      this.lastConfigureZone = configureZone;
+    }
+
+    /** As {@link StatementClassifier#matching}: the closing bracket, or the last index. */
+    int close(int p) {
+      return match[p] >= 0 ? match[p] : n - 1;
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Leading command
 
@@ -514,7 +581,9 @@ public final class StatementClassifier {
     return s.toUpperCase(Locale.ROOT);
   }
 
-  private static Head head(List<SqlToken> t, int i0, Analysis a) {
+  /** The leading command at {@code i0}, after any opening parentheses. */
+  private static Head head(Scan s, int i0, Analysis a) {
+    List<SqlToken> t = s.t;
     int i = i0;
     while (i < t.size() && t.get(i).is("(")) {
       i++;
@@ -523,6 +592,15 @@ public final class StatementClassifier {
       a.reasons.add("no command found");
       return new Head(StatementKind.UTILITY, "", true);
     }
+    return command(s, i, a);
+  }
+
+  /**
+   * The command starting at {@code i < n}. Recursion is bounded: WITH goes on to its main
+   * statement, which is never WITH or EXPLAIN, and EXPLAIN walks its chain of EXPLAINs in a loop.
+   */
+  private static Head command(Scan s, int i, Analysis a) {
+    List<SqlToken> t = s.t;
     SqlToken f = t.get(i);
     if (f.kind() != SqlToken.Kind.WORD) {
       a.reasons.add("statement does not start with a keyword; refused to fail closed");
@@ -539,14 +617,14 @@ public final class StatementClassifier {
         return new Head(StatementKind.READ, up(w), false);
       case "with":
         {
-          int main = mainAfterWith(t, i);
+          int main = mainAfterWith(s, i);
           if (main < 0) {
             return new Head(StatementKind.READ, "WITH", false);
           }
-          return head(t, main, a);
+          return command(s, main, a);
         }
       case "explain":
-        return explain(t, i, a);
+        return explain(s, i, a);
       case "insert":
       case "update":
       case "delete":
@@ -559,7 +637,7 @@ public final class StatementClassifier {
       case "create":
         return create(t, i, a);
       case "alter":
-        return alter(t, i, a);
+        return alter(s, i, a);
       case "drop":
         return drop(t, i);
       case "comment":
@@ -638,6 +716,23 @@ public final class StatementClassifier {
     }
   }
 
+  /**
+   * Only the command name of the statement starting at {@code i}, as {@link #command} would give
+   * it, without following EXPLAIN to the statement it explains or scanning COPY (their names do not
+   * depend on it).
+   */
+  private static String commandName(Scan s, int i) {
+    String w = word(s.t, i);
+    if (w.equals("explain")) {
+      ExplainOptions o = explainOptions(s, i);
+      return o.end < s.n && o.analyze ? "EXPLAIN ANALYZE" : "EXPLAIN";
+    }
+    if (w.equals("copy")) {
+      return "COPY";
+    }
+    return command(s, i, new Analysis(s.t)).command;
+  }
+
   private static String identValue(List<SqlToken> t, int i) {
     if (i < t.size() && (t.get(i).isIdentifier() || t.get(i).kind() == SqlToken.Kind.STRING)) {
       return t.get(i).value();
@@ -645,7 +740,13 @@ public final class StatementClassifier {
     return null;
   }
 
-  private static Head explain(List<SqlToken> t, int i, Analysis a) {
+  private static final Set<String> ANALYZE_OFF = Set.of("false", "off", "0", "no");
+
+  /** The end of an EXPLAIN's options (ANALYZE, VERBOSE, {@code (...)}) and whether it analyzes. */
+  private record ExplainOptions(int end, boolean analyze) {}
+
+  private static ExplainOptions explainOptions(Scan s, int i) {
+    List<SqlToken> t = s.t;
     int p = i + 1;
     boolean analyze = false;
     while (p < t.size()) {
@@ -656,19 +757,27 @@ public final class StatementClassifier {
       } else if (w.equals("verbose")) {
         p++;
       } else if (t.get(p).is("(")) {
-        int close = matching(t, p);
+        int close = s.close(p);
         int itemStart = p + 1;
-        for (int k = p + 1; k <= close; k++) {
-          if (k == close || (t.get(k).is(",") && depthBetween(t, p + 1, k) == 0)) {
+        // The options at this level only: nested brackets are jumped over.
+        int k = p + 1;
+        while (k <= close) {
+          if (k == close || t.get(k).is(",")) {
             String name = word(t, itemStart);
             if (name.equals("analyze") || name.equals("analyse")) {
               String v =
                   itemStart + 1 < k ? t.get(itemStart + 1).value().toLowerCase(Locale.ROOT) : "";
-              if (!Set.of("false", "off", "0", "no").contains(v)) {
+              if (!ANALYZE_OFF.contains(v)) {
                 analyze = true;
               }
             }
             itemStart = k + 1;
+          }
+          if (k < close && isOpen(t.get(k))) {
+            // Land on the closing bracket (or on close when this one is never closed).
+            k = s.match[k] >= 0 ? s.match[k] : close;
+          } else {
+            k++;
           }
         }
         p = close + 1;
@@ -676,36 +785,52 @@ public final class StatementClassifier {
         break;
       }
     }
-    if (p >= t.size()) {
-      a.reasons.add("EXPLAIN without a statement");
-      return new Head(StatementKind.UTILITY, "EXPLAIN", true);
-    }
-    Head inner = head(t, p, a);
-    a.nestedCommands.add(inner.command);
-    if (analyze) {
-      a.reasons.add("EXPLAIN ANALYZE executes the statement (" + inner.command + ")");
-      Head h = new Head(inner.kind, "EXPLAIN ANALYZE", inner.writes);
-      h.executes = inner.executes;
-      return h;
-    }
-    a.reasons.add("plain EXPLAIN does not execute the statement");
-    Head h = new Head(StatementKind.READ, "EXPLAIN", false);
-    h.executes = false;
-    return h;
+    return new ExplainOptions(p, analyze);
   }
 
-  private static int depthBetween(List<SqlToken> t, int from, int to) {
-    int d = 0;
-    for (int k = from; k < to; k++) {
-      if (t.get(k).is("(") || t.get(k).is("[")) {
-        d++;
-      } else if (t.get(k).is(")") || t.get(k).is("]")) {
-        d--;
+  /**
+   * EXPLAIN at {@code i0}, and the EXPLAINs it explains in turn, in a loop rather than by recursion
+   * so that a long chain of EXPLAIN keywords costs linear time and no stack.
+   */
+  private static Head explain(Scan s, int i0, Analysis a) {
+    List<SqlToken> t = s.t;
+    List<Boolean> analyzes = new ArrayList<>();
+    Head inner;
+    int i = i0;
+    while (true) {
+      ExplainOptions o = explainOptions(s, i);
+      if (o.end >= t.size()) {
+        a.reasons.add("EXPLAIN without a statement");
+        inner = new Head(StatementKind.UTILITY, "EXPLAIN", true);
+        break;
       }
+      analyzes.add(o.analyze);
+      if (t.get(o.end).isWord("explain")) {
+        i = o.end;
+        continue;
+      }
+      inner = command(s, o.end, a); // never "(": explainOptions consumed it
+      break;
     }
-    return d;
+    // Innermost first, as the recursive definition would.
+    for (int l = analyzes.size() - 1; l >= 0; l--) {
+      a.nestedCommands.add(inner.command);
+      Head h;
+      if (analyzes.get(l)) {
+        a.reasons.add("EXPLAIN ANALYZE executes the statement (" + inner.command + ")");
+        h = new Head(inner.kind, "EXPLAIN ANALYZE", inner.writes);
+        h.executes = inner.executes;
+      } else {
+        a.reasons.add("plain EXPLAIN does not execute the statement");
+        h = new Head(StatementKind.READ, "EXPLAIN", false);
+        h.executes = false;
+      }
+      inner = h;
+    }
+    return inner;
   }
 
+  /** Called at most once per statement (as the leading command), so it may scan to the end. */
   private static Head copy(List<SqlToken> t, int i, Analysis a) {
     int d = 0;
     for (int k = i + 1; k < t.size(); k++) {
@@ -783,6 +908,7 @@ public final class StatementClassifier {
   }
 
   private static Head create(List<SqlToken> t, int i, Analysis a) {
+    // The modifier runs after different CREATEs never overlap: CREATE is not a modifier.
     int p = i + 1;
     while (p < t.size() && CREATE_MODIFIERS.contains(word(t, p))) {
       p++;
@@ -802,13 +928,12 @@ public final class StatementClassifier {
     }
   }
 
-  private static Head alter(List<SqlToken> t, int i, Analysis a) {
-    String obj = objectName(t, i + 1);
-    for (int k = i + 1; k + 1 < t.size(); k++) {
-      if (t.get(k).isWord("configure") && t.get(k + 1).isWord("zone")) {
-        return new Head(
-            StatementKind.CLUSTER_SETTING, ("ALTER " + up(obj)).trim() + " CONFIGURE ZONE", true);
-      }
+  private static Head alter(Scan s, int i, Analysis a) {
+    String obj = objectName(s.t, i + 1);
+    // CONFIGURE ZONE anywhere after the ALTER.
+    if (s.lastConfigureZone >= i + 1) {
+      return new Head(
+          StatementKind.CLUSTER_SETTING, ("ALTER " + up(obj)).trim() + " CONFIGURE ZONE", true);
     }
     switch (obj) {
       case "user":
@@ -872,24 +997,29 @@ public final class StatementClassifier {
     return new Head(StatementKind.SESSION_SETTING, cmd, true);
   }
 
+  private static final Set<String> MAIN_READS = Set.of("select", "values", "table");
+
   /** Index of the main statement after the CTE list of the WITH at {@code i}, or -1. */
-  private static int mainAfterWith(List<SqlToken> t, int i) {
-    int d = 0;
-    for (int k = i + 1; k < t.size(); k++) {
+  private static int mainAfterWith(Scan s, int i) {
+    List<SqlToken> t = s.t;
+    int k = i + 1;
+    while (k < t.size()) {
       SqlToken tok = t.get(k);
-      if (tok.is("(") || tok.is("[")) {
-        d++;
-      } else if (tok.is(")") || tok.is("]")) {
-        d--;
-        if (d < 0) {
-          return -1;
+      if (isOpen(tok)) {
+        if (s.match[k] < 0) {
+          return -1; // never back at this level
         }
-      } else if (d == 0
-          && tok.kind() == SqlToken.Kind.WORD
-          && (DML.contains(tok.value())
-              || Set.of("select", "values", "table").contains(tok.value()))) {
+        k = s.match[k] + 1;
+        continue;
+      }
+      if (isClose(tok)) {
+        return -1;
+      }
+      if (tok.kind() == SqlToken.Kind.WORD
+          && (DML.contains(tok.value()) || MAIN_READS.contains(tok.value()))) {
         return k;
       }
+      k++;
     }
     return -1;
   }
@@ -897,7 +1027,10 @@ public final class StatementClassifier {
   // ---------------------------------------------------------------------------------------------
   // Scans
 
-  /** Index of the bracket closing the one at {@code p}, or the last index when unbalanced. */
+  /**
+   * Index of the bracket closing the one at {@code p}, or the last index when unbalanced. Linear in
+   * the distance; the classifier itself uses its precomputed {@link Scan#close}.
+   */
   static int matching(List<SqlToken> t, int p) {
     int d = 0;
     for (int k = p; k < t.size(); k++) {
@@ -918,8 +1051,17 @@ public final class StatementClassifier {
     return tok.value();
   }
 
-  private static void collectCteNames(List<SqlToken> t, Analysis a) {
-    for (int k = 0; k < t.size(); k++) {
+  private static final Set<String> CTE_SEARCH_STOP =
+      Set.of("select", "insert", "update", "delete", "upsert", "merge", "values");
+
+  private static void collectCteNames(Scan s, Analysis a) {
+    List<SqlToken> t = s.t;
+    int n = s.n;
+    // Entries already read: reading a CTE list from an entry on is the same whichever WITH got
+    // there, so a second visit stops (nested WITHs can share a tail through SEARCH clauses).
+    boolean[] read = new boolean[n];
+    int[] searchEnd = null;
+    for (int k = 0; k < n; k++) {
       if (!t.get(k).isWord("with")) {
         continue;
       }
@@ -927,11 +1069,12 @@ public final class StatementClassifier {
       if (word(t, p).equals("recursive")) {
         p++;
       }
-      while (p < t.size() && t.get(p).isIdentifier()) {
+      while (p < n && t.get(p).isIdentifier() && !read[p]) {
+        read[p] = true;
         String name = partValue(t.get(p));
         int q = p + 1;
-        if (q < t.size() && t.get(q).is("(")) {
-          q = matching(t, q) + 1;
+        if (q < n && t.get(q).is("(")) {
+          q = s.close(q) + 1;
         }
         if (!word(t, q).equals("as")) {
           break;
@@ -943,23 +1086,20 @@ public final class StatementClassifier {
         if (word(t, q).equals("materialized")) {
           q++;
         }
-        if (q >= t.size() || !t.get(q).is("(")) {
+        if (q >= n || !t.get(q).is("(")) {
           break;
         }
         a.cteNames.add(name);
         a.cteHeaders.add(p);
-        q = matching(t, q) + 1;
-        // SEARCH / CYCLE clauses: skip to the next comma at this level.
+        q = s.close(q) + 1;
+        // SEARCH / CYCLE clauses: skip to the next comma, "(" or statement word.
         if (word(t, q).equals("search") || word(t, q).equals("cycle")) {
-          while (q < t.size() && !t.get(q).is(",") && !t.get(q).is("(")) {
-            if (Set.of("select", "insert", "update", "delete", "upsert", "merge", "values")
-                .contains(word(t, q))) {
-              break;
-            }
-            q++;
+          if (searchEnd == null) {
+            searchEnd = searchEnds(t);
           }
+          q = searchEnd[q];
         }
-        if (q < t.size() && t.get(q).is(",")) {
+        if (q < n && t.get(q).is(",")) {
           p = q + 1;
         } else {
           break;
@@ -968,51 +1108,63 @@ public final class StatementClassifier {
     }
   }
 
-  private static void collectFunctions(List<SqlToken> t, Analysis a) {
+  /** For each index, the first index at or after it holding ",", "(" or a statement word. */
+  private static int[] searchEnds(List<SqlToken> t) {
+    int n = t.size();
+    int[] end = new int[n + 1];
+    end[n] = n;
+    for (int k = n - 1; k >= 0; k--) {
+      SqlToken tok = t.get(k);
+      boolean stop = tok.is(",") || tok.is("(") || CTE_SEARCH_STOP.contains(word(t, k));
+      end[k] = stop ? k : end[k + 1];
+    }
+    return end;
+  }
+
+  private static void collectFunctions(Scan s, Analysis a) {
+    List<SqlToken> t = s.t;
     for (int k = 0; k + 1 < t.size(); k++) {
       SqlToken tok = t.get(k);
       if (!tok.isIdentifier() || !t.get(k + 1).is("(") || a.cteHeaders.contains(k)) {
         continue;
       }
-      List<String> parts = new ArrayList<>();
-      parts.add(partValue(tok));
-      int s = k;
-      while (s >= 2 && t.get(s - 1).is(".") && t.get(s - 2).isIdentifier()) {
-        parts.add(0, partValue(t.get(s - 2)));
-        s -= 2;
+      // The qualified name ends at k; each dotted chain precedes exactly one "(".
+      int first = k;
+      while (first >= 2 && t.get(first - 1).is(".") && t.get(first - 2).isIdentifier()) {
+        first -= 2;
       }
-      if (parts.size() == 1
-          && tok.kind() == SqlToken.Kind.WORD
-          && NOT_FUNCTIONS.contains(tok.value())) {
+      if (first == k && tok.kind() == SqlToken.Kind.WORD && NOT_FUNCTIONS.contains(tok.value())) {
         continue;
       }
-      if (s >= 1
-          && t.get(s - 1).kind() == SqlToken.Kind.WORD
-          && NAME_NOT_CALL_AFTER.contains(t.get(s - 1).value())) {
+      StringBuilder name = new StringBuilder(partValue(t.get(first)));
+      for (int j = first + 2; j <= k; j += 2) {
+        name.append('.').append(partValue(t.get(j)));
+      }
+      String q = name.toString();
+      if (first >= 1
+          && t.get(first - 1).kind() == SqlToken.Kind.WORD
+          && NAME_NOT_CALL_AFTER.contains(t.get(first - 1).value())) {
         // INSERT INTO t (cols), CREATE INDEX ON t (cols), AS alias(cols) ... are not calls; but
         // stay conservative for names that are dangerous functions.
-        String q = String.join(".", parts);
         if (!FunctionRules.isSideEffect(q) && !FunctionRules.isDangerous(q)) {
           continue;
         }
       }
-      a.functions.add(String.join(".", parts));
+      a.functions.add(q);
     }
   }
 
-  private static void collectNested(List<SqlToken> t, Analysis a) {
-    for (int k = 0; k + 1 < t.size(); k++) {
-      if ((t.get(k).is("(") || t.get(k).is("["))
-          && NESTED_STARTERS.contains(word(t, k + 1))
-          && k > 0) {
-        Analysis scratch = new Analysis(t);
-        Head h = head(t, k + 1, scratch);
-        a.nestedCommands.add(h.command);
+  private static void collectNested(Scan s, Analysis a) {
+    List<SqlToken> t = s.t;
+    for (int k = 1; k + 1 < t.size(); k++) {
+      if (isOpen(t.get(k)) && NESTED_STARTERS.contains(word(t, k + 1))) {
+        a.nestedCommands.add(commandName(s, k + 1));
       }
     }
   }
 
-  private static void collectRelations(List<SqlToken> t, Analysis a) {
+  private static void collectRelations(Scan s, Analysis a) {
+    List<SqlToken> t = s.t;
     // Innermost enclosing call name for each token, to skip EXTRACT(x FROM y) and friends.
     String[] enclosing = new String[t.size()];
     Deque<String> stack = new ArrayDeque<>();
@@ -1027,7 +1179,7 @@ public final class StatementClassifier {
         stack.pop();
       }
     }
-    Set<Integer> seen = new java.util.HashSet<>();
+    Relations r = new Relations(s, a);
     for (int k = 0; k < t.size(); k++) {
       SqlToken tok = t.get(k);
       if (tok.kind() != SqlToken.Kind.WORD) {
@@ -1046,18 +1198,18 @@ public final class StatementClassifier {
           if (FROM_FUNCTIONS.contains(enclosing[k])) {
             break;
           }
-          list(t, k + 1, a, seen, false);
+          r.list(k + 1);
           break;
         case "using":
           if (next != null && !next.is("(")) {
-            list(t, k + 1, a, seen, false);
+            r.list(k + 1);
           }
           break;
         case "truncate":
-          list(t, k + 1, a, seen, false);
+          r.list(k + 1);
           break;
         case "join":
-          item(t, k + 1, a, seen, false);
+          r.item(k + 1, false);
           break;
         case "update":
           if (prev == null
@@ -1066,7 +1218,7 @@ public final class StatementClassifier {
                   || prev.isWord("on")
                   || prev.isWord("do")
                   || prev.isWord("then"))) {
-            item(t, k + 1, a, seen, false);
+            r.item(k + 1, false);
           }
           break;
         case "into":
@@ -1074,37 +1226,14 @@ public final class StatementClassifier {
         case "table":
         case "lock":
           if (next != null && !next.is("(")) {
-            item(t, k + 1, a, seen, true);
+            r.item(k + 1, true);
           }
           break;
         default:
           break;
       }
     }
-    a.rels.removeIf(r -> r.parts().size() == 1 && a.cteNames.contains(r.parts().get(0)));
-  }
-
-  /** A comma-separated list of items at the nesting level of {@code p}. */
-  private static void list(List<SqlToken> t, int p, Analysis a, Set<Integer> seen, boolean cols) {
-    item(t, p, a, seen, cols);
-    int d = 0;
-    for (int k = p; k < t.size(); k++) {
-      SqlToken tok = t.get(k);
-      if (tok.is("(") || tok.is("[")) {
-        d++;
-      } else if (tok.is(")") || tok.is("]")) {
-        if (d == 0) {
-          return;
-        }
-        d--;
-      } else if (d == 0) {
-        if (tok.is(",")) {
-          item(t, k + 1, a, seen, cols);
-        } else if (tok.kind() == SqlToken.Kind.WORD && LIST_END.contains(tok.value())) {
-          return;
-        }
-      }
-    }
+    a.rels.removeIf(rel -> rel.parts().size() == 1 && a.cteNames.contains(rel.parts().get(0)));
   }
 
   private static final Set<String> ITEM_SKIP =
@@ -1113,94 +1242,141 @@ public final class StatementClassifier {
   private static final Set<String> NOT_RELATION =
       Set.of("stdin", "stdout", "program", "select", "values", "with", "rows", "all");
 
-  /** One FROM item (or INSERT/UPDATE target) at {@code p0}; returns the index after it. */
-  private static int item(List<SqlToken> t, int p0, Analysis a, Set<Integer> seen, boolean cols) {
-    int p = p0;
-    while (p < t.size() && ITEM_SKIP.contains(word(t, p))) {
-      p++;
-    }
-    if (p >= t.size()) {
-      return p;
-    }
-    SqlToken tok = t.get(p);
-    boolean isRel = false;
-    int from = p;
-    int to = p;
-    List<String> parts = new ArrayList<>();
-    if (tok.is("(")) {
-      p = matching(t, p) + 1;
-    } else if (tok.is("[")) {
-      if (p + 1 < t.size() && t.get(p + 1).kind() == SqlToken.Kind.NUMBER) {
-        a.numericTableRef = true;
-        a.reasons.add("numeric table reference [" + t.get(p + 1).text() + " ...]");
+  /**
+   * FROM lists and items of one statement. Reading an item, or the rest of a list from a given
+   * token, has the same effect however often it is done (relations are recorded once per position),
+   * so each is done at most once: the work stays linear even for {@code FROM FROM FROM ...} or
+   * {@code TABLE TABLE TABLE ...}.
+   */
+  private static final class Relations {
+    final Scan s;
+    final List<SqlToken> t;
+    final int n;
+    final Analysis a;
+
+    /** For each index, the first index at or after it that is not an {@link #ITEM_SKIP} word. */
+    final int[] skipEnd;
+
+    /** List positions already walked (at their list's own level). */
+    final boolean[] listed;
+
+    /** Items already read, by start index after skipped words; with and without column lists. */
+    final boolean[] itemRead;
+
+    final boolean[] itemReadCols;
+
+    /** Relations already recorded, by the index of their first name part. */
+    final boolean[] seen;
+
+    /** Numeric table references already reported, by the index of their "[". */
+    final boolean[] numericSeen;
+
+    Relations(Scan s, Analysis a) {
+      this.s = s;
+      this.t = s.t;
+      this.n = s.n;
+      this.a = a;
+      this.skipEnd = new int[n + 1];
+      skipEnd[n] = n;
+      for (int k = n - 1; k >= 0; k--) {
+        skipEnd[k] = ITEM_SKIP.contains(word(t, k)) ? skipEnd[k + 1] : k;
       }
-      p = matching(t, p) + 1;
-    } else if (tok.isIdentifier()
-        && !(tok.kind() == SqlToken.Kind.WORD && NOT_RELATION.contains(tok.value()))) {
+      this.listed = new boolean[n];
+      this.itemRead = new boolean[n];
+      this.itemReadCols = new boolean[n];
+      this.seen = new boolean[n];
+      this.numericSeen = new boolean[n];
+    }
+
+    /** A comma-separated list of items at the nesting level of {@code p}. */
+    void list(int p) {
+      item(p, false);
+      int k = p;
+      while (k < n && !listed[k]) {
+        listed[k] = true;
+        SqlToken tok = t.get(k);
+        if (isOpen(tok)) {
+          if (s.match[k] < 0) {
+            return; // never back at this level
+          }
+          k = s.match[k] + 1;
+          continue;
+        }
+        if (isClose(tok)) {
+          return;
+        }
+        if (tok.is(",")) {
+          item(k + 1, false);
+        } else if (tok.kind() == SqlToken.Kind.WORD && LIST_END.contains(tok.value())) {
+          return;
+        }
+        k++;
+      }
+    }
+
+    /** One FROM item (or INSERT/UPDATE target) at {@code p0}. */
+    void item(int p0, boolean cols) {
+      int p = p0 < n ? skipEnd[p0] : p0;
+      if (p >= n) {
+        return;
+      }
+      boolean[] read = cols ? itemReadCols : itemRead;
+      if (read[p]) {
+        return;
+      }
+      read[p] = true;
+      SqlToken tok = t.get(p);
+      if (tok.is("[")) {
+        if (p + 1 < n && t.get(p + 1).kind() == SqlToken.Kind.NUMBER && !numericSeen[p]) {
+          numericSeen[p] = true;
+          a.numericTableRef = true;
+          a.reasons.add("numeric table reference [" + t.get(p + 1).text() + " ...]");
+        }
+        return;
+      }
+      if (!tok.isIdentifier()
+          || (tok.kind() == SqlToken.Kind.WORD && NOT_RELATION.contains(tok.value()))) {
+        return; // a subquery "(" (its own FROM lists are read where they start), or no relation
+      }
+      int from = p;
+      List<String> parts = new ArrayList<>();
       parts.add(partValue(tok));
       int j = p + 1;
-      while (j + 1 < t.size() && t.get(j).is(".") && t.get(j + 1).isIdentifier()) {
+      while (j + 1 < n && t.get(j).is(".") && t.get(j + 1).isIdentifier()) {
         parts.add(partValue(t.get(j + 1)));
         j += 2;
       }
-      to = j - 1;
-      if (j < t.size() && t.get(j).is("(") && !cols) {
-        p = matching(t, j) + 1; // table function
-        if (word(t, p).equals("with") && word(t, p + 1).equals("ordinality")) {
-          p += 2;
-        }
-      } else {
-        isRel = true;
-        p = j;
-        if (p < t.size() && t.get(p).is("@")) {
-          p++;
-          if (p < t.size() && t.get(p).is("[")) {
-            p = matching(t, p) + 1;
-          } else {
-            p++;
-          }
-        }
-        if (p < t.size() && t.get(p).is("*")) {
+      int to = j - 1;
+      if (j < n && t.get(j).is("(") && !cols) {
+        return; // table function
+      }
+      p = j;
+      if (p < n && t.get(p).is("@")) {
+        p++;
+        if (p < n && t.get(p).is("[")) {
+          p = s.close(p) + 1;
+        } else {
           p++;
         }
       }
-    } else {
-      return p;
-    }
-    int alias = -1;
-    if (word(t, p).equals("as")) {
-      if (word(t, p + 1).equals("of")) {
-        return finish(a, seen, isRel, parts, from, to, alias, p);
+      if (p < n && t.get(p).is("*")) {
+        p++;
       }
-      if (p + 1 < t.size() && t.get(p + 1).isIdentifier()) {
-        alias = p + 1;
-        p += 2;
+      int alias = -1;
+      if (word(t, p).equals("as")) {
+        if (!word(t, p + 1).equals("of") && p + 1 < n && t.get(p + 1).isIdentifier()) {
+          alias = p + 1;
+        }
+      } else if (p < n
+          && t.get(p).isIdentifier()
+          && (t.get(p).kind() == SqlToken.Kind.QUOTED_IDENT
+              || !NON_ALIAS.contains(t.get(p).value()))) {
+        alias = p;
       }
-    } else if (p < t.size()
-        && t.get(p).isIdentifier()
-        && (t.get(p).kind() == SqlToken.Kind.QUOTED_IDENT
-            || !NON_ALIAS.contains(t.get(p).value()))) {
-      alias = p;
-      p++;
+      if (!seen[from]) {
+        seen[from] = true;
+        a.rels.add(new Rel(List.copyOf(parts), from, to, alias));
+      }
     }
-    if (alias >= 0 && p < t.size() && t.get(p).is("(")) {
-      p = matching(t, p) + 1;
-    }
-    return finish(a, seen, isRel, parts, from, to, alias, p);
-  }
-
-  private static int finish(
-      Analysis a,
-      Set<Integer> seen,
-      boolean isRel,
-      List<String> parts,
-      int from,
-      int to,
-      int alias,
-      int p) {
-    if (isRel && seen.add(from)) {
-      a.rels.add(new Rel(List.copyOf(parts), from, to, alias));
-    }
-    return p;
   }
 }

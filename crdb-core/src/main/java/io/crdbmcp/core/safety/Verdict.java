@@ -29,12 +29,12 @@ public record Verdict(boolean allowed, Classification classification, String rul
     }
     return switch (rule) {
       case "syntax" ->
-          "Close every string, quoted identifier, dollar quote and block comment;"
-              + " call validate_query to check a statement.";
+          "Close every string, quoted identifier, dollar quote and block comment, then validate"
+              + " the statement again.";
       case "empty_statement" -> "Send exactly one SQL statement.";
       case "multiple_statements" ->
-          "Send one statement per call; to run several writes"
-              + " atomically use begin_transaction, then one call per statement.";
+          "Send one statement per call; to run several writes atomically, begin a transaction"
+              + " and send one statement per call with its transaction id.";
       case "credential_catalog" ->
           "Use pg_roles, SHOW USERS or SHOW ROLES for role information"
               + " without password hashes.";
@@ -43,32 +43,33 @@ public record Verdict(boolean allowed, Classification classification, String rul
               + " use the export tool to write query results to a file.";
       case "dangerous_function" -> "Remove the call; it is never allowed through this server.";
       case "transaction_control" ->
-          "Transactions are managed by the server: use"
-              + " begin_transaction, commit_transaction and rollback_transaction.";
+          "Transactions are managed by the server: begin, commit and roll back through its"
+              + " transaction operations (with a transaction id), not with SQL.";
       case "session_change" ->
           "Session settings (role, transaction mode, search_path,"
               + " database) are fixed by the server configuration; remove the SET/RESET/USE and"
               + " qualify names instead.";
       case "utility" -> "Use a plain SELECT; use the export tool instead of COPY.";
       case "blocked_database" ->
-          "Query a database that is not blocked; list_databases shows" + " the visible ones.";
+          "Query a database that is not blocked; the database listing shows the visible ones.";
       case "statistics_catalog" ->
           "Column statistics and whole-schema definitions are closed while access control is"
-              + " configured; use describe_table and list_indexes for the visible schema.";
-      case "blocked_table" -> "Query other tables; list_tables shows the visible ones.";
+              + " configured; the table descriptions and index listings show the visible schema.";
+      case "blocked_table" -> "Query other tables; the table listing shows the visible ones.";
       case "blocked_column" ->
           "List the columns explicitly instead of * or a whole-row"
               + " reference, leaving out the blocked columns.";
-      case "schema_not_allowed" -> "Query tables in an allowed schema; list_schemas shows them.";
-      case "table_not_allowed" -> "Query only allowed tables; list_tables shows them.";
+      case "schema_not_allowed" ->
+          "Query tables in an allowed schema; the schema listing shows them.";
+      case "table_not_allowed" -> "Query only allowed tables; the table listing shows them.";
       case "blocked_command" ->
           "This command is disabled by configuration; ask an operator" + " if it is really needed.";
       case "function_not_allowed" ->
           "Remove the call, or ask an operator to allow the function by name in"
               + " CRDB_ALLOWED_FUNCTIONS if it is known to be harmless.";
       case "catalog_access" ->
-          "System catalogs are closed while access control is configured; use list_tables,"
-              + " describe_table, list_indexes and get_constraints for the visible schema.";
+          "System catalogs are closed while access control is configured; the table listing,"
+              + " table descriptions, indexes and constraints show the visible schema.";
       case "server_config" ->
           "The server's authentication and configuration files are never shown through this"
               + " server.";
@@ -81,9 +82,9 @@ public record Verdict(boolean allowed, Classification classification, String rul
       case "side_effect_function" ->
           "Remove the call: the server is in read-only mode and" + " allows reads only.";
       case "read_only" ->
-          "The server is in read-only mode and allows reads only; call"
-              + " validate_query to check a statement before running it.";
-      default -> "Call validate_query to check a statement.";
+          "The server is in read-only mode and allows reads only; validate a statement to see"
+              + " how it is judged before running it.";
+      default -> "Validate the statement to see how it is judged.";
     };
   }
 }

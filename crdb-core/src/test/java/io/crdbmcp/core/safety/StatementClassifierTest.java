@@ -159,6 +159,59 @@ class StatementClassifierTest {
   }
 
   @Test
+  void explainChainsAndNestedOptions() {
+    StatementClassifier.Analysis a =
+        StatementClassifier.analyze(SqlLexer.tokenize("EXPLAIN ANALYZE EXPLAIN DELETE FROM t"));
+    assertThat(a.command).isEqualTo("EXPLAIN ANALYZE");
+    assertThat(a.kind).isEqualTo(StatementKind.READ);
+    assertThat(a.writes).isFalse();
+    assertThat(a.nestedCommands).containsExactly("DELETE", "EXPLAIN");
+    assertThat(a.reasons)
+        .containsExactly(
+            "plain EXPLAIN does not execute the statement",
+            "EXPLAIN ANALYZE executes the statement (EXPLAIN)");
+    a = StatementClassifier.analyze(SqlLexer.tokenize("EXPLAIN EXPLAIN ANALYZE DELETE FROM t"));
+    assertThat(a.command).isEqualTo("EXPLAIN");
+    assertThat(a.writes).isFalse();
+    assertThat(a.nestedCommands).containsExactly("DELETE", "EXPLAIN ANALYZE");
+    assertThat(c("EXPLAIN (FORMAT (x, y), ANALYZE) DELETE FROM t").command())
+        .isEqualTo("EXPLAIN ANALYZE");
+    assertThat(c("EXPLAIN (FORMAT (x, analyze), COSTS) DELETE FROM t").command())
+        .isEqualTo("EXPLAIN");
+    assertThat(c("EXPLAIN ANALYZE").reasons()).containsExactly("EXPLAIN without a statement");
+    Classification chain = c("EXPLAIN ".repeat(1_000) + "ANALYZE DELETE FROM t");
+    assertThat(chain.command()).isEqualTo("EXPLAIN");
+    assertThat(chain.writes()).isFalse();
+    a =
+        StatementClassifier.analyze(
+            SqlLexer.tokenize("SELECT * FROM [EXPLAIN ANALYZE DELETE FROM t]"));
+    assertThat(a.nestedCommands).containsExactly("EXPLAIN ANALYZE", "DELETE");
+    assertThat(a.writes).isTrue();
+    a =
+        StatementClassifier.analyze(
+            SqlLexer.tokenize("SELECT (ALTER TABLE t CONFIGURE ZONE USING x = 1)"));
+    assertThat(a.nestedCommands).containsExactly("ALTER TABLE CONFIGURE ZONE");
+  }
+
+  @Test
+  void cteSearchClausesAndNumericReferences() {
+    assertThat(
+            c("WITH RECURSIVE a(n) AS (SELECT 1) SEARCH DEPTH FIRST BY n SET o,"
+                    + " b AS (SELECT 2) SELECT * FROM a, b, c")
+                .relations())
+        .containsExactly("c");
+    assertThat(c("SELECT * FROM [53 AS x], [54 AS y] JOIN [53 AS z] ON true").reasons())
+        .containsExactly(
+            "numeric table reference [53 ...]",
+            "numeric table reference [54 ...]",
+            "numeric table reference [53 ...]");
+    // Each reference is reported once, however many FROM lists reach it.
+    assertThat(c("SELECT 1 FROM a FROM b, [53 AS t]").reasons())
+        .containsExactly("numeric table reference [53 ...]");
+    assertThat(c("TABLE table only x.y").relations()).containsExactly("x.y");
+  }
+
+  @Test
   void emptyAndMultiple() {
     assertThat(c(" ; -- x").kind()).isEqualTo(StatementKind.EMPTY);
     Classification m = c("SELECT 1; DELETE FROM t");

@@ -7,19 +7,15 @@ import io.crdbmcp.core.demo.EmbeddedPostgresServer;
 import io.crdbmcp.tools.CrdbTools;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
-import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.io.FilterInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * The stdio launcher: configuration, core, tools, stdio transport. Logs go to stderr; stdout
@@ -79,10 +75,7 @@ public final class StdioServer {
       System.exit(2);
       return;
     }
-    CountDownLatch stdinClosed = new CountDownLatch(1);
-    InputStream in = new EofSignallingInputStream(System.in, stdinClosed);
-    StdioServerTransportProvider transport =
-        new StdioServerTransportProvider(CrdbTools.jsonMapper(), in, protocolOut);
+    StdioTransport transport = new StdioTransport(CrdbTools.jsonMapper(), System.in, protocolOut);
     McpSyncServer server =
         McpServer.sync(transport)
             .serverInfo(NAME, VERSION)
@@ -93,22 +86,7 @@ public final class StdioServer {
             .jsonSchemaValidator(CrdbTools.schemaValidator())
             .tools(tools.specifications())
             .build();
-    EmbeddedPostgresServer demoServer = demo;
-    Thread shutdown =
-        new Thread(
-            () -> {
-              try {
-                server.closeGracefully();
-              } catch (RuntimeException ignored) {
-                // Closing anyway.
-              }
-              crdb.close();
-              if (demoServer != null) {
-                demoServer.close();
-              }
-            },
-            "crdb-shutdown");
-    Runtime.getRuntime().addShutdownHook(shutdown);
+    Runtime.getRuntime().addShutdownHook(Shutdown.hook(server, crdb, demo));
     System.err.println(
         NAME
             + " "
@@ -119,8 +97,10 @@ public final class StdioServer {
             + (crdb.readOnly() ? " (read-only)" : "")
             + "; default connection: "
             + config.defaultConnection().describe());
+    // One line soon after start saying who we are connected as, or exactly why not; serves anyway.
+    crdb.connections().checkDefaultInBackground(line -> System.err.println(NAME + ": " + line));
     try {
-      stdinClosed.await();
+      transport.awaitEnd();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -132,8 +112,26 @@ public final class StdioServer {
     long t0 = System.nanoTime();
     EmbeddedPostgresServer pg = EmbeddedPostgresServer.start();
     pg.createDatabase("rideshare", EmbeddedPostgresServer.rideshareScript());
-    env.remove("CRDB_HOST");
-    env.remove("CRDB_CONNECTIONS");
+    // The demo database is the whole connection: settings meant for another database would
+    // otherwise fill in (a password, a TLS mode) or be refused as ambiguous with its URL.
+    List<String> ignored = new ArrayList<>();
+    for (String name : CrdbConfig.CONNECTION_SETTINGS) {
+      if (env.remove(name) != null) {
+        ignored.add(name);
+      }
+    }
+    for (String name : List.of("CRDB_URL", "CRDB_CONNECTIONS")) {
+      if (env.remove(name) != null) {
+        ignored.add(name);
+      }
+    }
+    if (!ignored.isEmpty()) {
+      System.err.println(
+          NAME
+              + ": --demo ignores "
+              + String.join(", ", ignored)
+              + " (it connects to its own database)");
+    }
     env.put("CRDB_URL", pg.url("rideshare"));
     System.err.printf(
         "%s: demo database ready in %d ms: %s (users, vehicles, rides, promo_codes). "
@@ -141,33 +139,5 @@ public final class StdioServer {
             + "%s: point an MCP client at this server with the command: bin/cockroachdb-mcp --demo%n",
         NAME, (System.nanoTime() - t0) / 1_000_000, pg.url("rideshare"), pg.directory(), NAME);
     return pg;
-  }
-
-  /** Signals when the client closed our stdin, so the process exits instead of lingering. */
-  static final class EofSignallingInputStream extends FilterInputStream {
-    private final CountDownLatch eof;
-
-    EofSignallingInputStream(InputStream in, CountDownLatch eof) {
-      super(in);
-      this.eof = eof;
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b < 0) {
-        eof.countDown();
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buf, int off, int len) throws IOException {
-      int n = super.read(buf, off, len);
-      if (n < 0) {
-        eof.countDown();
-      }
-      return n;
-    }
   }
 }

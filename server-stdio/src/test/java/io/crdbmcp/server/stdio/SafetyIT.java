@@ -153,8 +153,8 @@ class SafetyIT {
   }
 
   /**
-   * The session probe on each of the pool's two connections: one pinned by an open transaction,
-   * the other taken by a plain call meanwhile.
+   * The session probe on each of the pool's two connections: one pinned by an open transaction, the
+   * other taken by a plain call meanwhile.
    */
   static List<List<List<Object>>> everyPooledSession() {
     String id = (String) ok(server.call("begin_transaction", args())).get("transaction_id");
@@ -266,6 +266,46 @@ class SafetyIT {
 
   static java.nio.file.Path exportDir() {
     return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "crdb-mcp-it-exports");
+  }
+
+  /**
+   * Cost attacks from the review: thousands of EXPLAIN keywords, deeply nested subqueries, a huge
+   * statement and a statement naming a table 20,000 times. Each is answered (refused by a named
+   * limit where one applies) and the server keeps answering afterwards. No timing is asserted here;
+   * the classifier's cost is measured in StatementClassifierCostTest and the benchmarks.
+   */
+  @Test
+  void costAttacksAreAnsweredAndRefusedByNamedLimits() throws Exception {
+    String explains = "EXPLAIN ".repeat(5_000) + "SELECT 1";
+    for (String tool : List.of("validate_query", "execute_query")) {
+      CallToolResult r = server.call(tool, args("sql", explains));
+      assertThat(text(r)).as(tool + " of 5,000 EXPLAINs").isNotBlank();
+      if (tool.equals("validate_query")) {
+        assertThat(ok(r).get("allowed")).isEqualTo(false);
+      } else {
+        assertThat(r.isError()).isTrue();
+      }
+    }
+
+    String nested = "SELECT " + "(SELECT ".repeat(16_000) + "1" + ")".repeat(16_000);
+    Map<String, Object> deep = ok(server.call("validate_query", args("sql", nested)));
+    assertThat(deep.get("rule")).isEqualTo("nesting_too_deep");
+    CallToolResult deepRun = server.call("execute_query", args("sql", nested));
+    assertThat(deepRun.isError()).isTrue();
+    assertThat(text(deepRun)).contains("nesting_too_deep").contains("CRDB_MAX_SQL_DEPTH");
+
+    String huge = "SELECT 1 WHERE 'x' <> '" + "x".repeat(1_100_000) + "'";
+    Map<String, Object> tooLong = ok(server.call("validate_query", args("sql", huge)));
+    assertThat(tooLong.get("rule")).isEqualTo("statement_too_long");
+    assertThat(String.valueOf(tooLong.get("message"))).contains("CRDB_MAX_SQL_LENGTH");
+
+    String manyRelations = "SELECT 1 FROM users" + ", users".repeat(19_999);
+    CallToolResult wide = server.call("validate_query", args("sql", manyRelations));
+    assertThat(text(wide)).isNotBlank();
+
+    assertThat(rows(ok(server.call("execute_query", args("sql", "SELECT count(*) FROM canary")))))
+        .hasSize(1);
+    assertThat(openTransactions()).isZero();
   }
 
   @Test

@@ -1,0 +1,438 @@
+package io.crdbmcp.server.stdio;
+
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.JSONRPCMessage;
+import io.modelcontextprotocol.spec.McpServerSession;
+import io.modelcontextprotocol.spec.McpServerTransport;
+import io.modelcontextprotocol.spec.McpServerTransportProvider;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * The MCP stdio transport: newline-delimited JSON-RPC on stdin and stdout, one session.
+ *
+ * <p>Hand-written instead of the SDK's {@code StdioServerTransportProvider} (MCP Java SDK 2.1.0)
+ * because that one stops reading for good at the first line it cannot use (an empty line, a line
+ * that is not JSON, a line over its size limit): it answers nothing, later requests are never read,
+ * and the end of input is never seen, so the process lingers. This one:
+ *
+ * <ul>
+ *   <li>ignores blank lines (only spaces, tabs, carriage returns);
+ *   <li>answers a line that is not JSON with a JSON-RPC {@code -32700 Parse error} ({@code "id":
+ *       null}) and reads on; a line that is JSON but not a JSON-RPC message (an array, a number, an
+ *       object with neither {@code method} nor {@code result}/{@code error}) gets {@code -32600
+ *       Invalid Request}, with its {@code id} when it had a usable one;
+ *   <li>refuses a line over {@value #MAX_LINE_BYTES} bytes with {@code -32700} without holding it:
+ *       the bytes past the limit are discarded up to the next newline;
+ *   <li>decodes strictly as UTF-8 (JSON text exchanged between systems must be UTF-8): a line with
+ *       an invalid byte sequence gets {@code -32700} rather than being run with replacement
+ *       characters in it (which could silently change the SQL it carries);
+ *   <li>signals the end of input ({@link #awaitEnd()}) as soon as stdin reaches end of file.
+ * </ul>
+ *
+ * <p>Every line written to stdout (the session's messages and the error answers above) goes through
+ * one queue and one writer thread, so lines never interleave and a client that is slow to read
+ * never blocks the reader.
+ */
+final class StdioTransport implements McpServerTransportProvider {
+  /** The longest line accepted, in bytes, not counting the line end. */
+  static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+  private static final Logger log = LoggerFactory.getLogger(StdioTransport.class);
+  private static final byte[] END_OF_OUTPUT = new byte[0];
+  private static final int INITIAL_LINE_CAPACITY = 8 * 1024;
+  private static final int KEPT_LINE_CAPACITY = 1024 * 1024;
+
+  private final McpJsonMapper json;
+  private final InputStream in;
+  private final OutputStream out;
+  private final CountDownLatch ended = new CountDownLatch(1);
+  private final CountDownLatch outputDone = new CountDownLatch(1);
+  private final BlockingQueue<byte[]> outbound = new LinkedBlockingQueue<>();
+  private volatile boolean closing;
+  private volatile McpServerSession session;
+
+  StdioTransport(McpJsonMapper json, InputStream in, OutputStream out) {
+    this.json = json;
+    this.in = in;
+    this.out = out;
+  }
+
+  /** Blocks until stdin reached end of file, stdout broke, or the transport was closed. */
+  void awaitEnd() throws InterruptedException {
+    ended.await();
+  }
+
+  @Override
+  public void setSessionFactory(McpServerSession.Factory sessionFactory) {
+    this.session = sessionFactory.create(new SessionTransport());
+    Thread writer = new Thread(this::writeLoop, "stdio-writer");
+    writer.setDaemon(true);
+    writer.start();
+    Thread reader = new Thread(this::readLoop, "stdio-reader");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  @Override
+  public Mono<Void> notifyClients(String method, Object params) {
+    McpServerSession s = session;
+    return s == null
+        ? Mono.error(new IllegalStateException("No session to notify"))
+        : s.sendNotification(method, params);
+  }
+
+  @Override
+  public Mono<Void> notifyClient(String sessionId, String method, Object params) {
+    return Mono.defer(
+        () -> {
+          McpServerSession s = session;
+          if (s == null || !s.getId().equals(sessionId)) {
+            return Mono.error(new IllegalStateException("No session " + sessionId));
+          }
+          return s.sendNotification(method, params);
+        });
+  }
+
+  @Override
+  public Mono<Void> closeGracefully() {
+    McpServerSession s = session;
+    return s == null ? Mono.empty() : s.closeGracefully();
+  }
+
+  @Override
+  public void close() {
+    McpServerSession s = session;
+    if (s != null) {
+      s.close();
+    }
+    end();
+  }
+
+  private void end() {
+    closing = true;
+    ended.countDown();
+  }
+
+  // ---- Reading ----
+
+  private void readLoop() {
+    byte[] chunk = new byte[64 * 1024];
+    byte[] line = new byte[INITIAL_LINE_CAPACITY];
+    int length = 0;
+    boolean tooLong = false;
+    try {
+      int n;
+      while (!closing && (n = in.read(chunk)) >= 0) {
+        int start = 0;
+        while (start < n) {
+          int nl = indexOf(chunk, (byte) '\n', start, n);
+          int stop = nl < 0 ? n : nl;
+          int add = stop - start;
+          if (!tooLong) {
+            if ((long) length + add > MAX_LINE_BYTES + 1L) { // + 1: a trailing '\r'
+              tooLong = true;
+              line = new byte[INITIAL_LINE_CAPACITY];
+              length = 0;
+            } else {
+              if (length + add > line.length) {
+                line =
+                    Arrays.copyOf(
+                        line,
+                        Math.max(length + add, Math.min(line.length * 2, MAX_LINE_BYTES + 1)));
+              }
+              System.arraycopy(chunk, start, line, length, add);
+              length += add;
+            }
+          }
+          if (nl < 0) {
+            break;
+          }
+          if (tooLong) {
+            tooLong = false;
+            answerParseError("the message is longer than the limit of 16 MiB");
+          } else {
+            handleSafely(line, length);
+          }
+          length = 0;
+          if (line.length > KEPT_LINE_CAPACITY) {
+            line = new byte[INITIAL_LINE_CAPACITY];
+          }
+          start = nl + 1;
+        }
+      }
+      if (!closing) {
+        // End of input: a last line without a newline still counts.
+        if (tooLong) {
+          answerParseError("the message is longer than the limit of 16 MiB");
+        } else if (length > 0) {
+          handleSafely(line, length);
+        }
+      }
+    } catch (IOException e) {
+      if (!closing) {
+        log.debug("stdin failed: {}", e.toString());
+      }
+    } catch (RuntimeException | Error e) {
+      log.error("the stdio reader stopped", e);
+    } finally {
+      McpServerSession s = session;
+      end();
+      if (s != null) {
+        s.close();
+      }
+    }
+  }
+
+  /** Handles one line; whatever goes wrong with it is answered, and the next line is read. */
+  private void handleSafely(byte[] b, int len) {
+    try {
+      handleLine(b, len);
+    } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+      log.debug("a message could not be handled", e);
+      answerError(
+          null,
+          McpSchema.ErrorCodes.INTERNAL_ERROR,
+          "Internal error: the message could not be handled ("
+              + e.getClass().getSimpleName()
+              + ")");
+    }
+  }
+
+  private static int indexOf(byte[] b, byte x, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (b[i] == x) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private void handleLine(byte[] b, int len) {
+    int from = 0;
+    int to = len;
+    while (from < to && isBlank(b[from])) {
+      from++;
+    }
+    while (to > from && isBlank(b[to - 1])) {
+      to--;
+    }
+    if (from == to) {
+      return; // A blank line: nothing to answer.
+    }
+    if (!isUtf8(b, from, to)) {
+      answerParseError("the message is not valid UTF-8");
+      return;
+    }
+    String text = new String(b, from, to - from, StandardCharsets.UTF_8);
+    Object parsed;
+    try {
+      parsed = json.readValue(text, Object.class);
+    } catch (IOException | RuntimeException e) {
+      answerParseError("the message is not valid JSON (" + brief(e) + ")");
+      return;
+    }
+    if (!(parsed instanceof Map<?, ?> map)) {
+      answerError(
+          null,
+          McpSchema.ErrorCodes.INVALID_REQUEST,
+          parsed instanceof List
+              ? "Invalid Request: batches are not supported; send one JSON-RPC message per line"
+              : "Invalid Request: a JSON-RPC message is a JSON object");
+      return;
+    }
+    JSONRPCMessage message;
+    try {
+      // The same classification as McpSchema.deserializeJsonRpcMessage, on the parsed map.
+      if (map.containsKey("method") && map.containsKey("id")) {
+        message = json.convertValue(map, McpSchema.JSONRPCRequest.class);
+      } else if (map.containsKey("method")) {
+        message = json.convertValue(map, McpSchema.JSONRPCNotification.class);
+      } else if (map.containsKey("result") || map.containsKey("error")) {
+        message = json.convertValue(map, McpSchema.JSONRPCResponse.class);
+      } else {
+        throw new IllegalArgumentException("no method, result or error");
+      }
+    } catch (RuntimeException e) {
+      Object id = map.get("id");
+      answerError(
+          id instanceof String || id instanceof Number ? id : null,
+          McpSchema.ErrorCodes.INVALID_REQUEST,
+          "Invalid Request: not a JSON-RPC request, notification or response (" + brief(e) + ")");
+      return;
+    }
+    McpServerSession s = session;
+    if (s == null) {
+      return;
+    }
+    s.handle(message)
+        .subscribe(
+            ignored -> {},
+            e -> log.debug("handling a {} failed: {}", message.getClass().getSimpleName(), e));
+  }
+
+  /** Whether the bytes are well-formed UTF-8, checked through a small buffer (no copy). */
+  private static boolean isUtf8(byte[] b, int from, int to) {
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(b, from, to - from);
+    CharBuffer chars = CharBuffer.allocate(8192);
+    while (true) {
+      CoderResult r = decoder.decode(in, chars, true);
+      if (r.isError()) {
+        return false;
+      }
+      if (r.isUnderflow()) {
+        break;
+      }
+      chars.clear();
+    }
+    chars.clear();
+    return !decoder.flush(chars).isError();
+  }
+
+  private static boolean isBlank(byte b) {
+    return b == ' ' || b == '\t' || b == '\r';
+  }
+
+  /** The first line of an exception's message, at most 200 characters. */
+  private static String brief(Exception e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    int nl = m.indexOf('\n');
+    if (nl >= 0) {
+      m = m.substring(0, nl);
+    }
+    return m.length() > 200 ? m.substring(0, 200) + "..." : m;
+  }
+
+  private void answerParseError(String why) {
+    answerError(null, McpSchema.ErrorCodes.PARSE_ERROR, "Parse error: " + why);
+  }
+
+  /** Writes a JSON-RPC error response; {@code id} may be null (serialized as {@code null}). */
+  private void answerError(Object id, int code, String message) {
+    Map<String, Object> error = new LinkedHashMap<>();
+    error.put("code", code);
+    error.put("message", message);
+    Map<String, Object> response = new LinkedHashMap<>();
+    response.put("jsonrpc", McpSchema.JSONRPC_VERSION);
+    response.put("id", id);
+    response.put("error", error);
+    try {
+      enqueue(json.writeValueAsBytes(response));
+    } catch (IOException e) {
+      log.error("cannot serialize an error response", e);
+    }
+  }
+
+  // ---- Writing ----
+
+  private void enqueue(byte[] jsonLine) {
+    if (closing) {
+      return;
+    }
+    // Compact JSON has no raw line breaks; make sure, as one would break the framing.
+    for (int i = 0; i < jsonLine.length; i++) {
+      if (jsonLine[i] == '\n' || jsonLine[i] == '\r') {
+        jsonLine[i] = ' ';
+      }
+    }
+    outbound.add(jsonLine);
+  }
+
+  private void writeLoop() {
+    OutputStream out = new BufferedOutputStream(this.out, 64 * 1024);
+    try {
+      while (true) {
+        byte[] b = outbound.take();
+        if (b == END_OF_OUTPUT) {
+          break;
+        }
+        out.write(b);
+        out.write('\n');
+        if (outbound.isEmpty()) {
+          out.flush();
+        }
+      }
+      out.flush();
+    } catch (IOException e) {
+      // stdout is gone: the client is gone.
+      if (!closing) {
+        log.debug("stdout failed: {}", e.toString());
+      }
+      end();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      outputDone.countDown();
+    }
+  }
+
+  /** Lets the writer finish what is queued, for at most {@code millis}. */
+  private void drainOutput(long millis) {
+    outbound.add(END_OF_OUTPUT);
+    try {
+      outputDone.await(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The single session's side of the transport. */
+  private final class SessionTransport implements McpServerTransport {
+    @Override
+    public Mono<Void> sendMessage(JSONRPCMessage message) {
+      return Mono.fromRunnable(
+          () -> {
+            try {
+              enqueue(json.writeValueAsBytes(message));
+            } catch (IOException e) {
+              throw new IllegalStateException("cannot serialize a message: " + e.getMessage(), e);
+            }
+          });
+    }
+
+    @Override
+    public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
+      return json.convertValue(data, typeRef);
+    }
+
+    @Override
+    public Mono<Void> closeGracefully() {
+      return Mono.fromRunnable(
+          () -> {
+            drainOutput(500);
+            end();
+          });
+    }
+
+    @Override
+    public void close() {
+      end();
+    }
+  }
+}
