@@ -3,25 +3,27 @@
 // and use the URL it prints on stderr ("demo database ... at postgresql://...").
 //   ./mvnw -q -pl examples -am package -DskipTests
 //   CRDB_URL=postgresql://... jshell --class-path "$(cat examples/target/classpath.txt)" examples/jshell/explore.jsh
+// Interactively, evaluate results instead of printing them: `crdb.tables()` shows the same table.
 import io.crdbmcp.core.*;
-import java.util.List;
 
-var crdb = Crdb.open(CrdbConfig.fromEnvironment());
-var db = crdb.connections().get(null);
-System.out.println("Connected to " + db.dialect().displayName());
+var crdb = Crdb.create(cfg -> cfg.fromEnvironment());
+System.out.println("Connected to " + crdb.database().dialect().displayName());
 
-var tables = crdb.schema().listTables(db, null, null, Caller.local());
+var tables = crdb.tables();
+System.out.println(tables);
 for (var t : tables) {
   System.out.println(t.kind() + " " + t.schema() + "." + t.name() + " ~" + t.estimatedRows() + " rows");
 }
 
 var first = tables.stream().filter(t -> t.kind().equals("table")).findFirst();
 if (first.isPresent()) {
-  var name = "\"" + first.get().schema().replace("\"", "\"\"") + "\".\"" + first.get().name().replace("\"", "\"\"") + "\"";
-  var result = crdb.queries().executePlainSql(db, "SELECT * FROM " + name + " LIMIT $1", List.of(3), null, null, Caller.local());
-  System.out.println(name + ": " + result.columns().size() + " columns, first rows:");
-  result.rows().forEach(row -> System.out.println(row));
-  var verdict = crdb.queries().validatePlainSql(db, "DELETE FROM " + name);
+  var t = first.get();
+  // Rows by table name: no SQL to write, names are looked up in the catalog.
+  var rows = crdb.rows(t.name()).schema(t.schema()).limit(3).read();
+  System.out.println(t.schema() + "." + t.name() + ": " + rows.columns().size() + " columns, first rows:");
+  System.out.println(rows);
+  var name = "\"" + t.schema().replace("\"", "\"\"") + "\".\"" + t.name().replace("\"", "\"\"") + "\"";
+  var verdict = crdb.validate("DELETE FROM " + name);
   System.out.println("DELETE FROM " + name + " allowed? " + verdict.allowed() + " " + verdict.classification().kind());
 } else {
   System.out.println("No tables yet: the database is empty.");

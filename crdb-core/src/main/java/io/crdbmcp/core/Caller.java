@@ -4,8 +4,8 @@ import java.util.Set;
 
 /**
  * Who is calling: the client (an MCP session or process) and, once authentication exists, the user
- * and scopes. Passed to every service call so ownership (transactions), audit and rate limits see
- * the same identity.
+ * and scopes. Passed to every service call so ownership (transactions, connections opened with
+ * {@code connect} or {@code switch_database}), audit and rate limits see the same identity.
  *
  * @param clientId the transport-level client (stdio process or HTTP session); never null
  * @param user the authenticated user, or null when unauthenticated
@@ -31,5 +31,13 @@ public record Caller(String clientId, String user, Set<String> scopes) {
     return other != null
         && clientId.equals(other.clientId)
         && java.util.Objects.equals(user, other.user);
+  }
+
+  /**
+   * The owner of what this caller opens (connections, transactions): client and user, without the
+   * scopes. Two callers have the same owner exactly when {@link #sameAs} holds.
+   */
+  Caller owner() {
+    return scopes.isEmpty() ? this : new Caller(clientId, user, Set.of());
   }
 }

@@ -1,31 +1,46 @@
 package io.crdbmcp.core;
 
+import io.crdbmcp.core.SchemaInfo.TableEntry;
 import io.crdbmcp.core.safety.SqlGuard;
+import io.crdbmcp.core.safety.Verdict;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
- * The library's entry point: every service, wired once from a {@link CrdbConfig}. Usable from Java
- * or JShell without any MCP types:
+ * The library's entry point, usable from Java or JShell without any MCP types:
  *
  * <pre>{@code
- * try (Crdb crdb = Crdb.open(CrdbConfig.fromEnvironment())) {
- *   QueryResult r = crdb.queries().executePlainSql(crdb.connections().get(null),
- *       "SELECT count(*) FROM rides", List.of(), null, null, Caller.local());
+ * try (Crdb crdb = Crdb.create(cfg -> cfg.url("postgresql://app@localhost:26257/shop"))) {
+ *   crdb.tables();                                        // prints as a compact table
+ *   crdb.query("SELECT city, count(*) FROM rides WHERE revenue > $1 GROUP BY city", 20);
+ *   crdb.rows("rides").where("city", "boston").orderBy("revenue desc").limit(20).read();
+ *   try (TxScope tx = crdb.begin()) { ...; tx.commit(); }  // rolled back unless committed
  * }
  * }</pre>
+ *
+ * The operations of {@link CrdbScope} on a {@code Crdb} run as the local caller ({@link
+ * Caller#local()}) on the default connection; {@link #session(Caller)} and {@link
+ * Session#on(String)} choose a caller and a connection (what tool adapters use). Every operation
+ * takes the tools' path: the safety guard, the database's own checks, access control, the row cap
+ * and the statement timeout; nothing public runs SQL around them.
+ *
+ * <p>Configured connections are shared by every caller and cannot be replaced or closed by one;
+ * connections opened with {@link Connections#connect}, and transactions, belong to the caller that
+ * opened them. {@link #closeClient(String)} ends what a client left open.
  */
-public final class Crdb implements AutoCloseable {
+public final class Crdb implements CrdbScope, AutoCloseable {
   private final CrdbConfig config;
   private final Connections connections;
   private final Transactions transactions;
   private final SqlExecutor executor;
-  private final SqlGuard guard;
   private final Queries queries;
   private final Schema schema;
   private final Plans plans;
   private final DatabaseInfo databaseInfo;
   private final Rows rows;
   private final Exports exports;
+  private final Session local;
 
   private Crdb(CrdbConfig config) {
     this.config = config;
@@ -34,18 +49,34 @@ public final class Crdb implements AutoCloseable {
         new Transactions(
             Duration.ofSeconds(config.transactionIdleTimeoutSeconds()),
             config.maxTransactions(),
-            config.safety().readOnly());
+            config.maxTransactionsPerClient(),
+            config.safety().readOnly(),
+            config.queryTimeoutSeconds());
     this.connections.onClose(transactions::endAllOn);
     this.executor = new SqlExecutor(config.queryTimeoutSeconds(), transactions);
-    this.guard = new SqlGuard(config.safety());
+    SqlGuard guard = new SqlGuard(config.safety());
     this.queries = new Queries(guard, executor, config.maxRows());
     this.schema = new Schema(executor, config.safety());
     this.plans = new Plans(queries, executor);
     this.databaseInfo = new DatabaseInfo(executor, config.safety());
     this.rows = new Rows(executor, queries, schema, config.safety());
     this.exports = new Exports(config.exportDir(), queries, executor);
+    this.local = new Session(this, Caller.local(), null);
   }
 
+  /**
+   * A library instance configured from code: {@code Crdb.create(cfg ->
+   * cfg.url("postgresql://...").readOnly(true))}. Every {@code CRDB_*} setting has a method on
+   * {@link CrdbSettings}, validated as in the environment ({@link ConfigException} names the
+   * setting); {@code cfg.fromEnvironment()} starts from the process environment.
+   */
+  public static Crdb create(Consumer<CrdbSettings> configure) {
+    CrdbSettings settings = CrdbConfig.builder();
+    Objects.requireNonNull(configure, "configure").accept(settings);
+    return open(settings.build());
+  }
+
+  /** A library instance for a configuration already built. */
   public static Crdb open(CrdbConfig config) {
     return new Crdb(config);
   }
@@ -54,22 +85,98 @@ public final class Crdb implements AutoCloseable {
     return config;
   }
 
+  // --- Scopes ------------------------------------------------------------------------------------
+
+  /** The operations as {@code caller}, on its default connection; {@code .on(name)} for another. */
+  public Session session(Caller caller) {
+    return new Session(this, caller, null);
+  }
+
+  /** The local caller on another connection. */
+  public Session on(String connection) {
+    return local.on(connection);
+  }
+
+  @Override
+  public ResultTable query(String sql, Object... params) {
+    return local.query(sql, params);
+  }
+
+  @Override
+  public RecordList<TableEntry> tables() {
+    return local.tables();
+  }
+
+  @Override
+  public TableInfo describe(String table) {
+    return local.describe(table);
+  }
+
+  @Override
+  public RowsQuery rows(String table) {
+    return local.rows(table);
+  }
+
+  @Override
+  public Verdict validate(String sql) {
+    return local.validate(sql);
+  }
+
+  /** Begins a transaction on the default connection; see {@link TxScope}. */
+  public TxScope begin() {
+    return local.begin();
+  }
+
+  /** Begins a read-only or a read-write transaction on the default connection. */
+  public TxScope begin(boolean readOnly) {
+    return local.begin(readOnly);
+  }
+
+  /** The local caller's default connection (its server: {@code database().dialect()}). */
+  public Database database() {
+    return local.database();
+  }
+
+  /**
+   * The connection a call of {@code caller} runs on: the named one as that caller sees it (its own,
+   * else the configured one), or, when a call names none but passes a transaction handle, the
+   * connection of that transaction; else the caller's default one.
+   */
+  public Database database(String connection, String transactionId, Caller caller) {
+    if ((connection == null || connection.isBlank()) && transactionId != null) {
+      return transactions.databaseOf(transactionId, caller);
+    }
+    return connections.get(connection, caller);
+  }
+
+  /**
+   * Ends what a client left open when it goes away (an HTTP session ends; over stdio the process
+   * ends with its client): rolls back the transactions and closes the connections opened by callers
+   * with {@code clientId}, whatever their user. Configured connections stay.
+   */
+  public void closeClient(String clientId) {
+    transactions.rollbackAllOf(clientId);
+    connections.closeClient(clientId);
+  }
+
+  /** {@link #closeClient(String)} for the caller's client. */
+  public void closeClient(Caller caller) {
+    closeClient(caller.clientId());
+  }
+
+  // --- Services (for tool adapters; every one takes the caller) ----------------------------------
+
+  /** Named connections: configured ones (shared) and those each caller opened (its own). */
   public Connections connections() {
     return connections;
   }
 
+  /** Transactions that span calls, named by handles that belong to their caller. */
   public Transactions transactions() {
     return transactions;
   }
 
-  public SqlExecutor executor() {
-    return executor;
-  }
-
-  public SqlGuard guard() {
-    return guard;
-  }
-
+  /** SQL text from a person or a model, through the safety guard. */
   public Queries queries() {
     return queries;
   }
@@ -96,20 +203,27 @@ public final class Crdb implements AutoCloseable {
     return exports;
   }
 
-  /**
-   * The connection a call runs on: the named one, or, when a call names none but passes a
-   * transaction handle, the connection of that transaction; else the default one.
-   */
-  public Database database(String connection, String transactionId, Caller caller) {
-    if ((connection == null || connection.isBlank()) && transactionId != null) {
-      return transactions.databaseOf(transactionId, caller);
-    }
-    return connections.get(connection);
+  /** The statement timeout of every call and transaction, seconds ({@code CRDB_QUERY_TIMEOUT}). */
+  public int queryTimeoutSeconds() {
+    return config.queryTimeoutSeconds();
   }
 
   /** Whether the server as a whole is read-only ({@code CRDB_READ_ONLY}). */
   public boolean readOnly() {
     return config.safety().readOnly();
+  }
+
+  /** SQL execution for the services of this package; no public way around the guard. */
+  SqlExecutor executor() {
+    return executor;
+  }
+
+  @Override
+  public String toString() {
+    return "Crdb[default connection: "
+        + (config.defaultConnection() == null ? "none" : config.defaultConnection().describe())
+        + (readOnly() ? ", read-only" : "")
+        + "]";
   }
 
   @Override

@@ -29,6 +29,8 @@ import java.util.Set;
  * @param exportDir where export tools write ({@code CRDB_EXPORT_DIR})
  * @param transactionIdleTimeoutSeconds idle transactions are rolled back after this
  * @param maxTransactions open transactions at most
+ * @param maxTransactionsPerClient open transactions of one client at most ({@code
+ *     CRDB_MAX_TRANSACTIONS_PER_CLIENT})
  * @param poolSize connections per pool at most
  */
 public record CrdbConfig(
@@ -40,6 +42,7 @@ public record CrdbConfig(
     Path exportDir,
     int transactionIdleTimeoutSeconds,
     int maxTransactions,
+    int maxTransactionsPerClient,
     int poolSize) {
 
   public static final String DEFAULT_CONNECTION = "default";
@@ -48,11 +51,48 @@ public record CrdbConfig(
   public static final int DEFAULT_CONNECT_TIMEOUT = 10;
   public static final int DEFAULT_TRANSACTION_IDLE_TIMEOUT = 300;
   public static final int DEFAULT_MAX_TRANSACTIONS = 10;
+  public static final int DEFAULT_MAX_TRANSACTIONS_PER_CLIENT = 5;
   public static final int DEFAULT_POOL_SIZE = 5;
 
   public CrdbConfig {
     connections = List.copyOf(connections);
     toolsets = Set.copyOf(toolsets);
+  }
+
+  /**
+   * The configuration without a per-client transaction limit of its own: each client may open
+   * {@link #DEFAULT_MAX_TRANSACTIONS_PER_CLIENT} (or {@code maxTransactions}, if lower).
+   */
+  public CrdbConfig(
+      List<ConnectionSpec> connections,
+      int maxRows,
+      int queryTimeoutSeconds,
+      Set<String> toolsets,
+      SafetyPolicy safety,
+      Path exportDir,
+      int transactionIdleTimeoutSeconds,
+      int maxTransactions,
+      int poolSize) {
+    this(
+        connections,
+        maxRows,
+        queryTimeoutSeconds,
+        toolsets,
+        safety,
+        exportDir,
+        transactionIdleTimeoutSeconds,
+        maxTransactions,
+        Math.min(DEFAULT_MAX_TRANSACTIONS_PER_CLIENT, maxTransactions),
+        poolSize);
+  }
+
+  /**
+   * Settings set from code, with the same names, validation and error messages as the environment:
+   * {@code
+   * CrdbConfig.builder().url("postgresql://app@localhost:26257/shop").readOnly(true).build()}.
+   */
+  public static CrdbSettings builder() {
+    return new CrdbSettings();
   }
 
   /** The connection used when a call names none. */
@@ -98,6 +138,7 @@ public record CrdbConfig(
           "CRDB_EXPORT_DIR",
           "CRDB_TRANSACTION_IDLE_TIMEOUT",
           "CRDB_MAX_TRANSACTIONS",
+          "CRDB_MAX_TRANSACTIONS_PER_CLIENT",
           "CRDB_POOL_SIZE");
 
   /**
@@ -335,6 +376,7 @@ public record CrdbConfig(
         exports.toAbsolutePath().normalize(),
         e.positiveInt("CRDB_TRANSACTION_IDLE_TIMEOUT", DEFAULT_TRANSACTION_IDLE_TIMEOUT),
         e.positiveInt("CRDB_MAX_TRANSACTIONS", DEFAULT_MAX_TRANSACTIONS),
+        e.positiveInt("CRDB_MAX_TRANSACTIONS_PER_CLIENT", DEFAULT_MAX_TRANSACTIONS_PER_CLIENT),
         e.positiveInt("CRDB_POOL_SIZE", DEFAULT_POOL_SIZE));
   }
 
@@ -349,6 +391,7 @@ public record CrdbConfig(
         exportDir,
         transactionIdleTimeoutSeconds,
         maxTransactions,
+        maxTransactionsPerClient,
         poolSize);
   }
 
@@ -363,6 +406,7 @@ public record CrdbConfig(
         exportDir,
         transactionIdleTimeoutSeconds,
         maxTransactions,
+        maxTransactionsPerClient,
         poolSize);
   }
 

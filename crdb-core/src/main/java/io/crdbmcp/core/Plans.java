@@ -4,17 +4,23 @@ import io.crdbmcp.core.safety.Classification;
 import io.crdbmcp.core.safety.DatabaseChecks;
 import io.crdbmcp.core.safety.SqlLexer;
 import io.crdbmcp.core.safety.SqlToken;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import org.jooq.PlainSQL;
 
 /**
- * Query plans. {@link #explain} plans a statement without running it. {@link #explainAnalyze} runs
- * it to collect execution statistics: reads in a read-only transaction, writes (refused in
- * read-only mode) inside a savepoint that is always rolled back, so nothing they did persists —
- * also inside an explicit transaction.
+ * Query plans. {@link #explainPlainSql} plans a statement without running it. {@link
+ * #explainAnalyzePlainSql} runs it to collect execution statistics: reads in a read-only
+ * transaction, writes (refused in read-only mode) inside a savepoint that is always rolled back
+ * ({@link Savepoints}), so nothing they did persists — also inside an explicit transaction.
+ *
+ * <p>The statement is the caller's own text ({@code @PlainSQL}): it runs only through {@link
+ * Queries#runPlainSql}, the one path for user SQL, and its plan rows are read through {@link
+ * SqlExecutor} (JDBC query timeout besides the transaction's statement timeout).
  */
 public final class Plans {
   /** A plan as the server printed it, one line per element. */
@@ -29,6 +35,7 @@ public final class Plans {
     this.executor = executor;
   }
 
+  @PlainSQL
   public Plan explainPlainSql(Database db, String sql, String txId, Caller caller) {
     String stmt = plainStatement(sql);
     Classification c = queries.require(db, stmt, false);
@@ -36,6 +43,7 @@ public final class Plans {
     return new Plan(c.kind().name(), false, false, lines);
   }
 
+  @PlainSQL
   public Plan explainAnalyzePlainSql(Database db, String sql, String txId, Caller caller) {
     String stmt = plainStatement(sql);
     Classification c = queries.require(db, stmt, false);
@@ -62,26 +70,14 @@ public final class Plans {
         (conn, d, jdbc, values) -> {
           DatabaseChecks.describe(conn, alone.sql(), values);
           if (!rollBack) {
-            return lines(conn, jdbc.sql());
+            return lines(conn, jdbc, values);
           }
-          try (Statement s = conn.createStatement()) {
-            s.execute("SAVEPOINT crdb_mcp_explain_analyze");
-          }
-          List<String> out;
           try {
-            out = lines(conn, jdbc.sql());
-          } catch (SQLException e) {
-            try (Statement s = conn.createStatement()) {
-              s.execute("ROLLBACK TO SAVEPOINT crdb_mcp_explain_analyze");
-            } catch (SQLException rollback) {
-              e.addSuppressed(rollback); // the transaction is ended by the executor anyway
-            }
-            throw e;
+            return Savepoints.around(
+                conn, "crdb_mcp_explain_analyze", true, () -> lines(conn, jdbc, values));
+          } catch (Savepoints.LostException lost) {
+            throw lost.rethrowFailure(); // the transaction is ended by the executor anyway
           }
-          try (Statement s = conn.createStatement()) {
-            s.execute("ROLLBACK TO SAVEPOINT crdb_mcp_explain_analyze");
-          }
-          return out;
         });
   }
 
@@ -106,9 +102,10 @@ public final class Plans {
     return s;
   }
 
-  private static List<String> lines(java.sql.Connection conn, String sql) throws SQLException {
+  private List<String> lines(Connection conn, JdbcSql jdbc, List<Object> values)
+      throws SQLException {
     List<String> out = new ArrayList<>();
-    try (java.sql.PreparedStatement s = conn.prepareStatement(sql);
+    try (PreparedStatement s = executor.prepareBound(conn, jdbc.sql(), values);
         ResultSet rs = s.executeQuery()) {
       int n = rs.getMetaData().getColumnCount();
       while (rs.next()) {

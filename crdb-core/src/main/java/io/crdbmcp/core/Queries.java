@@ -27,9 +27,12 @@ public final class Queries {
     this.checks = new DatabaseChecks(guard.policy());
   }
 
-  /** Work on a user statement that passed the guard and the database's own checks. */
+  /**
+   * Work on a user statement that passed the guard and the database's own checks. Package-private:
+   * it holds the raw connection, so it is no way around the guard for code outside the library.
+   */
   @FunctionalInterface
-  public interface PlainSqlWork<T> {
+  interface PlainSqlWork<T> {
     T run(Connection c, Dialect d, JdbcSql jdbc, List<Object> values) throws SQLException;
   }
 
@@ -41,7 +44,7 @@ public final class Queries {
    *
    * @param forceReadOnly treat the call as read-only whatever the server allows (exports)
    */
-  public <T> T runPlainSql(
+  <T> T runPlainSql(
       Database db,
       String sql,
       List<?> params,
@@ -166,11 +169,11 @@ public final class Queries {
     return guard.policy().readOnly() || db.readOnly();
   }
 
-  public SqlGuard guard() {
+  SqlGuard guard() {
     return guard;
   }
 
-  public SqlExecutor executor() {
+  SqlExecutor executor() {
     return executor;
   }
 }

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * One condition of a structured row filter: a column, an operator and a value. Never raw SQL: the
- * column is checked against the catalog and the value is always bound as a parameter. Conditions of
- * a filter combine with AND.
+ * column is checked against the catalog and the value is always bound as a parameter; {@link Rows}
+ * turns the condition into a jOOQ condition. Conditions of a filter combine with AND.
  *
  * @param column the column name as in describe_table
  * @param op the operator
@@ -18,28 +18,24 @@ public record RowFilter(String column, Op op, Object value) {
 
   /** The operators a filter may use. */
   public enum Op {
-    EQ("=", "="),
-    NE("!=", "<>"),
-    LT("<", "<"),
-    LE("<=", "<="),
-    GT(">", ">"),
-    GE(">=", ">="),
-    LIKE("like", "LIKE"),
-    ILIKE("ilike", "ILIKE"),
-    IN("in", "IN"),
-    NOT_IN("not_in", "NOT IN"),
-    IS_NULL("is_null", "IS NULL"),
-    IS_NOT_NULL("is_not_null", "IS NOT NULL");
+    EQ("="),
+    NE("!="),
+    LT("<"),
+    LE("<="),
+    GT(">"),
+    GE(">="),
+    LIKE("like"),
+    ILIKE("ilike"),
+    IN("in"),
+    NOT_IN("not_in"),
+    IS_NULL("is_null"),
+    IS_NOT_NULL("is_not_null");
 
     /** The name used in tool arguments. */
     public final String token;
 
-    /** The SQL operator. */
-    final String sql;
-
-    Op(String token, String sql) {
+    Op(String token) {
       this.token = token;
-      this.sql = sql;
     }
 
     /** Whether the operator compares against a single value. */

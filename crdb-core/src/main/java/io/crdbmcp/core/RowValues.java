@@ -13,15 +13,19 @@ import java.util.regex.Pattern;
 /**
  * Converts JSON values from tool arguments into bound parameters for a column of a known catalog
  * type. Every value is bound as text and cast to the column's type in SQL ({@code CAST($1 AS
- * uuid)}), so precision is never lost in transit (numeric stays a decimal string) and the database
- * does the parsing; bytea is bound as base64 text and decoded with {@code decode($1, 'base64')}.
- * Obvious mismatches are refused here with a message naming the column.
+ * uuid)}, built by {@link Sql#typed}), so precision is never lost in transit (numeric stays a
+ * decimal string) and the database does the parsing; bytea is bound as base64 text and decoded with
+ * {@code decode($1, 'base64')}. Obvious mismatches are refused here with a message naming the
+ * column.
  */
 final class RowValues {
   private RowValues() {}
 
   private static final Pattern PLAIN_TYPE =
       Pattern.compile("[a-z_][a-z0-9_ ]*(\\(\\d+(,\\d+)?\\))?( with(out)? time zone)?(\\[\\])*");
+
+  /** A double-quoted identifier as {@link Sql#quote} writes it, with array brackets. */
+  private static final Pattern QUOTED_TYPE = Pattern.compile("\"([^\"]|\"\")+\"(\\[\\])*");
 
   private static final Set<String> INTEGER_TYPES =
       Set.of("smallint", "integer", "bigint", "int", "int2", "int4", "int8");
@@ -35,7 +39,8 @@ final class RowValues {
 
   /**
    * The SQL type to cast to, from describe_table's type: {@code _int4} (an array's element type
-   * name in information_schema) becomes {@code int4[]}; anything not a plain type name is quoted.
+   * name in information_schema) becomes {@code int4[]}; anything not a plain type name is quoted
+   * (by jOOQ, through {@link Sql#quote}).
    */
   static String castType(String catalogType) {
     // information_schema spells built-in types in lower case; anything else is a name to quote.
@@ -47,7 +52,13 @@ final class RowValues {
       return t;
     }
     String base = t.startsWith("_") ? t.substring(1) : t;
-    return Rows.quote(base) + (t.startsWith("_") ? "[]" : "");
+    return Sql.quote(base) + (t.startsWith("_") ? "[]" : "");
+  }
+
+  /** Whether a text is a type {@link #castType} produces: a plain type name or a quoted one. */
+  static boolean isCastType(String castType) {
+    return castType != null
+        && (PLAIN_TYPE.matcher(castType).matches() || QUOTED_TYPE.matcher(castType).matches());
   }
 
   static boolean isArray(String castType) {
@@ -69,14 +80,6 @@ final class RowValues {
 
   static boolean isText(String castType) {
     return !isArray(castType) && TEXT_TYPES.contains(baseType(castType));
-  }
-
-  /** The SQL expression binding placeholder {@code $n} as a value of this type. */
-  static String expression(int n, String castType) {
-    if (castType.equals("bytea")) {
-      return "decode($" + n + ", 'base64')";
-    }
-    return "CAST($" + n + " AS " + castType + ")";
   }
 
   /** The text bound for a JSON value in a column of this type; null stays null. */

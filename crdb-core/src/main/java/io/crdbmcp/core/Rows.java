@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -16,10 +15,23 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jooq.Condition;
+import org.jooq.Field;
+import org.jooq.InsertReturningStep;
+import org.jooq.InsertValuesStepN;
+import org.jooq.Query;
+import org.jooq.Record;
+import org.jooq.SelectSeekStepN;
+import org.jooq.SortField;
+import org.jooq.Table;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * Row operations on one table without writing SQL: read by key or structured filter with keyset
- * pagination, and insert / update / delete / upsert with values bound as parameters.
+ * pagination, and insert / update / delete / upsert with values bound as parameters. Statements are
+ * built with jOOQ ({@link Sql}): identifiers from the catalog quoted by jOOQ, every value a bind
+ * value cast to its column's type.
  *
  * <p>Every call runs through {@link SqlExecutor#run} (one connection, one transaction, or inside
  * the caller's transaction), looks the table up in the catalog in that same transaction (through
@@ -149,12 +161,12 @@ public final class Rows {
         txId,
         caller,
         (c, d) -> {
-          Stmt st = new Stmt();
-          return protect(c, db, st, txId != null, false, () -> read(db, c, d, req, st));
+          Binds b = new Binds();
+          return protect(c, db, b, txId != null, false, () -> read(db, c, d, req, b));
         });
   }
 
-  private ReadResult read(Database db, Connection c, Dialect d, ReadRequest req, Stmt st)
+  private ReadResult read(Database db, Connection c, Dialect d, ReadRequest req, Binds b)
       throws SQLException {
     Meta m = meta(c, d, req.table(), req.schema());
     int limit = req.limit() == null ? Math.min(DEFAULT_LIMIT, queries.maxRows()) : limitOf(req);
@@ -193,13 +205,14 @@ public final class Rows {
       }
     }
 
-    List<String> where = new ArrayList<>();
-    where.addAll(keyConditions(m, req.key(), st));
+    List<Condition> where = new ArrayList<>();
+    where.addAll(keyConditions(m, req.key(), b));
     for (RowFilter f : req.filters()) {
-      where.add(condition(m, f, st));
+      where.add(condition(m, f, b));
     }
     String digest = RowCursor.digest(canonical(req.key(), req.filters()));
 
+    Field<?>[] seek = null;
     if (req.cursor() != null && !req.cursor().isBlank()) {
       RowCursor cur = RowCursor.decode(req.cursor());
       if (!pageable) {
@@ -223,7 +236,11 @@ public final class Rows {
             "pass the same key and filter as for the previous page, or omit cursor to start"
                 + " again");
       }
-      where.add(keyset(m, ordering, cur.values(), st));
+      if (m.anyNullable(ordering)) {
+        where.add(keysetWithNulls(m, ordering, cur.values(), b));
+      } else {
+        seek = seekValues(m, ordering, cur.values(), b);
+      }
     }
 
     // Ordering columns not requested are selected too (for the cursor) and dropped afterwards.
@@ -241,26 +258,19 @@ public final class Rows {
       orderIndex.add(i);
     }
 
-    StringBuilder sql = new StringBuilder("SELECT ");
-    sql.append(joinQuoted(selectNames)).append(" FROM ").append(m.sqlName());
-    appendWhere(sql, where);
-    if (!ordering.isEmpty()) {
-      sql.append(" ORDER BY ");
-      for (int i = 0; i < ordering.size(); i++) {
-        Order o = ordering.get(i);
-        if (i > 0) {
-          sql.append(", ");
-        }
-        sql.append(quote(o.column())).append(o.descending() ? " DESC" : " ASC");
-        if (m.nullable(o.column())) {
-          sql.append(" NULLS LAST");
-        }
-      }
+    List<SortField<Object>> sort = new ArrayList<>();
+    for (Order o : ordering) {
+      Field<Object> col = Sql.column(o.column());
+      SortField<Object> s = o.descending() ? col.desc() : col.asc();
+      sort.add(m.nullable(o.column()) ? s.nullsLast() : s);
     }
-    sql.append(" LIMIT ").append(limit + 1);
-    String text = sql.toString();
-    queries.require(db, text, true);
-    QueryResult raw = executor.query(c, text, st.params, limit);
+    SelectSeekStepN<Record> select =
+        Sql.dsl().select(Sql.columns(selectNames)).from(m.table()).where(where).orderBy(sort);
+    // Keyset paging: jOOQ's seek, a row comparison when all directions agree.
+    Query query = seek == null ? select.limit(limit + 1) : select.seek(seek).limit(limit + 1);
+    Sql.Statement statement = Sql.render(query);
+    queries.require(db, statement.sql(), true);
+    QueryResult raw = executor.query(c, statement, limit);
 
     List<List<Object>> rows = new ArrayList<>();
     List<List<Object>> keys = new ArrayList<>();
@@ -288,59 +298,57 @@ public final class Rows {
   }
 
   /**
-   * Rows strictly after {@code values} in {@code ordering}: (a > v1) OR (a = v1 AND b > v2) ...,
-   * with NULLS LAST semantics on nullable columns; a row comparison when every key is NOT NULL and
-   * all directions agree.
+   * The cursor's values for jOOQ's {@code seek} (every ordering column is NOT NULL): rows strictly
+   * after them, {@code (a, b) > (v1, v2)} when all directions agree, else (a > v1) OR (a = v1 AND b
+   * < v2) ....
    */
-  private String keyset(Meta m, List<Order> ordering, List<Object> values, Stmt st) {
-    boolean sameDirection = true;
-    boolean anyNullable = false;
-    for (Order o : ordering) {
-      sameDirection &= o.descending() == ordering.get(0).descending();
-      anyNullable |= m.nullable(o.column());
-    }
-    if (sameDirection && !anyNullable) {
-      List<String> cols = new ArrayList<>();
-      List<String> vals = new ArrayList<>();
-      for (int i = 0; i < ordering.size(); i++) {
-        Object v = values.get(i);
-        if (v == null) {
-          throw CrdbException.invalidArgument(
-              "the cursor holds NULL for NOT NULL column " + ordering.get(i).column(),
-              "omit cursor to start again");
-        }
-        cols.add(quote(ordering.get(i).column()));
-        vals.add(st.bind(m.column(ordering.get(i).column()), v));
+  private static Field<?>[] seekValues(Meta m, List<Order> ordering, List<Object> values, Binds b) {
+    Field<?>[] out = new Field<?>[ordering.size()];
+    for (int i = 0; i < ordering.size(); i++) {
+      Object v = values.get(i);
+      if (v == null) {
+        throw CrdbException.invalidArgument(
+            "the cursor holds NULL for NOT NULL column " + ordering.get(i).column(),
+            "omit cursor to start again");
       }
-      String op = ordering.get(0).descending() ? " < " : " > ";
-      return "(" + String.join(", ", cols) + ")" + op + "(" + String.join(", ", vals) + ")";
+      out[i] = b.bind(m.column(ordering.get(i).column()), v);
     }
-    List<String> disjuncts = new ArrayList<>();
-    List<String> equalities = new ArrayList<>();
+    return out;
+  }
+
+  /**
+   * Rows strictly after {@code values} in {@code ordering} when an ordering column is nullable: (a
+   * > v1) OR (a = v1 AND b > v2) ..., with NULLS LAST semantics (nothing sorts after NULL; NULL
+   * sorts after every value). jOOQ's seek knows nothing of NULLs, so this condition is built here.
+   */
+  private static Condition keysetWithNulls(
+      Meta m, List<Order> ordering, List<Object> values, Binds b) {
+    List<Condition> disjuncts = new ArrayList<>();
+    List<Condition> equalities = new ArrayList<>();
     for (int i = 0; i < ordering.size(); i++) {
       Order o = ordering.get(i);
       ColumnEntry col = m.column(o.column());
-      String q = quote(col.name());
+      Field<Object> q = Sql.column(col.name());
       Object v = values.get(i);
-      String after;
-      String equal;
+      Condition after;
+      Condition equal;
       if (v == null) {
         after = null; // NULLS LAST: nothing sorts after NULL in this column
-        equal = q + " IS NULL";
+        equal = q.isNull();
       } else {
-        String p = st.bind(col, v);
-        String cmp = q + (o.descending() ? " < " : " > ") + p;
-        after = col.nullable() ? "(" + cmp + " OR " + q + " IS NULL)" : cmp;
-        equal = q + " = " + p;
+        Field<Object> p = b.bind(col, v);
+        Condition cmp = o.descending() ? q.lt(p) : q.gt(p);
+        after = col.nullable() ? cmp.or(q.isNull()) : cmp;
+        equal = q.eq(p);
       }
       if (after != null) {
-        List<String> terms = new ArrayList<>(equalities);
+        List<Condition> terms = new ArrayList<>(equalities);
         terms.add(after);
-        disjuncts.add("(" + String.join(" AND ", terms) + ")");
+        disjuncts.add(DSL.and(terms));
       }
       equalities.add(equal);
     }
-    return disjuncts.isEmpty() ? "FALSE" : "(" + String.join(" OR ", disjuncts) + ")";
+    return disjuncts.isEmpty() ? DSL.falseCondition() : DSL.or(disjuncts);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -358,11 +366,12 @@ public final class Rows {
         txId,
         caller,
         false,
-        (c, d, st) -> {
+        (c, d, b) -> {
           Meta m = meta(c, d, table, schemaName);
-          String text = insertSql(m, values, st, "INSERT INTO");
-          queries.require(db, text, false);
-          Returned r = returning(c, text, st.params, m);
+          Sql.Statement st =
+              Sql.render(insertInto(m, resolveValues(m, values), b).returning(m.visibleFields()));
+          queries.require(db, st.sql(), false);
+          Returned r = returning(c, st);
           return new Change(m.qualifiedName(), "insert", r.result, r.total, false, null);
         });
   }
@@ -379,7 +388,7 @@ public final class Rows {
         txId,
         caller,
         false,
-        (c, d, st) -> {
+        (c, d, b) -> {
           Meta m = meta(c, d, table, schemaName);
           m.requirePk("upsert_row");
           Map<String, Object> key = new LinkedHashMap<>();
@@ -393,36 +402,37 @@ public final class Rows {
             key.put(k, byName.get(k));
           }
           // Whether the row exists decides what the upsert will do (reported, not relied on).
-          Stmt probe = new Stmt();
-          List<String> keyWhere = keyConditions(m, key, probe);
-          String exists =
-              "SELECT count(*) FROM " + m.sqlName() + " WHERE " + String.join(" AND ", keyWhere);
-          queries.require(db, exists, true);
-          long existing = count(c, exists, probe.params);
+          Sql.Statement exists =
+              Sql.render(Sql.dsl().selectCount().from(m.table()).where(keyConditions(m, key, b)));
+          queries.require(db, exists.sql(), true);
+          long existing = count(c, exists);
 
-          String text;
+          Sql.Statement st;
           if (d.isCockroach()) {
             // CockroachDB: UPSERT writes the given columns of the row with this primary key.
-            text = insertSql(m, byName, st, "UPSERT INTO");
+            st = Sql.upsert(insertValues(m, byName, b).returning(m.visibleFields()));
           } else {
-            StringBuilder sb =
-                new StringBuilder(insertSqlWithoutReturning(m, byName, st, "INSERT INTO"));
-            sb.append(" ON CONFLICT (").append(joinQuoted(m.pk())).append(") DO UPDATE SET ");
-            List<String> sets = new ArrayList<>();
+            // PostgreSQL: INSERT ... ON CONFLICT (primary key) DO UPDATE SET the given columns.
+            Map<Field<?>, Field<?>> sets = new LinkedHashMap<>();
             for (String col : byName.keySet()) {
               if (!m.pk().contains(col)) {
-                sets.add(quote(col) + " = EXCLUDED." + quote(col));
+                sets.put(Sql.column(col), DSL.excluded(Sql.column(col)));
               }
             }
             if (sets.isEmpty()) {
-              String k = quote(m.pk().get(0));
-              sets.add(k + " = EXCLUDED." + k); // keep RETURNING the existing row
+              Field<Object> k = Sql.column(m.pk().get(0));
+              sets.put(k, DSL.excluded(k)); // keep RETURNING the existing row
             }
-            sb.append(String.join(", ", sets)).append(returningClause(m));
-            text = sb.toString();
+            st =
+                Sql.render(
+                    insertValues(m, byName, b)
+                        .onConflict(Sql.columns(m.pk()))
+                        .doUpdate()
+                        .set(sets)
+                        .returning(m.visibleFields()));
           }
-          queries.require(db, text, false);
-          Returned r = returning(c, text, st.params, m);
+          queries.require(db, st.sql(), false);
+          Returned r = returning(c, st);
           return new Change(
               m.qualifiedName(),
               existing > 0 ? "update" : "insert",
@@ -449,7 +459,7 @@ public final class Rows {
         txId,
         caller,
         dryRun,
-        (c, d, st) -> {
+        (c, d, b) -> {
           Meta m = meta(c, d, table, schemaName);
           if (set == null || set.isEmpty()) {
             throw CrdbException.invalidArgument(
@@ -457,34 +467,25 @@ public final class Rows {
                 "pass set, e.g. {\"status\": \"closed\"}");
           }
           Map<String, Object> byName = resolveValues(m, set);
-          List<String> sets = new ArrayList<>();
+          Map<Field<?>, Field<?>> sets = new LinkedHashMap<>();
           for (Map.Entry<String, Object> e : byName.entrySet()) {
-            sets.add(quote(e.getKey()) + " = " + st.bind(m.column(e.getKey()), e.getValue()));
+            sets.put(Sql.column(e.getKey()), b.bind(m.column(e.getKey()), e.getValue()));
           }
-          List<String> where = target(m, key, filters, st, "update_row");
-          StringBuilder sb =
-              new StringBuilder("UPDATE ")
-                  .append(m.sqlName())
-                  .append(" SET ")
-                  .append(String.join(", ", sets));
-          appendWhere(sb, where);
-          sb.append(returningClause(m));
-          String text = sb.toString();
-          queries.require(db, text, false);
+          List<Condition> where = target(m, key, filters, b, "update_row");
+          Sql.Statement st =
+              Sql.render(
+                  Sql.dsl().update(m.table()).set(sets).where(where).returning(m.visibleFields()));
+          queries.require(db, st.sql(), false);
           QueryResult before = null;
           if (dryRun) {
-            String select = "SELECT " + joinQuoted(m.visibleNames()) + " FROM " + m.sqlName();
-            StringBuilder sel = new StringBuilder(select);
-            appendWhere(sel, where);
-            String selText = sel.toString();
-            queries.require(db, selText, true);
-            before =
-                executor.query(
-                    c, selText, st.paramsUpTo(maxPlaceholder(selText)), queries.maxRows());
+            Sql.Statement select =
+                Sql.render(Sql.dsl().select(m.visibleFields()).from(m.table()).where(where));
+            queries.require(db, select.sql(), true);
+            before = executor.query(c, select, queries.maxRows());
           } else if (key == null) {
-            checkCount(db, c, m, where, st, confirm, "update");
+            checkCount(db, c, m, where, confirm, "update");
           }
-          Returned r = returning(c, text, st.params, m);
+          Returned r = returning(c, st);
           if (!dryRun && !confirm && r.total > 1) {
             throw confirmation("update", m, r.total);
           }
@@ -507,19 +508,16 @@ public final class Rows {
         txId,
         caller,
         dryRun,
-        (c, d, st) -> {
+        (c, d, b) -> {
           Meta m = meta(c, d, table, schemaName);
-          List<String> where = target(m, key, filters, st, "delete_row");
-          StringBuilder sb = new StringBuilder("DELETE FROM ").append(m.sqlName());
-          appendWhere(sb, where);
-          String countWhereText = sb.toString();
-          sb.append(returningClause(m));
-          String text = sb.toString();
-          queries.require(db, text, false);
+          List<Condition> where = target(m, key, filters, b, "delete_row");
+          Sql.Statement st =
+              Sql.render(Sql.dsl().deleteFrom(m.table()).where(where).returning(m.visibleFields()));
+          queries.require(db, st.sql(), false);
           if (!dryRun && key == null) {
-            checkCount(db, c, m, where, st, confirm, "delete");
+            checkCount(db, c, m, where, confirm, "delete");
           }
-          Returned r = returning(c, text, st.params, m);
+          Returned r = returning(c, st);
           if (!dryRun && !confirm && r.total > 1) {
             throw confirmation("delete", m, r.total);
           }
@@ -527,9 +525,12 @@ public final class Rows {
         });
   }
 
-  /** The WHERE conditions of an update/delete: a full primary key, a filter, or both. */
-  private List<String> target(
-      Meta m, Map<String, Object> key, List<RowFilter> filters, Stmt st, String tool) {
+  /**
+   * The WHERE conditions of an update/delete: a full primary key, a filter, or both; never empty
+   * (an empty list would change every row).
+   */
+  private List<Condition> target(
+      Meta m, Map<String, Object> key, List<RowFilter> filters, Binds b, String tool) {
     boolean hasFilter = filters != null && !filters.isEmpty();
     if (key == null && !hasFilter) {
       throw CrdbException.invalidArgument(
@@ -540,26 +541,27 @@ public final class Rows {
                   + "}"
               : "pass filter: a list of {column, op, value} conditions");
     }
-    List<String> where = new ArrayList<>(keyConditions(m, key, st));
+    List<Condition> where = new ArrayList<>(keyConditions(m, key, b));
     if (hasFilter) {
       for (RowFilter f : filters) {
-        where.add(condition(m, f, st));
+        where.add(condition(m, f, b));
       }
+    }
+    if (where.isEmpty()) {
+      throw new IllegalStateException(tool + " without a condition");
     }
     return where;
   }
 
   private void checkCount(
-      Database db, Connection c, Meta m, List<String> where, Stmt st, boolean confirm, String verb)
+      Database db, Connection c, Meta m, List<Condition> where, boolean confirm, String verb)
       throws SQLException {
     if (confirm) {
       return;
     }
-    StringBuilder sb = new StringBuilder("SELECT count(*) FROM ").append(m.sqlName());
-    appendWhere(sb, where);
-    String text = sb.toString();
-    queries.require(db, text, true);
-    long n = count(c, text, st.paramsUpTo(maxPlaceholder(text)));
+    Sql.Statement st = Sql.render(Sql.dsl().selectCount().from(m.table()).where(where));
+    queries.require(db, st.sql(), true);
+    long n = count(c, st);
     if (n > 1) {
       throw confirmation(verb, m, n);
     }
@@ -581,43 +583,29 @@ public final class Rows {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Statement building
+  // Statement building (jOOQ: names quoted by jOOQ, every value a bind value)
 
-  /** Placeholders and the bound values, with the columns they belong to (for error messages). */
-  static final class Stmt {
-    final List<Object> params = new ArrayList<>();
+  /** The values bound in one call, with the columns they belong to (for error messages). */
+  static final class Binds {
     final List<String[]> bound = new ArrayList<>(); // column, type, text
 
-    String bind(ColumnEntry col, Object value) {
+    /** A value for a column: bound as text, cast to the column's type ({@link Sql#typed}). */
+    Field<Object> bind(ColumnEntry col, Object value) {
       String type = RowValues.castType(col.type());
       String text = RowValues.toBound(col.name(), type, value);
-      params.add(text);
       bound.add(new String[] {col.name(), type, text});
-      return RowValues.expression(params.size(), type);
+      return Sql.typed(type, text);
     }
 
-    String bindText(String text) {
-      params.add(text);
+    /** A pattern, bound as text. */
+    Field<String> bindText(String text) {
       bound.add(new String[] {null, "text", text});
-      return "CAST($" + params.size() + " AS text)";
-    }
-
-    /** Parameters for a statement that uses only $1..$n of this statement's placeholders. */
-    List<Object> paramsUpTo(int n) {
-      return params.subList(0, n);
+      return Sql.typedText(text);
     }
   }
 
-  private static int maxPlaceholder(String sql) {
-    int max = 0;
-    for (int i : JdbcSql.of(sql).parameterOrder()) {
-      max = Math.max(max, i);
-    }
-    return max;
-  }
-
-  private List<String> keyConditions(Meta m, Map<String, Object> key, Stmt st) {
-    List<String> out = new ArrayList<>();
+  private List<Condition> keyConditions(Meta m, Map<String, Object> key, Binds b) {
+    List<Condition> out = new ArrayList<>();
     if (key == null) {
       return out;
     }
@@ -640,33 +628,42 @@ public final class Rows {
             "key column '" + k + "' is null; primary-key values are never NULL",
             "pass the value of " + k);
       }
-      out.add(quote(k) + " = " + st.bind(m.column(k), v));
+      out.add(Sql.column(k).eq(b.bind(m.column(k), v)));
     }
     return out;
   }
 
-  private static String condition(Meta m, RowFilter f, Stmt st) {
+  private static Condition condition(Meta m, RowFilter f, Binds b) {
     ColumnEntry col = m.column(f.column());
-    String q = quote(col.name());
+    Field<Object> q = Sql.column(col.name());
     return switch (f.op()) {
-      case IS_NULL, IS_NOT_NULL -> q + " " + f.op().sql;
+      case IS_NULL -> q.isNull();
+      case IS_NOT_NULL -> q.isNotNull();
       case LIKE, ILIKE -> {
-        String type = RowValues.castType(col.type());
-        String lhs = RowValues.isText(type) ? q : "CAST(" + q + " AS text)";
-        yield lhs + " " + f.op().sql + " " + st.bindText((String) f.value());
+        Field<String> lhs =
+            RowValues.isText(RowValues.castType(col.type()))
+                ? Sql.col(String.class, col.name())
+                : q.cast(SQLDataType.CLOB);
+        Field<String> pattern = b.bindText((String) f.value());
+        yield f.op() == RowFilter.Op.LIKE ? lhs.like(pattern) : lhs.likeIgnoreCase(pattern);
       }
       case IN, NOT_IN -> {
         List<?> l = (List<?>) f.value();
         if (l.isEmpty()) {
-          yield f.op() == RowFilter.Op.IN ? "FALSE" : "TRUE";
+          yield f.op() == RowFilter.Op.IN ? DSL.falseCondition() : DSL.trueCondition();
         }
-        List<String> items = new ArrayList<>();
+        List<Field<Object>> items = new ArrayList<>();
         for (Object v : l) {
-          items.add(st.bind(col, v));
+          items.add(b.bind(col, v));
         }
-        yield q + " " + f.op().sql + " (" + String.join(", ", items) + ")";
+        yield f.op() == RowFilter.Op.IN ? q.in(items) : q.notIn(items);
       }
-      default -> q + " " + f.op().sql + " " + st.bind(col, f.value());
+      case EQ -> q.eq(b.bind(col, f.value()));
+      case NE -> q.ne(b.bind(col, f.value()));
+      case LT -> q.lt(b.bind(col, f.value()));
+      case LE -> q.le(b.bind(col, f.value()));
+      case GT -> q.gt(b.bind(col, f.value()));
+      case GE -> q.ge(b.bind(col, f.value()));
     };
   }
 
@@ -691,31 +688,26 @@ public final class Rows {
     return sb.toString();
   }
 
-  private String insertSql(Meta m, Map<String, Object> values, Stmt st, String verb) {
-    return insertSqlWithoutReturning(m, resolveValues(m, values), st, verb) + returningClause(m);
-  }
-
-  private static String insertSqlWithoutReturning(
-      Meta m, Map<String, Object> byName, Stmt st, String verb) {
+  /** {@code INSERT INTO table (columns) VALUES (values)}, or DEFAULT VALUES without values. */
+  private static InsertReturningStep<Record> insertInto(
+      Meta m, Map<String, Object> byName, Binds b) {
     if (byName.isEmpty()) {
-      return verb + " " + m.sqlName() + " DEFAULT VALUES";
+      return Sql.dsl().insertInto(m.table()).defaultValues();
     }
-    List<String> exprs = new ArrayList<>();
-    for (Map.Entry<String, Object> e : byName.entrySet()) {
-      exprs.add(st.bind(m.column(e.getKey()), e.getValue()));
-    }
-    return verb
-        + " "
-        + m.sqlName()
-        + " ("
-        + joinQuoted(new ArrayList<>(byName.keySet()))
-        + ") VALUES ("
-        + String.join(", ", exprs)
-        + ")";
+    return insertValues(m, byName, b);
   }
 
-  private static String returningClause(Meta m) {
-    return " RETURNING " + joinQuoted(m.visibleNames());
+  /** {@code INSERT INTO table (columns) VALUES (values)}; {@code byName} is not empty. */
+  private static InsertValuesStepN<Record> insertValues(
+      Meta m, Map<String, Object> byName, Binds b) {
+    List<Field<?>> values = new ArrayList<>();
+    for (Map.Entry<String, Object> e : byName.entrySet()) {
+      values.add(b.bind(m.column(e.getKey()), e.getValue()));
+    }
+    return Sql.dsl()
+        .insertInto(m.table())
+        .columns(Sql.columns(byName.keySet()))
+        .values(values.toArray(new Field<?>[0]));
   }
 
   /** Values keyed by the catalog's column names (unknown or hidden columns refused). */
@@ -735,36 +727,12 @@ public final class Rows {
     return out;
   }
 
-  private static void appendWhere(StringBuilder sb, List<String> where) {
-    if (!where.isEmpty()) {
-      sb.append(" WHERE ").append(String.join(" AND ", where));
-    }
-  }
-
-  /** A double-quoted SQL identifier. */
-  static String quote(String identifier) {
-    return '"' + identifier.replace("\"", "\"\"") + '"';
-  }
-
-  private static String joinQuoted(List<String> names) {
-    List<String> q = new ArrayList<>(names.size());
-    for (String n : names) {
-      q.add(quote(n));
-    }
-    return String.join(", ", q);
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Execution
 
   @FunctionalInterface
   private interface WriteWork {
-    Change run(Connection c, Dialect d, Stmt st) throws SQLException;
-  }
-
-  @FunctionalInterface
-  private interface Body<T> {
-    T run() throws SQLException;
+    Change run(Connection c, Dialect d, Binds b) throws SQLException;
   }
 
   private Change write(Database db, String txId, Caller caller, boolean dryRun, WriteWork work) {
@@ -774,69 +742,39 @@ public final class Rows {
         txId,
         caller,
         (c, d) -> {
-          Stmt st = new Stmt();
-          return protect(c, db, st, txId != null || dryRun, dryRun, () -> work.run(c, d, st));
+          Binds b = new Binds();
+          return protect(c, db, b, txId != null || dryRun, dryRun, () -> work.run(c, d, b));
         });
   }
 
   /**
-   * Runs a body, under a savepoint when asked: a failure rolls back to the savepoint (leaving a
-   * caller's transaction usable), and {@code undo} rolls back to it after success (dry runs).
-   * Database errors come back as {@link CrdbException}s that name the column whose value was
-   * refused, when that can be told.
+   * Runs a body, under a savepoint when asked ({@link Savepoints#around}): a failure rolls back to
+   * the savepoint (leaving a caller's transaction usable), and {@code undo} rolls back to it after
+   * success (dry runs). Database errors come back as {@link CrdbException}s that name the column
+   * whose value was refused, when that can be told.
    */
   private <T> T protect(
-      Connection c, Database db, Stmt st, boolean savepoint, boolean undo, Body<T> body)
+      Connection c, Database db, Binds b, boolean savepoint, boolean undo, Savepoints.Body<T> body)
       throws SQLException {
-    if (savepoint) {
-      exec(c, "SAVEPOINT " + SAVEPOINT);
-    }
-    T result;
     try {
-      result = body.run();
-    } catch (SQLException e) {
-      if (savepoint && !restore(c)) {
+      return savepoint ? Savepoints.around(c, SAVEPOINT, undo, body) : body.run();
+    } catch (Savepoints.LostException lost) {
+      if (lost.failure() instanceof SQLException e) {
         throw e; // the transaction is unusable; the executor reports it as aborted
       }
-      throw explain(SqlErrors.translate(e, db.spec()), st);
-    } catch (RuntimeException e) {
-      if (savepoint && !restore(c)) {
-        throw new CrdbException(
-            ErrorCode.SQL_ERROR,
-            e.getMessage(),
-            "the transaction could not be restored; roll it back",
-            null,
-            e);
-      }
-      throw e;
-    }
-    if (savepoint) {
-      if (undo) {
-        exec(c, "ROLLBACK TO SAVEPOINT " + SAVEPOINT);
-      }
-      exec(c, "RELEASE SAVEPOINT " + SAVEPOINT);
-    }
-    return result;
-  }
-
-  private static boolean restore(Connection c) {
-    try {
-      exec(c, "ROLLBACK TO SAVEPOINT " + SAVEPOINT);
-      exec(c, "RELEASE SAVEPOINT " + SAVEPOINT);
-      return true;
+      throw new CrdbException(
+          ErrorCode.SQL_ERROR,
+          lost.failure().getMessage(),
+          "the transaction could not be restored; roll it back",
+          null,
+          lost.failure());
     } catch (SQLException e) {
-      return false;
-    }
-  }
-
-  private static void exec(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute(sql);
+      throw explain(SqlErrors.translate(e, db.spec()), b);
     }
   }
 
   /** Names the column behind a data error (invalid input, out of range, too long). */
-  static CrdbException explain(CrdbException e, Stmt st) {
+  static CrdbException explain(CrdbException e, Binds b) {
     String state = e.sqlState();
     if (state == null || !(state.startsWith("22") || state.equals("42804"))) {
       return e;
@@ -844,22 +782,22 @@ public final class Rows {
     String msg = e.getMessage() == null ? "" : e.getMessage();
     String lower = msg.toLowerCase(Locale.ROOT);
     Set<String> culprits = new LinkedHashSet<>();
-    for (String[] b : st.bound) {
-      if (b[0] != null && b[2] != null && msg.contains("\"" + b[2] + "\"")) {
-        culprits.add("'" + b[0] + "' (" + b[1] + ")");
+    for (String[] v : b.bound) {
+      if (v[0] != null && v[2] != null && msg.contains("\"" + v[2] + "\"")) {
+        culprits.add("'" + v[0] + "' (" + v[1] + ")");
       }
     }
     if (culprits.isEmpty()) {
-      for (String[] b : st.bound) {
-        if (b[0] != null && b[2] != null && lower.contains(RowValues.baseType(b[1]))) {
-          culprits.add("'" + b[0] + "' (" + b[1] + ")");
+      for (String[] v : b.bound) {
+        if (v[0] != null && v[2] != null && lower.contains(RowValues.baseType(v[1]))) {
+          culprits.add("'" + v[0] + "' (" + v[1] + ")");
         }
       }
     }
     if (culprits.isEmpty()) {
-      for (String[] b : st.bound) {
-        if (b[0] != null && b[2] != null) {
-          culprits.add("'" + b[0] + "' (" + b[1] + ")");
+      for (String[] v : b.bound) {
+        if (v[0] != null && v[2] != null) {
+          culprits.add("'" + v[0] + "' (" + v[1] + ")");
         }
       }
     }
@@ -881,18 +819,17 @@ public final class Rows {
    * Runs a write with RETURNING without fetch-size/max-rows limits (so the statement runs to
    * completion on both servers), keeping at most CRDB_MAX_ROWS rows and counting all.
    */
-  private Returned returning(Connection c, String sql, List<Object> params, Meta m)
-      throws SQLException {
+  private Returned returning(Connection c, Sql.Statement st) throws SQLException {
     long start = System.nanoTime();
-    try (PreparedStatement ps = executor.prepare(c, sql, params);
+    try (PreparedStatement ps = executor.prepare(c, st);
         ResultSet rs = ps.executeQuery()) {
       QueryResult r = SqlExecutor.readRows(rs, queries.maxRows(), true, start);
       return new Returned(r, r.updateCount());
     }
   }
 
-  private long count(Connection c, String sql, List<Object> params) throws SQLException {
-    try (PreparedStatement ps = executor.prepare(c, sql, params);
+  private long count(Connection c, Sql.Statement st) throws SQLException {
+    try (PreparedStatement ps = executor.prepare(c, st);
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       return rs.getLong(1);
@@ -928,8 +865,12 @@ public final class Rows {
       return qualifiedName();
     }
 
-    String sqlName() {
-      return quote(t.schema()) + "." + quote(t.name());
+    Table<Record> table() {
+      return Sql.table(t.schema(), t.name());
+    }
+
+    List<Field<Object>> visibleFields() {
+      return Sql.columns(visibleNames());
     }
 
     List<ColumnEntry> visible() {
@@ -964,6 +905,15 @@ public final class Rows {
     boolean nullable(String column) {
       ColumnEntry col = byName.get(column);
       return col == null || col.nullable();
+    }
+
+    boolean anyNullable(List<Order> ordering) {
+      for (Order o : ordering) {
+        if (nullable(o.column())) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /** A visible column by name (exact, or case-insensitively when unambiguous). */

@@ -1,9 +1,5 @@
 package io.crdbmcp.core;
 
-import static org.jooq.impl.DSL.field;
-import static org.jooq.impl.DSL.name;
-import static org.jooq.impl.DSL.table;
-
 import io.crdbmcp.core.SchemaInfo.ColumnEntry;
 import io.crdbmcp.core.SchemaInfo.ConstraintEntry;
 import io.crdbmcp.core.SchemaInfo.DatabaseEntry;
@@ -24,41 +20,21 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
-import org.jooq.SQLDialect;
 import org.jooq.Table;
-import org.jooq.conf.RenderQuotedNames;
-import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
- * Schema discovery built with jOOQ against the catalogs. Each operation runs a fixed number of
- * catalog queries however many tables there are, works on CockroachDB and PostgreSQL (the dialect
- * picks the query where their catalogs differ), and applies access control: hidden databases,
- * schemas, tables and columns are never returned.
+ * Schema discovery built with jOOQ against the catalogs (names quoted by jOOQ, values bound; see
+ * {@link Sql}). Each operation runs a fixed number of catalog queries however many tables there
+ * are, works on CockroachDB and PostgreSQL (the dialect picks the query where their catalogs
+ * differ), and applies access control: hidden databases, schemas, tables and columns are never
+ * returned. Every query runs inside {@link SqlExecutor#run} through {@link SqlExecutor#dsl}.
  */
 public final class Schema {
   /** Schemas that hold the system catalogs; listed only when asked for. */
   public static final Set<String> SYSTEM_SCHEMAS =
       Set.of("pg_catalog", "information_schema", "crdb_internal", "pg_extension", "pg_toast");
-
-  /** jOOQ settings, made on first schema call rather than at start-up. */
-  private static final class Jooq {
-    static {
-      // jOOQ prints a banner and tips on first use unless told not to; a library stays quiet.
-      if (System.getProperty("org.jooq.no-logo") == null) {
-        System.setProperty("org.jooq.no-logo", "true");
-      }
-      if (System.getProperty("org.jooq.no-tips") == null) {
-        System.setProperty("org.jooq.no-tips", "true");
-      }
-    }
-
-    static final Settings SETTINGS =
-        new Settings()
-            .withRenderQuotedNames(RenderQuotedNames.EXPLICIT_DEFAULT_QUOTED)
-            .withExecuteLogging(false)
-            .withRenderSchema(true);
-  }
 
   private final SqlExecutor executor;
   private final SafetyPolicy policy;
@@ -68,17 +44,24 @@ public final class Schema {
     this.policy = policy;
   }
 
-  static DSLContext dsl(Connection c) {
-    return DSL.using(c, SQLDialect.POSTGRES, Jooq.SETTINGS);
+  private DSLContext dsl(Connection c) {
+    return executor.dsl(c);
   }
 
   private static Field<String> str(String... parts) {
-    return field(name(parts), String.class);
+    return Sql.col(String.class, parts);
+  }
+
+  private static Field<Object> col(String... parts) {
+    return Sql.col(Object.class, parts);
   }
 
   private static Table<Record> tbl(String schema, String t, String alias) {
-    return table(name(schema, t)).as(alias);
+    return Sql.table(schema, t, alias);
   }
+
+  /** {@code relkind} as text (it is the one-byte {@code "char"} type). */
+  private static final Field<String> RELKIND = col("c", "relkind").cast(SQLDataType.CLOB);
 
   public List<DatabaseEntry> listDatabases(Database db, String txId, Caller caller) {
     return executor.run(
@@ -91,13 +74,13 @@ public final class Schema {
               dsl(c)
                   .select(
                       str("d", "datname"),
-                      field("pg_get_userbyid(d.datdba)", String.class),
-                      field("pg_encoding_to_char(d.encoding)", String.class))
+                      Sql.fn("pg_get_userbyid", String.class, col("d", "datdba")),
+                      Sql.fn("pg_encoding_to_char", String.class, col("d", "encoding")))
                   .from(tbl("pg_catalog", "pg_database", "d"))
                   .where(
                       d.isCockroach()
                           ? DSL.noCondition()
-                          : field("d.datistemplate", Boolean.class).isFalse())
+                          : Sql.col(Boolean.class, "d", "datistemplate").isFalse())
                   .orderBy(str("d", "datname"))
                   .fetch();
           List<DatabaseEntry> out = new ArrayList<>();
@@ -122,7 +105,7 @@ public final class Schema {
               dsl(c)
                   .select(str("s", "schema_name"), str("s", "schema_owner"))
                   .from(tbl("information_schema", "schemata", "s"))
-                  .where(str("s", "catalog_name").eq(field("current_database()", String.class)))
+                  .where(str("s", "catalog_name").eq(Sql.fn("current_database", String.class)))
                   .orderBy(str("s", "schema_name"))
                   .fetch();
           List<SchemaEntry> out = new ArrayList<>();
@@ -162,31 +145,38 @@ public final class Schema {
         (c, d) -> {
           Condition where =
               schema != null
-                  ? field("n.nspname", String.class).eq(schema)
-                  : field("n.nspname", String.class)
+                  ? str("n", "nspname").eq(schema)
+                  : str("n", "nspname")
                       .notIn(SYSTEM_SCHEMAS)
-                      .and(field("n.nspname", String.class).notLike("pg\\_temp%"));
+                      .and(str("n", "nspname").notLike("pg\\_temp%"));
           Field<Long> estimate =
               d.isCockroach()
-                  ? field(
-                      "(SELECT max(s.estimated_row_count) FROM crdb_internal.table_row_statistics s"
-                          + " WHERE s.table_id = c.oid::INT8)",
-                      Long.class)
-                  : field(
-                      "CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::int8 END", Long.class);
+                  // CockroachDB keeps row estimates in crdb_internal, keyed by table id (= oid).
+                  ? DSL.field(
+                      DSL.select(DSL.max(Sql.col(Long.class, "s", "estimated_row_count")))
+                          .from(tbl("crdb_internal", "table_row_statistics", "s"))
+                          .where(
+                              Sql.col(Long.class, "s", "table_id")
+                                  .eq(col("c", "oid").cast(SQLDataType.BIGINT))))
+                  : DSL.when(
+                          // reltuples is a real; the Java type here only types the literal 0.
+                          Sql.col(Integer.class, "c", "reltuples").ge(DSL.inline(0)),
+                          col("c", "reltuples").cast(SQLDataType.BIGINT))
+                      .else_(DSL.castNull(SQLDataType.BIGINT));
           var rows =
               dsl(c)
                   .select(
                       str("n", "nspname"),
                       str("c", "relname"),
-                      field("c.relkind::text", String.class),
+                      RELKIND,
                       estimate,
-                      field("obj_description(c.oid, 'pg_class')", String.class))
+                      Sql.fn(
+                          "obj_description", String.class, col("c", "oid"), DSL.inline("pg_class")))
                   .from(tbl("pg_catalog", "pg_class", "c"))
                   .join(tbl("pg_catalog", "pg_namespace", "n"))
-                  .on(field("n.oid").eq(field("c.relnamespace")))
+                  .on(col("n", "oid").eq(col("c", "relnamespace")))
                   .where(where)
-                  .and(field("c.relkind::text", String.class).in(kinds))
+                  .and(RELKIND.in(kinds))
                   .orderBy(str("n", "nspname"), str("c", "relname"))
                   .fetch();
           List<TableEntry> out = new ArrayList<>();
@@ -226,20 +216,21 @@ public final class Schema {
       s = t.substring(0, dot);
       t = t.substring(dot + 1);
     }
-    Condition where = field("c.relname", String.class).eq(t);
+    Condition where = str("c", "relname").eq(t);
     where =
         s != null
-            ? where.and(field("n.nspname", String.class).eq(s))
-            : where.and(field("n.nspname", String.class).notIn(SYSTEM_SCHEMAS));
+            ? where.and(str("n", "nspname").eq(s))
+            : where.and(str("n", "nspname").notIn(SYSTEM_SCHEMAS));
     var rows =
-        dsl.select(str("n", "nspname"), str("c", "relname"), field("c.relkind::text", String.class))
+        dsl.select(str("n", "nspname"), str("c", "relname"), RELKIND)
             .from(tbl("pg_catalog", "pg_class", "c"))
             .join(tbl("pg_catalog", "pg_namespace", "n"))
-            .on(field("n.oid").eq(field("c.relnamespace")))
+            .on(col("n", "oid").eq(col("c", "relnamespace")))
             .where(where)
-            .and(field("c.relkind::text", String.class).in("r", "v", "m", "f", "p"))
+            .and(RELKIND.in("r", "v", "m", "f", "p"))
             .orderBy(
-                DSL.when(field("n.nspname", String.class).eq("public"), 0).otherwise(1),
+                DSL.when(str("n", "nspname").eq(DSL.inline("public")), DSL.inline(0))
+                    .otherwise(DSL.inline(1)),
                 str("n", "nspname"))
             .fetch();
     for (var r : rows) {
@@ -270,28 +261,40 @@ public final class Schema {
     String[] rel = resolve(dsl, table, schema);
     List<String> pk = primaryKey(dsl, rel[0], rel[1]);
     Condition hidden = d.isCockroach() ? str("col", "is_hidden").eq("NO") : DSL.noCondition();
+    Field<String> dataType = str("col", "data_type");
+    // The oid of the relation resolve() found, for col_description (one row: a table's name is
+    // unique among the relations of its schema).
+    Field<Object> oid =
+        DSL.field(
+            DSL.select(col("rc", "oid"))
+                .from(tbl("pg_catalog", "pg_class", "rc"))
+                .join(tbl("pg_catalog", "pg_namespace", "rn"))
+                .on(col("rn", "oid").eq(col("rc", "relnamespace")))
+                .where(str("rn", "nspname").eq(rel[0]))
+                .and(str("rc", "relname").eq(rel[1]))
+                .and(col("rc", "relkind").cast(SQLDataType.CLOB).in("r", "v", "m", "f", "p")));
     var rows =
         dsl.select(
                 str("col", "column_name"),
-                field(
-                    "CASE WHEN col.data_type IN ('ARRAY', 'USER-DEFINED') THEN col.udt_name"
-                        + " ELSE col.data_type END",
-                    String.class),
+                DSL.when(
+                        dataType.in(DSL.inline("ARRAY"), DSL.inline("USER-DEFINED")),
+                        str("col", "udt_name"))
+                    .otherwise(dataType),
                 str("col", "is_nullable"),
                 str("col", "column_default"),
-                field(
-                    "col_description((quote_ident(col.table_schema) || '.' ||"
-                        + " quote_ident(col.table_name))::regclass::oid,"
-                        + " col.ordinal_position::int)",
-                    String.class),
-                field("col.character_maximum_length", Integer.class),
-                field("col.numeric_precision", Integer.class),
-                field("col.numeric_scale", Integer.class))
+                Sql.fn(
+                    "col_description",
+                    String.class,
+                    oid,
+                    col("col", "ordinal_position").cast(SQLDataType.INTEGER)),
+                Sql.col(Integer.class, "col", "character_maximum_length"),
+                Sql.col(Integer.class, "col", "numeric_precision"),
+                Sql.col(Integer.class, "col", "numeric_scale"))
             .from(tbl("information_schema", "columns", "col"))
             .where(str("col", "table_schema").eq(rel[0]))
             .and(str("col", "table_name").eq(rel[1]))
             .and(hidden)
-            .orderBy(field("col.ordinal_position"))
+            .orderBy(col("col", "ordinal_position"))
             .fetch();
     List<ColumnEntry> cols = new ArrayList<>();
     for (var r : rows) {
@@ -333,7 +336,7 @@ public final class Schema {
         .where(str("tc", "table_schema").eq(schema))
         .and(str("tc", "table_name").eq(table))
         .and(str("tc", "constraint_type").eq("PRIMARY KEY"))
-        .orderBy(field("k.ordinal_position"))
+        .orderBy(col("k", "ordinal_position"))
         .fetch(str("k", "column_name"));
   }
 
@@ -353,19 +356,19 @@ public final class Schema {
           var rows =
               dsl.select(
                       str("ic", "relname"),
-                      field("ix.indisunique", Boolean.class),
-                      field("ix.indisprimary", Boolean.class),
-                      field("pg_get_indexdef(ix.indexrelid)", String.class))
+                      Sql.col(Boolean.class, "ix", "indisunique"),
+                      Sql.col(Boolean.class, "ix", "indisprimary"),
+                      Sql.fn("pg_get_indexdef", String.class, col("ix", "indexrelid")))
                   .from(tbl("pg_catalog", "pg_index", "ix"))
                   .join(tbl("pg_catalog", "pg_class", "ic"))
-                  .on(field("ic.oid").eq(field("ix.indexrelid")))
+                  .on(col("ic", "oid").eq(col("ix", "indexrelid")))
                   .join(tbl("pg_catalog", "pg_class", "t"))
-                  .on(field("t.oid").eq(field("ix.indrelid")))
+                  .on(col("t", "oid").eq(col("ix", "indrelid")))
                   .join(tbl("pg_catalog", "pg_namespace", "n"))
-                  .on(field("n.oid").eq(field("t.relnamespace")))
+                  .on(col("n", "oid").eq(col("t", "relnamespace")))
                   .where(str("n", "nspname").eq(rel[0]))
                   .and(str("t", "relname").eq(rel[1]))
-                  .orderBy(field("ix.indisprimary").desc(), str("ic", "relname"))
+                  .orderBy(col("ix", "indisprimary").desc(), str("ic", "relname"))
                   .fetch();
           List<IndexEntry> out = new ArrayList<>();
           for (var r : rows) {
@@ -439,7 +442,7 @@ public final class Schema {
               .from(tbl("information_schema", "key_column_usage", "k"))
               .where(str("k", "table_schema").eq(rel[0]))
               .and(str("k", "table_name").eq(rel[1]))
-              .orderBy(str("k", "constraint_name"), field("k.ordinal_position"))
+              .orderBy(str("k", "constraint_name"), col("k", "ordinal_position"))
               .fetch()
               .forEach(
                   r -> columns.computeIfAbsent(r.value1(), k -> new ArrayList<>()).add(r.value2()));
@@ -461,7 +464,7 @@ public final class Schema {
               .and(str("u", "constraint_name").eq(str("rc", "unique_constraint_name")))
               .where(str("tc", "table_schema").eq(rel[0]))
               .and(str("tc", "table_name").eq(rel[1]))
-              .orderBy(str("rc", "constraint_name"), field("u.ordinal_position"))
+              .orderBy(str("rc", "constraint_name"), col("u", "ordinal_position"))
               .fetch()
               .forEach(
                   r -> {

@@ -9,6 +9,10 @@ import java.sql.SQLTimeoutException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
 
 /**
  * The one path every SQL execution takes. It borrows a pooled connection (or the connection pinned
@@ -46,7 +50,7 @@ public final class SqlExecutor {
           access,
           (c, d) -> {
             setTimeout(c, false);
-            return work.run(c, d);
+            return runWork(work, c, d);
           });
     }
     Dialect dialect = db.dialect();
@@ -59,7 +63,7 @@ public final class SqlExecutor {
     boolean done = false;
     try {
       setTimeout(c, access == Access.READ);
-      T result = work.run(c, dialect);
+      T result = runWork(work, c, dialect);
       if (access == Access.WRITE) {
         c.commit();
       } else {
@@ -80,14 +84,47 @@ public final class SqlExecutor {
   }
 
   /**
-   * Starts the transaction: read-only first when asked, then the statement timeout for this
-   * transaction only. Sent as one round trip.
+   * Runs the work; a database error jOOQ wrapped in its own exception comes out as the driver's
+   * {@link SQLException}, so it is translated (and marks an explicit transaction aborted) like any
+   * other.
    */
+  private static <T> T runWork(SqlWork<T> work, Connection c, Dialect d) throws SQLException {
+    try {
+      return work.run(c, d);
+    } catch (DataAccessException e) {
+      SQLException cause = e.getCause(SQLException.class);
+      if (cause != null) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
   private void setTimeout(Connection c, boolean readOnly) throws SQLException {
+    begin(c, readOnly, queryTimeoutSeconds);
+  }
+
+  /**
+   * The one way a transaction is started: read-only first when asked (before any other statement),
+   * then the statement timeout for this transaction only, sent as one round trip. With {@code
+   * readOnly} false only the timeout is set (as on every call inside an explicit transaction).
+   */
+  static void begin(Connection c, boolean readOnly, int timeoutSeconds) throws SQLException {
     try (Statement s = c.createStatement()) {
-      String timeout = "SET LOCAL statement_timeout = '" + queryTimeoutSeconds + "s'";
+      // An int, not a value from a caller: SET does not take bind parameters.
+      String timeout = "SET LOCAL statement_timeout = '" + timeoutSeconds + "s'";
       s.execute(readOnly ? "SET TRANSACTION READ ONLY; " + timeout : timeout);
     }
+  }
+
+  /**
+   * jOOQ on the connection of a {@link #run} (inside its transaction and statement timeout), with
+   * the library's settings ({@link Sql}) and this executor's JDBC query timeout; for catalog
+   * queries whose rows jOOQ reads.
+   */
+  DSLContext dsl(Connection c) {
+    return DSL.using(
+        c, SQLDialect.POSTGRES, Sql.settings().withQueryTimeout(queryTimeoutSeconds + 5));
   }
 
   /**
@@ -115,6 +152,11 @@ public final class SqlExecutor {
     return query(c, jdbc, jdbc.bind(params), maxRows);
   }
 
+  /** {@link #query(Connection, String, List, int)} for a statement built with jOOQ. */
+  QueryResult query(Connection c, Sql.Statement st, int maxRows) throws SQLException {
+    return query(c, st.sql(), st.params(), maxRows);
+  }
+
   /** {@link #query(Connection, String, List, int)} for a statement already converted and bound. */
   QueryResult query(Connection c, JdbcSql jdbc, List<Object> values, int maxRows)
       throws SQLException {
@@ -139,6 +181,11 @@ public final class SqlExecutor {
    */
   public PreparedStatement prepare(Connection c, String sql, List<?> params) throws SQLException {
     return prepare(c, JdbcSql.of(sql), params);
+  }
+
+  /** {@link #prepare(Connection, String, List)} for a statement built with jOOQ. */
+  PreparedStatement prepare(Connection c, Sql.Statement st) throws SQLException {
+    return prepare(c, st.sql(), st.params());
   }
 
   /** {@link #prepare(Connection, String, List)} for a statement already converted. */

@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Transactions that span several calls. Each holds one pooled connection and is named by an
  * unguessable handle that travels in tool arguments (no hidden per-session state). A handle works
- * only for the caller that opened it; idle transactions are rolled back by a reaper.
+ * only for the caller that opened it; idle transactions are rolled back by a reaper. Open
+ * transactions are bounded twice: all clients together ({@code CRDB_MAX_TRANSACTIONS}) and each
+ * client ({@code CRDB_MAX_TRANSACTIONS_PER_CLIENT}), so one client cannot take every slot.
  */
 public final class Transactions implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Transactions.class);
@@ -73,9 +75,14 @@ public final class Transactions implements AutoCloseable {
   /** One permit per transaction that may be open; taken before a connection is borrowed. */
   private final Semaphore slots;
 
+  /** Open transactions per owner ({@link Caller#owner()}); an owner with none has no entry. */
+  private final Map<Caller, Integer> perClient = new ConcurrentHashMap<>();
+
   private final Duration idleTimeout;
   private final boolean serverReadOnly;
   private final int maxOpen;
+  private final int maxPerClient;
+  private final int statementTimeoutSeconds;
   private final ScheduledExecutorService reaper;
 
   public Transactions(Duration idleTimeout, int maxOpen) {
@@ -86,9 +93,31 @@ public final class Transactions implements AutoCloseable {
    * @param serverReadOnly when true ({@code CRDB_READ_ONLY}) only read-only transactions begin
    */
   public Transactions(Duration idleTimeout, int maxOpen, boolean serverReadOnly) {
+    this(idleTimeout, maxOpen, maxOpen, serverReadOnly, Integer.MAX_VALUE);
+  }
+
+  /**
+   * @param maxPerClient open transactions of one client at most ({@code
+   *     CRDB_MAX_TRANSACTIONS_PER_CLIENT})
+   * @param serverReadOnly when true ({@code CRDB_READ_ONLY}) only read-only transactions begin
+   * @param statementTimeoutSeconds the statement timeout of every transaction ({@code
+   *     CRDB_QUERY_TIMEOUT}); a longer one asked of {@link #begin(Database, Caller, Boolean, int)}
+   *     is cut to it
+   */
+  public Transactions(
+      Duration idleTimeout,
+      int maxOpen,
+      int maxPerClient,
+      boolean serverReadOnly,
+      int statementTimeoutSeconds) {
+    if (maxOpen < 1 || maxPerClient < 1 || statementTimeoutSeconds < 1) {
+      throw new IllegalArgumentException("transaction limits and the timeout must be positive");
+    }
     this.serverReadOnly = serverReadOnly;
     this.idleTimeout = idleTimeout;
     this.maxOpen = maxOpen;
+    this.maxPerClient = maxPerClient;
+    this.statementTimeoutSeconds = statementTimeoutSeconds;
     this.slots = new Semaphore(maxOpen);
     this.reaper =
         Executors.newSingleThreadScheduledExecutor(
@@ -106,11 +135,25 @@ public final class Transactions implements AutoCloseable {
   }
 
   /**
+   * Begins a transaction on {@code db} with the configured statement timeout and returns its
+   * handle; see {@link #begin(Database, Caller, Boolean, int)}.
+   */
+  public Status begin(Database db, Caller caller, Boolean requestedReadOnly) {
+    int timeout =
+        statementTimeoutSeconds == Integer.MAX_VALUE // built without one: the setting's default
+            ? CrdbConfig.DEFAULT_QUERY_TIMEOUT
+            : statementTimeoutSeconds;
+    return begin(db, caller, requestedReadOnly, timeout);
+  }
+
+  /**
    * Begins a transaction on {@code db} and returns its handle. {@code requestedReadOnly} null means
    * read-only exactly when the server or the connection is; false on a read-only server or
-   * connection is refused.
+   * connection is refused. {@code timeoutSeconds} is cut to the configured statement timeout.
    */
   public Status begin(Database db, Caller caller, Boolean requestedReadOnly, int timeoutSeconds) {
+    int timeout = Math.max(1, Math.min(timeoutSeconds, statementTimeoutSeconds));
+    Caller owner = caller.owner();
     boolean forced = serverReadOnly || db.readOnly();
     if (forced && Boolean.FALSE.equals(requestedReadOnly)) {
       throw CrdbException.refused(
@@ -120,7 +163,19 @@ public final class Transactions implements AutoCloseable {
           "begin a read-only transaction (read_only true, or leave it unset)");
     }
     boolean readOnly = forced || Boolean.TRUE.equals(requestedReadOnly);
+    if (!takeClientSlot(owner)) {
+      throw new CrdbException(
+          ErrorCode.TOO_MANY_TRANSACTIONS,
+          "too many open transactions for this client ("
+              + maxPerClient
+              + " of at most "
+              + maxPerClient
+              + ")",
+          "commit or roll back one of this client's transactions first"
+              + " (CRDB_MAX_TRANSACTIONS_PER_CLIENT sets the limit)");
+    }
     if (!slots.tryAcquire()) {
+      releaseClientSlot(owner);
       throw new CrdbException(
           ErrorCode.TOO_MANY_TRANSACTIONS,
           "too many open transactions (" + open.size() + " of at most " + maxOpen + ")",
@@ -131,21 +186,21 @@ public final class Transactions implements AutoCloseable {
       db.dialect();
       c = db.borrow();
     } catch (SQLException e) {
-      slots.release();
+      releaseSlots(owner);
       throw SqlErrors.translate(e, db.spec());
     } catch (RuntimeException e) {
-      slots.release();
+      releaseSlots(owner);
       throw e;
     }
     try (Statement s = c.createStatement()) {
       s.execute(
           (readOnly ? "SET TRANSACTION READ ONLY; " : "")
               + "SET LOCAL statement_timeout = '"
-              + timeoutSeconds
+              + timeout
               + "s'");
     } catch (SQLException e) {
       db.release(c);
-      slots.release();
+      releaseSlots(owner);
       throw SqlErrors.translate(e, db.spec());
     }
     String id = newId();
@@ -212,7 +267,7 @@ public final class Transactions implements AutoCloseable {
       if (open.remove(id) == null) {
         throw notFound(id); // rolled back by the reaper or another call meanwhile
       }
-      slots.release();
+      releaseSlots(t.owner);
       Status s = t.status();
       try {
         t.conn.commit();
@@ -255,11 +310,11 @@ public final class Transactions implements AutoCloseable {
           "savepoint name '" + name + "' is not a plain identifier",
           "use letters, digits and '_', starting with a letter, e.g. before_update");
     }
-    String sql =
+    Savepoints.Step step =
         switch (action == null ? "create" : action) {
-          case "create" -> "SAVEPOINT " + name;
-          case "rollback" -> "ROLLBACK TO SAVEPOINT " + name;
-          case "release" -> "RELEASE SAVEPOINT " + name;
+          case "create" -> Savepoints::create;
+          case "rollback" -> Savepoints::rollbackTo;
+          case "release" -> Savepoints::release;
           default ->
               throw CrdbException.invalidArgument(
                   "unknown savepoint action '" + action + "'", "use create, rollback or release");
@@ -272,9 +327,7 @@ public final class Transactions implements AutoCloseable {
         null,
         Access.READ,
         (c, d) -> {
-          try (Statement s = c.createStatement()) {
-            s.execute(sql);
-          }
+          step.run(c, savepoint); // the folded name, quoted: the savepoint the server would name
           // Still under the transaction's lock: book-keeping matches what the server did.
           t.aborted = false;
           int at = t.savepoints.lastIndexOf(savepoint);
@@ -297,9 +350,40 @@ public final class Transactions implements AutoCloseable {
     return t.status();
   }
 
-  /** Open transactions of one client (for diagnostics and tests). */
+  /** Open transactions, all clients together (for diagnostics and tests). */
   public int openCount() {
     return open.size();
+  }
+
+  /** Open transactions of one caller ({@link Caller#sameAs}). */
+  public int openCount(Caller caller) {
+    return perClient.getOrDefault(caller.owner(), 0);
+  }
+
+  /** Takes one of the owner's slots, unless it holds all of them already. */
+  private boolean takeClientSlot(Caller owner) {
+    boolean[] taken = {false};
+    perClient.compute(
+        owner,
+        (k, n) -> {
+          int count = n == null ? 0 : n;
+          if (count >= maxPerClient) {
+            return n;
+          }
+          taken[0] = true;
+          return count + 1;
+        });
+    return taken[0];
+  }
+
+  private void releaseClientSlot(Caller owner) {
+    perClient.computeIfPresent(owner.owner(), (k, n) -> n <= 1 ? null : n - 1);
+  }
+
+  /** Gives back a transaction's slot of its owner and of the server. */
+  private void releaseSlots(Caller owner) {
+    releaseClientSlot(owner);
+    slots.release();
   }
 
   /**
@@ -363,7 +447,7 @@ public final class Transactions implements AutoCloseable {
     if (open.remove(t.id) == null) {
       return;
     }
-    slots.release();
+    releaseSlots(t.owner);
     t.db.release(t.conn);
     LOG.info("transaction {} {}", shortId(t.id), how);
   }

@@ -26,9 +26,14 @@ class RowValuesTest {
   }
 
   @Test
-  void expressionsBindEveryValue() {
-    assertThat(RowValues.expression(3, "uuid")).isEqualTo("CAST($3 AS uuid)");
-    assertThat(RowValues.expression(1, "bytea")).isEqualTo("decode($1, 'base64')");
+  void castTypesAreEitherPlainOrQuotedByJooq() {
+    assertThat(RowValues.isCastType("numeric(30,10)")).isTrue();
+    assertThat(RowValues.isCastType("int4[]")).isTrue();
+    assertThat(RowValues.isCastType(RowValues.castType("My \"Enum"))).isTrue();
+    assertThat(RowValues.castType("My \"Enum")).isEqualTo("\"My \"\"Enum\"");
+    assertThat(RowValues.isCastType(RowValues.castType("_My Enum"))).isTrue();
+    assertThat(RowValues.isCastType("int); DROP TABLE t; --")).isFalse();
+    assertThat(RowValues.isCastType("\"a\" b\"")).isFalse();
   }
 
   @Test

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,6 +92,28 @@ class SqlExecutorTest {
         .isEqualTo("off");
     assertThat(scalar(Access.WRITE, "SELECT current_setting('default_transaction_read_only')"))
         .isEqualTo("off");
+  }
+
+  @Test
+  void jooqStatementsRunWithTheExecutorsTimeoutAndTheirErrorsAreTranslated() {
+    Integer timeout =
+        executor.run(
+            db,
+            Access.READ,
+            null,
+            Caller.local(),
+            (c, d) -> executor.dsl(c).configuration().settings().getQueryTimeout());
+    assertThat(timeout).isEqualTo(12);
+    assertThatThrownBy(
+            () ->
+                executor.run(
+                    db,
+                    Access.READ,
+                    null,
+                    Caller.local(),
+                    (c, d) -> executor.dsl(c).select(DSL.inline(1).div(DSL.inline(0))).fetchOne()))
+        .isInstanceOfSatisfying(
+            CrdbException.class, e -> assertThat(e.sqlState()).isEqualTo("22012"));
   }
 
   @Test

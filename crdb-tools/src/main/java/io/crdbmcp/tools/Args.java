@@ -34,10 +34,10 @@ public final class Args {
             "the arguments of " + tool + " are: " + String.join(", ", params.all().keySet()));
       }
     }
-    for (Params.Param p : params.all().values()) {
+    for (Param<?> p : params.all().values()) {
       Object v = values.get(p.name());
       if (v == null) {
-        if (p.required()) {
+        if (p.isRequired()) {
           throw CrdbException.invalidArgument(
               tool + ": missing required argument '" + p.name() + "' (" + p.description() + ")",
               "call " + tool + " again with " + p.name());
@@ -86,7 +86,7 @@ public final class Args {
     }
   }
 
-  private static String article(Params.Type t) {
+  private static String article(Param.Type t) {
     return switch (t) {
       case STRING -> "a string";
       case INTEGER -> "a whole number";
@@ -116,8 +116,47 @@ public final class Args {
     return v.getClass().getSimpleName();
   }
 
+  /**
+   * The value of a declared argument, read as its declaration says: the default when omitted, a
+   * required string checked not to be blank. Reading an argument the tool does not declare is a bug
+   * and throws {@link IllegalStateException}.
+   */
+  @SuppressWarnings("unchecked")
+  public <T> T get(Param<T> p) {
+    Param<?> declared = params.get(p.name());
+    if (!p.sameArgument(declared)) {
+      throw new IllegalStateException(
+          tool
+              + " reads argument "
+              + p
+              + " but declares "
+              + (declared == null ? "none" : declared));
+    }
+    return (T)
+        switch (p.read()) {
+          case TEXT -> declared.isRequired() ? requireText(p.name()) : string(p.name());
+          case INT -> integer(p.name());
+          case LONG ->
+              values.get(p.name()) == null ? null : ((Number) values.get(p.name())).longValue();
+          case BOOL -> bool(p.name());
+          case OBJECT -> object(p.name());
+          case LIST -> list(p.name());
+          case RAW -> raw(p.name());
+        };
+  }
+
+  /** Whether a declared argument was given (not omitted, not null). */
+  public boolean has(Param<?> p) {
+    return has(p.name());
+  }
+
   public boolean has(String name) {
     return values.get(name) != null;
+  }
+
+  /** The name of the tool these arguments are for. */
+  public String tool() {
+    return tool;
   }
 
   public String string(String name) {
@@ -135,13 +174,13 @@ public final class Args {
     if (s == null || s.isBlank()) {
       throw CrdbException.invalidArgument(
           tool + ": argument '" + name + "' must not be empty",
-          params.all().containsKey(name) ? params.all().get(name).description() : null);
+          params.get(name) == null ? null : params.get(name).description());
     }
     return s;
   }
 
   private Object defaultOf(String name) {
-    Params.Param p = params.all().get(name);
+    Param<?> p = params.get(name);
     return p == null ? null : p.defaultValue();
   }
 
@@ -172,19 +211,23 @@ public final class Args {
     return values.get(name);
   }
 
+  /** The {@link Params#CONNECTION} argument; null when omitted or not declared. */
   public String connection() {
-    return string("connection");
+    return string(Params.CONNECTION.name());
   }
 
+  /** The {@link Params#TRANSACTION_ID} argument; null when omitted or not declared. */
   public String transactionId() {
-    return string("transaction_id");
+    return string(Params.TRANSACTION_ID.name());
   }
 
+  /** Whether {@link Params#FORMAT} asks for JSON; false when omitted or not declared. */
   public boolean json() {
-    return "json".equals(string("format"));
+    return "json".equals(string(Params.FORMAT.name()));
   }
 
+  /** Whether {@link Params#DETAIL} asks for every attribute; false when omitted or not declared. */
   public boolean detailed() {
-    return "detailed".equals(string("detail"));
+    return "detailed".equals(string(Params.DETAIL.name()));
   }
 }

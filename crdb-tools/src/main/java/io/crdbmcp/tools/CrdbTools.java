@@ -10,71 +10,142 @@ import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.ErrorCode;
 import io.crdbmcp.core.Progress;
 import io.crdbmcp.core.SqlRefusedException;
+import io.crdbmcp.core.safety.Rule;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
+import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every tool of the server, assembled from the tool groups and wrapped once: arguments checked
- * against the declared schema, failures turned into {@code isError} results with a stable code,
- * SQLSTATE and next step, and every call observed at this one place.
+ * The MCP server of a {@link Crdb}, for any transport: the tools of the chosen toolsets, each call
+ * wrapped once — the interceptor chain ({@link ToolInterceptor}: scope check, rate limit, metrics,
+ * audit), arguments checked against the declaration, failures turned into {@code isError} results
+ * with a stable code, SQLSTATE and next step — and {@link #configure} to put it all (server info,
+ * capabilities, JSON mapper, schema validator, instructions, tools) on an SDK server:
+ *
+ * <pre>{@code
+ * CrdbTools tools = CrdbTools.builder(crdb).build();
+ * McpSyncServer server = tools.configure(McpServer.sync(transportProvider)).build();
+ * }</pre>
  */
 public final class CrdbTools {
   private static final Logger LOG = LoggerFactory.getLogger(CrdbTools.class);
 
-  private final Crdb crdb;
-  private final CallObserver observer;
-  private final Map<String, ToolDef> tools = new LinkedHashMap<>();
+  /** The server's name in {@code serverInfo}. */
+  public static final String SERVER_NAME = "cockroachdb-mcp";
 
-  public CrdbTools(Crdb crdb, CallObserver observer) {
-    this.crdb = crdb;
-    this.observer = observer == null ? CallObserver.NONE : observer;
-    Set<Toolset> enabled = Toolset.parse(crdb.config().toolsets());
-    List<ToolDef> all = new ArrayList<>();
-    all.addAll(ConnectionTools.all(crdb));
-    all.addAll(QueryTools.all(crdb));
-    all.addAll(SchemaTools.all(crdb));
-    all.addAll(DataTools.all(crdb));
-    all.addAll(PlanTools.all(crdb));
-    all.addAll(DatabaseTools.all(crdb));
-    all.addAll(TransactionTools.all(crdb));
-    all.addAll(ExportTools.all(crdb));
-    for (ToolDef t : all) {
-      if (!enabled.contains(t.group())) {
+  /** The server's version in {@code serverInfo}. */
+  public static final String SERVER_VERSION = "0.1.0";
+
+  /** What {@code initialize} tells the client about using the server. */
+  public static final String INSTRUCTIONS =
+      "CockroachDB/PostgreSQL database server. Start with list_tables and describe_table to learn"
+          + " the schema, then execute_query for SQL (one statement per call, $1 params). Results"
+          + " are compact tables: values separated by |, NULL is NULL, strings that could be"
+          + " mistaken are JSON-quoted. Errors say what to do next. validate_query checks a"
+          + " statement without running it.";
+
+  private final Crdb crdb;
+  private final Map<String, ToolDef> tools = new LinkedHashMap<>();
+  private final List<ToolInterceptor> chain;
+  private final List<CallListener> listeners;
+  private final Function<McpSyncServerExchange, Caller> callers;
+
+  private CrdbTools(Builder b) {
+    this.crdb = b.crdb;
+    Set<Toolset> enabled =
+        b.toolsets == null ? Toolset.parse(crdb.config().toolsets()) : b.toolsets;
+    for (Toolset set : Toolset.values()) {
+      if (!enabled.contains(set)) {
         continue;
       }
-      if (crdb.readOnly() && t.writes()) {
-        continue; // read-only mode: tools that write are not offered at all
-      }
-      if (tools.put(t.name(), t) != null) {
-        throw new IllegalStateException("tool " + t.name() + " declared twice");
+      for (ToolDef t : set.tools(crdb)) {
+        if (crdb.readOnly() && t.writes()) {
+          continue; // read-only mode: tools that write are not offered at all
+        }
+        if (tools.put(t.name(), t) != null) {
+          throw new IllegalStateException("tool " + t.name() + " declared twice");
+        }
       }
     }
+    List<Staged> staged = new ArrayList<>(b.interceptors);
+    staged.sort(Comparator.comparing(Staged::stage)); // stable: same stage keeps its order
+    List<ToolInterceptor> c = new ArrayList<>();
+    staged.forEach(s -> c.add(s.interceptor()));
+    this.chain = List.copyOf(c);
+    this.listeners = List.copyOf(b.listeners);
+    this.callers = b.callers;
+  }
+
+  /**
+   * The tools of every toolset in {@code CRDB_TOOLSETS}, with the scope check and no other
+   * interceptor.
+   *
+   * @param observer told about every call that reaches its tool (as an {@link
+   *     ToolInterceptor.Stage#AUDIT} interceptor); may be null. Prefer {@link Builder#interceptor}.
+   */
+  public CrdbTools(Crdb crdb, CallObserver observer) {
+    this(observer == null ? builder(crdb) : builder(crdb).observer(observer));
+  }
+
+  /** Starts the configuration of the tools of {@code crdb}. */
+  public static Builder builder(Crdb crdb) {
+    return new Builder(crdb);
   }
 
   public Crdb crdb() {
     return crdb;
   }
 
+  /** The offered tools, in listing order. */
   public List<ToolDef> definitions() {
     return List.copyOf(tools.values());
   }
 
+  // --- The server specification ----------------------------------------------------------------
+
+  /**
+   * Puts the whole server on an SDK specification of any transport: server info, instructions,
+   * capabilities, the JSON mapper and schema validator, and every tool. Returns {@code spec}, so an
+   * embedder can add to it (or override an item) before {@code build()}.
+   */
+  public <S extends McpServer.SyncSpecification<S>> McpServer.SyncSpecification<S> configure(
+      McpServer.SyncSpecification<S> spec) {
+    return spec.serverInfo(SERVER_NAME, SERVER_VERSION)
+        .instructions(INSTRUCTIONS)
+        .capabilities(capabilities())
+        // Arguments are checked by Args against the same declaration, with messages that say
+        // what to send instead.
+        .validateToolInputs(false)
+        .jsonMapper(jsonMapper())
+        .jsonSchemaValidator(schemaValidator())
+        .tools(specifications());
+  }
+
+  /** What the server offers: tools (a fixed list) and logging. */
+  public static McpSchema.ServerCapabilities capabilities() {
+    return McpSchema.ServerCapabilities.builder().tools(false).logging().build();
+  }
+
   /** The SDK tool descriptor of one definition, with hints adjusted for read-only mode. */
   public McpSchema.Tool descriptor(ToolDef t) {
-    // In read-only mode every offered tool reads the database; exports still write a file.
-    boolean ro = t.readOnly() || (crdb.readOnly() && t.group() != Toolset.EXPORT);
+    boolean ro = t.readOnlyHint(crdb.readOnly());
     return McpSchema.Tool.builder()
         .name(t.name())
         .title(t.title())
@@ -102,7 +173,7 @@ public final class CrdbTools {
 
   private CallToolResult handle(
       ToolDef t, McpSyncServerExchange exchange, McpSchema.CallToolRequest request) {
-    Caller caller = Caller.client(exchange == null ? null : exchange.sessionId());
+    Caller caller = callers.apply(exchange);
     Object token = request.meta() == null ? null : request.meta().get("progressToken");
     Progress progress =
         token == null || exchange == null
@@ -113,43 +184,129 @@ public final class CrdbTools {
     return call(t.name(), request.arguments(), new ToolContext(caller, progress));
   }
 
+  // --- One call --------------------------------------------------------------------------------
+
   /**
-   * Calls a tool by name: the single place where calls are validated, executed, translated and
-   * observed. Usable without a transport.
+   * Calls a tool by name: the single place where calls pass the interceptors and are validated,
+   * executed, translated and recorded. Usable without a transport. Each call gets its own {@link
+   * CallRecord} (a record in {@code context} is not used).
    */
   public CallToolResult call(String name, Map<String, Object> arguments, ToolContext context) {
-    long start = System.nanoTime();
-    ErrorCode failure = null;
-    try {
-      ToolDef t = tools.get(name);
-      if (t == null) {
-        throw CrdbException.invalidArgument(
-            "unknown tool '" + name + "'", "call tools/list to see the tools this server offers");
+    ToolDef t = tools.get(name);
+    CallRecord record =
+        new CallRecord(name, context.caller(), arguments, t == null ? null : t.params());
+    ToolContext ctx = new ToolContext(context.caller(), context.progress(), record);
+    CallToolResult result;
+    if (t == null) {
+      result =
+          failure(
+              record,
+              CrdbException.invalidArgument(
+                  "unknown tool '" + name + "'",
+                  "call tools/list to see the tools this server offers"),
+              CallRecord.Outcome.ERROR);
+    } else {
+      if (arguments != null
+          && arguments.get(Params.CONNECTION.name()) instanceof String c
+          && !c.isBlank()) {
+        record.connection(c); // what was asked for; the tool records what it ran on
       }
-      Args args = new Args(name, arguments, t.params());
-      ToolResult r = t.handler().handle(args, context);
-      return CallToolResult.builder()
-          .addTextContent(r.text())
-          .structuredContent(r.structured())
-          .isError(false)
-          .build();
+      result = step(new ToolCall(t, t.scope(crdb.readOnly()), ctx), 0);
+    }
+    if (!record.isEnded()) {
+      record.end(result.isError() ? CallRecord.Outcome.ERROR : CallRecord.Outcome.SUCCESS, null);
+    }
+    for (CallListener l : listeners) {
+      try {
+        l.callEnded(record);
+      } catch (RuntimeException e) {
+        LOG.warn("call listener {} failed on {}", l, name, e);
+      }
+    }
+    return result;
+  }
+
+  /** Runs interceptor {@code i} with the rest of the chain behind it; the tool after the last. */
+  private CallToolResult step(ToolCall call, int i) {
+    if (i == chain.size()) {
+      return invoke(call);
+    }
+    ToolInterceptor interceptor = chain.get(i);
+    CallRecord record = call.record();
+    CallToolResult r;
+    try {
+      r = interceptor.intercept(call, () -> step(call, i + 1));
     } catch (CrdbException e) {
-      failure = e.code();
-      return error(e);
+      return failure(record, e, CallRecord.Outcome.REFUSED);
     } catch (RuntimeException e) {
-      failure = ErrorCode.INTERNAL;
-      LOG.error("tool {} failed unexpectedly", name, e);
-      return error(
-          new CrdbException(
-              ErrorCode.INTERNAL,
-              "internal error in " + name + ": " + e.getClass().getSimpleName(),
-              "this is a bug in the server; the server is still running, try again or report it",
-              null,
-              e));
-    } finally {
-      observer.onCall(name, context.caller(), (System.nanoTime() - start) / 1e6, failure);
+      LOG.error("interceptor {} failed on {}", interceptor, call.tool().name(), e);
+      return failure(record, internal(call.tool().name(), e), CallRecord.Outcome.ERROR);
+    }
+    if (r == null) {
+      LOG.error("interceptor {} returned no result for {}", interceptor, call.tool().name());
+      return failure(
+          record,
+          internal(call.tool().name(), new IllegalStateException("no result")),
+          CallRecord.Outcome.ERROR);
+    }
+    if (!record.isEnded()) {
+      // Answered without the tool and without refuse(): a refusal if it is an error.
+      record.end(r.isError() ? CallRecord.Outcome.REFUSED : CallRecord.Outcome.SUCCESS, codeOf(r));
+    }
+    return r;
+  }
+
+  /** The end of the chain: arguments checked, the tool run, failures translated. */
+  private CallToolResult invoke(ToolCall call) {
+    ToolDef t = call.tool();
+    ToolContext ctx = call.context();
+    CallRecord record = ctx.record();
+    try {
+      Args args = new Args(t.name(), record.rawArguments(), t.params());
+      ToolResult r = t.handler().handle(args, ctx);
+      CallToolResult out =
+          CallToolResult.builder()
+              .addTextContent(r.text())
+              .structuredContent(r.structured())
+              .isError(false)
+              .build();
+      record.end(CallRecord.Outcome.SUCCESS, null);
+      return out;
+    } catch (SqlRefusedException e) {
+      record.rule(Rule.find(e.rule()).orElse(null));
+      return failure(record, e, CallRecord.Outcome.REFUSED);
+    } catch (CrdbException e) {
+      return failure(record, e, CallRecord.Outcome.ERROR);
+    } catch (RuntimeException e) {
+      LOG.error("tool {} failed unexpectedly", t.name(), e);
+      return failure(record, internal(t.name(), e), CallRecord.Outcome.ERROR);
     }
   }
+
+  private static CrdbException internal(String tool, RuntimeException e) {
+    return new CrdbException(
+        ErrorCode.INTERNAL,
+        "internal error in " + tool + ": " + e.getClass().getSimpleName(),
+        "this is a bug in the server; the server is still running, try again or report it",
+        null,
+        e);
+  }
+
+  private static CallToolResult failure(
+      CallRecord record, CrdbException e, CallRecord.Outcome outcome) {
+    record.end(outcome, e.code().name());
+    return error(e);
+  }
+
+  /** The {@code code} in an error result's {@code _meta}; null for none. */
+  private static String codeOf(CallToolResult r) {
+    if (r.meta() != null && r.meta().get(ERROR_META) instanceof Map<?, ?> m) {
+      return m.get("code") instanceof String s ? s : null;
+    }
+    return null;
+  }
+
+  // --- Error results -----------------------------------------------------------------------------
 
   /**
    * The {@code _meta} key of an error result's machine-readable error (code, message, sqlstate,
@@ -157,6 +314,26 @@ public final class CrdbTools {
    * content against the tool's output schema, which describes successful results.
    */
   public static final String ERROR_META = "io.crdbmcp/error";
+
+  /** An isError result for a refusal by an interceptor: code, message and next step. */
+  static CallToolResult refusal(String code, String message, String suggestion) {
+    StringBuilder text = new StringBuilder();
+    text.append("ERROR ").append(code).append(": ").append(message);
+    if (suggestion != null) {
+      text.append("\nNext step: ").append(suggestion);
+    }
+    Map<String, Object> err = new LinkedHashMap<>();
+    err.put("code", code);
+    err.put("message", message);
+    if (suggestion != null) {
+      err.put("suggestion", suggestion);
+    }
+    return CallToolResult.builder()
+        .addTextContent(text.toString())
+        .meta(Map.of(ERROR_META, err))
+        .isError(true)
+        .build();
+  }
 
   /**
    * An isError result: code, message (with the database's DETAIL, HINT and position), SQLSTATE and
@@ -217,7 +394,7 @@ public final class CrdbTools {
             : e.code() == ErrorCode.TRANSACTION_NOT_FOUND
                 ? "begin_transaction starts a new one"
                 : e instanceof SqlRefusedException r
-                    ? toolForRule(r.rule())
+                    ? Rule.find(r.rule()).map(CrdbTools::toolForRule).orElse(null)
                     : e.sqlState() == null
                         ? null
                         : switch (e.sqlState()) {
@@ -243,24 +420,24 @@ public final class CrdbTools {
   }
 
   /** The tool that helps after a safety refusal, by the refusing rule; null for none. */
-  private static String toolForRule(String rule) {
-    if (rule == null) {
-      return null;
-    }
+  private static String toolForRule(Rule rule) {
     return switch (rule) {
-      case "transaction_control", "multiple_statements" ->
+      case TRANSACTION_CONTROL, MULTIPLE_STATEMENTS ->
           "begin_transaction, then execute_query with its transaction_id per statement, then"
               + " commit_transaction or rollback_transaction";
-      case "blocked_table", "table_not_allowed" -> "list_tables shows the visible tables";
-      case "schema_not_allowed" -> "list_schemas shows the allowed schemas";
-      case "blocked_database" -> "list_databases shows the visible databases";
-      case "blocked_column" -> "describe_table shows the visible columns";
-      case "catalog_access", "statistics_catalog" ->
+      case BLOCKED_TABLE, TABLE_NOT_ALLOWED -> "list_tables shows the visible tables";
+      case SCHEMA_NOT_ALLOWED -> "list_schemas shows the allowed schemas";
+      case BLOCKED_DATABASE -> "list_databases shows the visible databases";
+      case BLOCKED_COLUMN -> "describe_table shows the visible columns";
+      case CATALOG_ACCESS, STATISTICS_CATALOG ->
           "list_tables, describe_table, list_indexes and get_constraints show the visible schema";
-      case "syntax", "read_only", "side_effect_function" -> "validate_query checks a statement";
+      case SYNTAX, READ_ONLY, SIDE_EFFECT_FUNCTION -> "validate_query checks a statement";
       default -> null;
     };
   }
+
+  // --- Transport pieces
+  // ----------------------------------------------------------------------------
 
   /** The schema validator the server should use: the SDK's, created on first use. */
   public static JsonSchemaValidator schemaValidator() {
@@ -277,5 +454,101 @@ public final class CrdbTools {
         new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN));
+  }
+
+  // --- Configuration
+  // -------------------------------------------------------------------------------
+
+  private record Staged(ToolInterceptor.Stage stage, ToolInterceptor interceptor) {}
+
+  /** Which tools, which interceptors, and how a transport's session becomes a {@link Caller}. */
+  public static final class Builder {
+    private final Crdb crdb;
+    private Set<Toolset> toolsets;
+    private final List<Staged> interceptors = new ArrayList<>();
+    private final List<CallListener> listeners = new ArrayList<>();
+    private Function<McpSyncServerExchange, Caller> callers =
+        exchange -> Caller.client(exchange == null ? null : exchange.sessionId());
+
+    private Builder(Crdb crdb) {
+      this.crdb = Objects.requireNonNull(crdb, "crdb");
+      interceptors.add(new Staged(ToolInterceptor.Stage.SCOPE, new ScopeCheck()));
+    }
+
+    /** Offers only these toolsets (default: {@code CRDB_TOOLSETS}, else all). */
+    public Builder toolsets(Collection<Toolset> sets) {
+      this.toolsets = sets.isEmpty() ? EnumSet.noneOf(Toolset.class) : EnumSet.copyOf(sets);
+      return this;
+    }
+
+    /** Offers only these toolsets (default: {@code CRDB_TOOLSETS}, else all). */
+    public Builder toolsets(Toolset... sets) {
+      return toolsets(List.of(sets));
+    }
+
+    /**
+     * Adds an interceptor at {@code stage}: after the interceptors of earlier stages and those
+     * added before at the same stage. The scope check is always first.
+     */
+    public Builder interceptor(ToolInterceptor.Stage stage, ToolInterceptor interceptor) {
+      interceptors.add(
+          new Staged(
+              Objects.requireNonNull(stage, "stage"),
+              Objects.requireNonNull(interceptor, "interceptor")));
+      return this;
+    }
+
+    /** Adds a listener told about every ended call, refused ones included. */
+    public Builder listener(CallListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * How a call's {@link Caller} is made from the SDK exchange (default: the session id as client,
+     * no user, no scopes). An HTTP transport with authentication supplies the user and the token's
+     * scopes here, read from {@code exchange.transportContext()}.
+     */
+    public Builder callers(Function<McpSyncServerExchange, Caller> callers) {
+      this.callers = Objects.requireNonNull(callers, "callers");
+      return this;
+    }
+
+    /** A {@link CallObserver} as an {@link ToolInterceptor.Stage#AUDIT} interceptor. */
+    Builder observer(CallObserver observer) {
+      return interceptor(
+          ToolInterceptor.Stage.AUDIT,
+          (call, next) -> {
+            CallToolResult r = next.proceed();
+            CallRecord rec = call.record();
+            observer.onCall(
+                rec.tool(),
+                rec.caller(),
+                rec.duration() == null ? 0 : rec.duration().toNanos() / 1e6,
+                errorCode(rec.errorCode()));
+            return r;
+          });
+    }
+
+    private static ErrorCode errorCode(String code) {
+      if (code == null) {
+        return null;
+      }
+      for (ErrorCode c : ErrorCode.values()) {
+        if (c.name().equals(code)) {
+          return c;
+        }
+      }
+      return ErrorCode.INTERNAL; // not reached: only tools' codes get past the earlier stages
+    }
+
+    /**
+     * The tools.
+     *
+     * @throws io.crdbmcp.core.ConfigException when {@code CRDB_TOOLSETS} names an unknown toolset
+     */
+    public CrdbTools build() {
+      return new CrdbTools(this);
+    }
   }
 }

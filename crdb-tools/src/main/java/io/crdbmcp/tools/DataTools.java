@@ -6,6 +6,8 @@ import io.crdbmcp.core.Database;
 import io.crdbmcp.core.QueryResult;
 import io.crdbmcp.core.RowFilter;
 import io.crdbmcp.core.Rows;
+import io.crdbmcp.core.safety.Classification;
+import io.crdbmcp.core.safety.StatementKind;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,20 +33,144 @@ final class DataTools {
           + " of =, !=, <, <=, >, >=, like, ilike, in, not_in (value is an array), is_null,"
           + " is_not_null (no value). Not SQL: columns are checked, values are bound.";
 
-  private static Params tableParams() {
-    return Params.of()
-        .requiredString(
-            "table", "Table name; may be schema-qualified (public.users). See list_tables.")
-        .string("schema", "Schema of the table (default: searched in the user schemas).");
+  static final Param<String> TABLE =
+      Param.text("table", "Table name; may be schema-qualified (public.users). See list_tables.")
+          .required();
+
+  static final Param<String> SCHEMA =
+      Param.text("schema", "Schema of the table (default: searched in the user schemas).");
+
+  static final Param<Map<String, Object>> KEY =
+      Param.object(
+          "key", "Primary key of the row: every primary-key column → value, e.g. {\"id\": 7}.");
+
+  static final Param<List<Object>> FILTER =
+      Param.array("filter", FILTER_HELP + " Needed when key is not given.");
+
+  static final Param<List<Object>> COLUMNS =
+      Param.array("columns", "Columns to return (default: every visible column).");
+
+  static final Param<List<Object>> ORDER_BY =
+      Param.array(
+          "order_by",
+          "Ordering: [{\"column\": \"created_at\", \"direction\": \"desc\"}, ...] (direction"
+              + " asc by default; a plain column name also works). The primary key is"
+              + " always added as tiebreaker; NULLs sort last.");
+
+  static final Param<Integer> LIMIT = Param.integer("limit", "Rows per page.", 1);
+
+  static final Param<String> CURSOR =
+      Param.text(
+          "cursor",
+          "next_cursor from the previous page; pass the same table, key, filter and order_by.");
+
+  static final Param<Map<String, Object>> VALUES =
+      Param.object("values", "Column → value." + VALUE_HELP).required();
+
+  static final Param<Map<String, Object>> SET =
+      Param.object("set", "Column → new value." + VALUE_HELP).required();
+
+  static final Param<Boolean> CONFIRM =
+      Param.flag(
+          "confirm",
+          "Required (true) when a filter matches more than one row; without it nothing changes"
+              + " and the error says how many rows would change.",
+          false);
+
+  static final Param<Boolean> DRY_RUN =
+      Param.flag("dry_run", "Report the rows that would change without changing anything.", false);
+
+  /** The table a data tool works on. */
+  record TableRef(String table, String schema) {
+    static TableRef from(Args a) {
+      return new TableRef(a.get(TABLE), a.get(SCHEMA));
+    }
+
+    /** As the call record names it: schema-qualified when the schema was given. */
+    String qualified() {
+      return schema == null ? table : schema + "." + table;
+    }
   }
 
-  private static Params common(Params p) {
-    return p.connection().transaction().format();
+  /** Which rows an update or delete changes, and how carefully. */
+  record RowTarget(
+      Map<String, Object> key, List<RowFilter> filter, boolean confirm, boolean dryRun) {
+    static RowTarget from(Args a) {
+      return new RowTarget(
+          a.get(KEY), RowFilter.parse(a.get(FILTER)), a.get(CONFIRM), a.get(DRY_RUN));
+    }
+  }
+
+  /** The arguments of read_rows. */
+  record ReadRows(TableRef table, Rows.ReadRequest request, Target target, boolean json) {
+    static ReadRows from(Args a) {
+      TableRef t = TableRef.from(a);
+      return new ReadRows(
+          t,
+          new Rows.ReadRequest(
+              t.table(),
+              t.schema(),
+              a.get(KEY),
+              RowFilter.parse(a.get(FILTER)),
+              strings(a.get(COLUMNS), COLUMNS.name()),
+              orders(a.get(ORDER_BY)),
+              a.get(LIMIT),
+              a.get(CURSOR)),
+          Target.from(a),
+          a.json());
+    }
+  }
+
+  /** The arguments of insert_row and upsert_row. */
+  record RowValues(TableRef table, Map<String, Object> values, Target target, boolean json) {
+    static RowValues from(Args a) {
+      return new RowValues(TableRef.from(a), a.get(VALUES), Target.from(a), a.json());
+    }
+  }
+
+  /** The arguments of update_row. */
+  record UpdateRows(
+      TableRef table, Map<String, Object> set, RowTarget rows, Target target, boolean json) {
+    static UpdateRows from(Args a) {
+      return new UpdateRows(
+          TableRef.from(a), a.get(SET), RowTarget.from(a), Target.from(a), a.json());
+    }
+  }
+
+  /** The arguments of delete_row. */
+  record DeleteRows(TableRef table, RowTarget rows, Target target, boolean json) {
+    static DeleteRows from(Args a) {
+      return new DeleteRows(TableRef.from(a), RowTarget.from(a), Target.from(a), a.json());
+    }
+  }
+
+  /** The common start of every data tool: the table, then ... */
+  private static ToolDef.Builder declare(ToolDef.Builder b) {
+    return b.group(Toolset.DATA).params(TABLE, SCHEMA);
+  }
+
+  /** ... and the common end. */
+  private static ToolDef.Builder common(ToolDef.Builder b) {
+    return b.params(Params.CONNECTION, Params.TRANSACTION_ID, Params.FORMAT);
+  }
+
+  /** The statement a data tool builds, for the call record (no SQL text: the tool wrote it). */
+  private static void record(
+      ToolContext ctx, StatementKind kind, String command, boolean writes, TableRef t) {
+    ctx.record()
+        .classification(
+            new Classification(
+                kind,
+                command,
+                writes,
+                List.of(t.qualified()),
+                List.of(),
+                List.of("built from structured arguments")));
   }
 
   private static final Map<String, Object> READ_OUTPUT =
       OutputSchemas.object(
-          Map.of(
+          OutputSchemas.properties(
               "table", Map.of("type", "string"),
               "columns", Map.of("type", "array", "items", Map.of("type", "object")),
               "rows", Map.of("type", "array", "items", Map.of("type", "array")),
@@ -55,7 +181,7 @@ final class DataTools {
 
   private static final Map<String, Object> CHANGE_OUTPUT =
       OutputSchemas.object(
-          Map.of(
+          OutputSchemas.properties(
               "table", Map.of("type", "string"),
               "action", Map.of("type", "string"),
               "dry_run", Map.of("type", "boolean"),
@@ -65,56 +191,39 @@ final class DataTools {
           List.of("table", "action", "rows_affected", "columns", "rows"));
 
   private static ToolDef readRows(Crdb crdb) {
-    Params p =
-        tableParams()
-            .object(
-                "key",
-                "Primary key of one row: every primary-key column → value, e.g. {\"id\": 7}.",
-                false)
-            .array("filter", FILTER_HELP, false)
-            .array("columns", "Columns to return (default: every visible column).", false)
-            .array(
-                "order_by",
-                "Ordering: [{\"column\": \"created_at\", \"direction\": \"desc\"}, ...] (direction"
-                    + " asc by default; a plain column name also works). The primary key is"
-                    + " always added as tiebreaker; NULLs sort last.",
-                false)
-            .integer(
-                "limit",
-                "Rows per page (default "
-                    + Rows.DEFAULT_LIMIT
-                    + ", capped by CRDB_MAX_ROWS="
-                    + crdb.config().maxRows()
-                    + ").",
-                1)
-            .string(
-                "cursor",
-                "next_cursor from the previous page; pass the same table, key, filter and order_by.");
-    return ToolDef.reader(
-        "read_rows",
-        Toolset.DATA,
-        "Read rows of a table",
-        "Reads rows of one table by primary key or by a structured filter (no SQL), with column"
-            + " selection, ordering and a limit. When more rows exist the result has next_cursor:"
-            + " pass it back as cursor to get the next page (keyset pagination, stable and"
-            + " complete). Blocked columns are never returned.",
-        common(p),
-        READ_OUTPUT,
-        (a, ctx) -> {
-          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
-          Rows.ReadRequest req =
-              new Rows.ReadRequest(
-                  a.requireText("table"),
-                  a.string("schema"),
-                  a.object("key"),
-                  RowFilter.parse(a.raw("filter")),
-                  strings(a.list("columns"), "columns"),
-                  orders(a.list("order_by")),
-                  a.integer("limit"),
-                  a.string("cursor"));
-          Rows.ReadResult r = crdb.rows().read(db, req, a.transactionId(), ctx.caller());
-          return renderRead(r, a.json());
-        });
+    return common(
+            declare(ToolDef.reader("read_rows"))
+                .param(
+                    KEY.describedAs(
+                        "Primary key of one row: every primary-key column → value, e.g."
+                            + " {\"id\": 7}."))
+                .param(FILTER.describedAs(FILTER_HELP))
+                .params(COLUMNS, ORDER_BY)
+                .param(
+                    LIMIT.describedAs(
+                        "Rows per page (default "
+                            + Rows.DEFAULT_LIMIT
+                            + ", capped by CRDB_MAX_ROWS="
+                            + crdb.config().maxRows()
+                            + ")."))
+                .param(CURSOR))
+        .title("Read rows of a table")
+        .description(
+            "Reads rows of one table by primary key or by a structured filter (no SQL), with"
+                + " column selection, ordering and a limit. When more rows exist the result has"
+                + " next_cursor: pass it back as cursor to get the next page (keyset pagination,"
+                + " stable and complete). Blocked columns are never returned.")
+        .output(READ_OUTPUT)
+        .handler(
+            ReadRows::from,
+            (q, ctx) -> {
+              Database db = q.target().open(crdb, ctx);
+              record(ctx, StatementKind.READ, "SELECT", false, q.table());
+              Rows.ReadResult r =
+                  crdb.rows().read(db, q.request(), q.target().transactionId(), ctx.caller());
+              ctx.record().rows(r.result().rowCount());
+              return renderRead(r, q.json());
+            });
   }
 
   static ToolResult renderRead(Rows.ReadResult r, boolean json) {
@@ -156,147 +265,145 @@ final class DataTools {
   }
 
   private static ToolDef insertRow(Crdb crdb) {
-    Params p =
-        tableParams()
-            .object(
-                "values",
-                "Column → value for the new row; omitted columns take their defaults." + VALUE_HELP,
-                true);
-    return ToolDef.writer(
-        "insert_row",
-        Toolset.DATA,
-        "Insert a row",
-        "Inserts one row with the given column values (bound as parameters, converted to each"
-            + " column's type) and returns the inserted row, defaults included.",
-        common(p),
-        CHANGE_OUTPUT,
-        false,
-        false,
-        (a, ctx) -> {
-          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
-          return renderChange(
-              crdb.rows()
-                  .insert(
-                      db,
-                      a.requireText("table"),
-                      a.string("schema"),
-                      a.object("values"),
-                      a.transactionId(),
-                      ctx.caller()),
-              a.json());
-        });
+    return common(
+            declare(ToolDef.writer("insert_row"))
+                .param(
+                    VALUES.describedAs(
+                        "Column → value for the new row; omitted columns take their defaults."
+                            + VALUE_HELP)))
+        .title("Insert a row")
+        .description(
+            "Inserts one row with the given column values (bound as parameters, converted to each"
+                + " column's type) and returns the inserted row, defaults included.")
+        .output(CHANGE_OUTPUT)
+        .handler(
+            RowValues::from,
+            (q, ctx) -> {
+              Database db = q.target().open(crdb, ctx);
+              record(ctx, StatementKind.WRITE, "INSERT", true, q.table());
+              return change(
+                  ctx,
+                  crdb.rows()
+                      .insert(
+                          db,
+                          q.table().table(),
+                          q.table().schema(),
+                          q.values(),
+                          q.target().transactionId(),
+                          ctx.caller()),
+                  q.json());
+            });
   }
 
   private static ToolDef upsertRow(Crdb crdb) {
-    Params p =
-        tableParams()
-            .object(
-                "values",
-                "Column → value, including every primary-key column. The row with that key is"
-                    + " inserted or its given columns are overwritten."
-                    + VALUE_HELP,
-                true);
-    return ToolDef.writer(
-        "upsert_row",
-        Toolset.DATA,
-        "Insert or update a row",
-        "Inserts the row, or updates the given columns of the row with the same primary key"
-            + " (UPSERT on CockroachDB, INSERT ... ON CONFLICT on PostgreSQL). Returns the row and"
-            + " whether it was inserted or updated.",
-        common(p),
-        CHANGE_OUTPUT,
-        true,
-        true,
-        (a, ctx) -> {
-          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
-          return renderChange(
-              crdb.rows()
-                  .upsert(
-                      db,
-                      a.requireText("table"),
-                      a.string("schema"),
-                      a.object("values"),
-                      a.transactionId(),
-                      ctx.caller()),
-              a.json());
-        });
+    return common(
+            declare(ToolDef.writer("upsert_row"))
+                .param(
+                    VALUES.describedAs(
+                        "Column → value, including every primary-key column. The row with that"
+                            + " key is inserted or its given columns are overwritten."
+                            + VALUE_HELP)))
+        .title("Insert or update a row")
+        .description(
+            "Inserts the row, or updates the given columns of the row with the same primary key"
+                + " (UPSERT on CockroachDB, INSERT ... ON CONFLICT on PostgreSQL). Returns the row"
+                + " and whether it was inserted or updated.")
+        .output(CHANGE_OUTPUT)
+        .destructive()
+        .idempotent()
+        .handler(
+            RowValues::from,
+            (q, ctx) -> {
+              Database db = q.target().open(crdb, ctx);
+              record(ctx, StatementKind.WRITE, "UPSERT", true, q.table());
+              return change(
+                  ctx,
+                  crdb.rows()
+                      .upsert(
+                          db,
+                          q.table().table(),
+                          q.table().schema(),
+                          q.values(),
+                          q.target().transactionId(),
+                          ctx.caller()),
+                  q.json());
+            });
   }
 
-  private static Params targetParams(Params p) {
-    return p.object(
-            "key",
-            "Primary key of the row: every primary-key column → value, e.g. {\"id\": 7}.",
-            false)
-        .array("filter", FILTER_HELP + " Needed when key is not given.", false)
-        .bool(
-            "confirm",
-            "Required (true) when a filter matches more than one row; without it nothing changes"
-                + " and the error says how many rows would change.",
-            false)
-        .bool("dry_run", "Report the rows that would change without changing anything.", false);
+  /** The arguments that choose the rows of update_row and delete_row. */
+  private static ToolDef.Builder rowTarget(ToolDef.Builder b) {
+    return b.params(KEY, FILTER, CONFIRM, DRY_RUN);
   }
 
   private static ToolDef updateRow(Crdb crdb) {
-    Params p = targetParams(tableParams().object("set", "Column → new value." + VALUE_HELP, true));
-    return ToolDef.writer(
-        "update_row",
-        Toolset.DATA,
-        "Update rows",
-        "Updates the row with the given primary key, or the rows matching a filter (more than"
-            + " one needs confirm=true). dry_run=true shows the rows before and after without"
-            + " changing anything. Returns the updated rows.",
-        common(p),
-        CHANGE_OUTPUT,
-        true,
-        true,
-        (a, ctx) -> {
-          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
-          return renderChange(
-              crdb.rows()
-                  .update(
-                      db,
-                      a.requireText("table"),
-                      a.string("schema"),
-                      a.object("key"),
-                      RowFilter.parse(a.raw("filter")),
-                      a.object("set"),
-                      a.bool("confirm"),
-                      a.bool("dry_run"),
-                      a.transactionId(),
-                      ctx.caller()),
-              a.json());
-        });
+    return common(rowTarget(declare(ToolDef.writer("update_row")).param(SET)))
+        .title("Update rows")
+        .description(
+            "Updates the row with the given primary key, or the rows matching a filter (more than"
+                + " one needs confirm=true). dry_run=true shows the rows before and after without"
+                + " changing anything. Returns the updated rows.")
+        .output(CHANGE_OUTPUT)
+        .destructive()
+        .idempotent()
+        .handler(
+            UpdateRows::from,
+            (q, ctx) -> {
+              Database db = q.target().open(crdb, ctx);
+              record(ctx, StatementKind.WRITE, "UPDATE", !q.rows().dryRun(), q.table());
+              return change(
+                  ctx,
+                  crdb.rows()
+                      .update(
+                          db,
+                          q.table().table(),
+                          q.table().schema(),
+                          q.rows().key(),
+                          q.rows().filter(),
+                          q.set(),
+                          q.rows().confirm(),
+                          q.rows().dryRun(),
+                          q.target().transactionId(),
+                          ctx.caller()),
+                  q.json());
+            });
   }
 
   private static ToolDef deleteRow(Crdb crdb) {
-    Params p = targetParams(tableParams());
-    return ToolDef.writer(
-        "delete_row",
-        Toolset.DATA,
-        "Delete rows",
-        "Deletes the row with the given primary key, or the rows matching a filter (more than"
-            + " one needs confirm=true). dry_run=true shows the rows that would be deleted without"
-            + " deleting. Returns the deleted rows.",
-        common(p),
-        CHANGE_OUTPUT,
-        true,
-        true,
-        (a, ctx) -> {
-          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
-          return renderChange(
-              crdb.rows()
-                  .delete(
-                      db,
-                      a.requireText("table"),
-                      a.string("schema"),
-                      a.object("key"),
-                      RowFilter.parse(a.raw("filter")),
-                      a.bool("confirm"),
-                      a.bool("dry_run"),
-                      a.transactionId(),
-                      ctx.caller()),
-              a.json());
-        });
+    return common(rowTarget(declare(ToolDef.writer("delete_row"))))
+        .title("Delete rows")
+        .description(
+            "Deletes the row with the given primary key, or the rows matching a filter (more than"
+                + " one needs confirm=true). dry_run=true shows the rows that would be deleted"
+                + " without deleting. Returns the deleted rows.")
+        .output(CHANGE_OUTPUT)
+        .destructive()
+        .idempotent()
+        .handler(
+            DeleteRows::from,
+            (q, ctx) -> {
+              Database db = q.target().open(crdb, ctx);
+              record(ctx, StatementKind.WRITE, "DELETE", !q.rows().dryRun(), q.table());
+              return change(
+                  ctx,
+                  crdb.rows()
+                      .delete(
+                          db,
+                          q.table().table(),
+                          q.table().schema(),
+                          q.rows().key(),
+                          q.rows().filter(),
+                          q.rows().confirm(),
+                          q.rows().dryRun(),
+                          q.target().transactionId(),
+                          ctx.caller()),
+                  q.json());
+            });
+  }
+
+  /** Renders a change and records the rows it changed. */
+  private static ToolResult change(ToolContext ctx, Rows.Change ch, boolean json) {
+    ctx.record().rows(ch.affected());
+    return renderChange(ch, json);
   }
 
   static ToolResult renderChange(Rows.Change ch, boolean json) {

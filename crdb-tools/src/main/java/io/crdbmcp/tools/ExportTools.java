@@ -18,7 +18,7 @@ final class ExportTools {
 
   static final Map<String, Object> OUTPUT =
       OutputSchemas.object(
-          Map.of(
+          OutputSchemas.properties(
               "path", Map.of("type", "string"),
               "rows", Map.of("type", "integer"),
               "bytes", Map.of("type", "integer"),
@@ -27,50 +27,110 @@ final class ExportTools {
               "method", Map.of("type", "string", "enum", List.of("streamed"))),
           List.of("path", "rows", "bytes", "duration_ms", "method"));
 
+  static final Param<String> SQL =
+      QueryTools.SQL.describedAs(
+          "One read-only query (SELECT, WITH, VALUES, TABLE). Use $1, $2 ... for values and"
+              + " pass them in params.");
+
+  static final Param<String> PATH = Param.text("path", "Where to write the file.").required();
+
+  static final Param<Boolean> OVERWRITE =
+      Param.flag("overwrite", "Replace the file if it already exists (default false).", false);
+
+  static final Param<Long> MAX_ROWS =
+      Param.longInteger(
+          "max_rows",
+          "Write at most this many rows. Default: every row (exports are not capped by"
+              + " CRDB_MAX_ROWS).",
+          1);
+
+  static final Param<Boolean> HEADER =
+      Param.flag("header", "Write a header line with the column names (default true).", true);
+
+  static final Param<String> DELIMITER =
+      Param.text(
+          "delimiter", "Field delimiter, one character (default ','). '\\t' or 'tab' for a tab.");
+
+  static final Param<String> NULL_STRING =
+      Param.text(
+          "null_string",
+          "Text written for NULL (default: empty). Set e.g. 'NULL' to tell NULL from an"
+              + " empty string.");
+
+  static final Param<String> JSON_FORMAT =
+      Param.choice(
+          "json_format",
+          "array (default): one JSON array of row objects, one row per line; jsonl: JSON"
+              + " Lines, one row object per line.",
+          "array",
+          "array",
+          "jsonl");
+
+  /** What every export takes: the query, its values, the file and the row limit. */
+  record Export(
+      String sql,
+      List<Object> params,
+      String path,
+      boolean overwrite,
+      Long maxRows,
+      Target target) {
+    static Export from(Args a) {
+      return new Export(
+          a.get(SQL),
+          a.has(QueryTools.PARAMS) ? a.get(QueryTools.PARAMS) : List.of(),
+          a.get(PATH),
+          a.get(OVERWRITE),
+          a.get(MAX_ROWS),
+          Target.from(a));
+    }
+  }
+
+  /** The arguments of export_to_csv. */
+  record CsvExport(Export export, Exports.CsvOptions options) {
+    static CsvExport from(Args a) {
+      return new CsvExport(
+          Export.from(a),
+          new Exports.CsvOptions(
+              a.get(HEADER), Exports.CsvOptions.delimiter(a.get(DELIMITER)), a.get(NULL_STRING)));
+    }
+  }
+
+  /** The arguments of export_to_json. */
+  record JsonExport(Export export, Exports.JsonFormat format) {
+    static JsonExport from(Args a) {
+      return new JsonExport(
+          Export.from(a),
+          "jsonl".equals(a.get(JSON_FORMAT)) ? Exports.JsonFormat.JSONL : Exports.JsonFormat.ARRAY);
+    }
+  }
+
   /**
    * An export reads the database but writes a file, so it is never marked read-only, and it is not
    * idempotent (a second call fails unless overwrite is set). It stays offered in read-only mode.
+   * Declares the arguments every export takes, then {@code extra}, then connection and
+   * transaction_id.
    */
-  private static ToolDef fileWriter(
-      String name, String title, String description, Params params, ToolDef.Handler handler) {
-    return new ToolDef(
-        name,
-        Toolset.EXPORT,
-        title,
-        description,
-        params,
-        OUTPUT,
-        false,
-        false,
-        false,
-        false,
-        handler);
-  }
-
-  private static Params common(Crdb crdb, String example) {
-    return Params.of()
-        .requiredString(
-            "sql",
-            "One read-only query (SELECT, WITH, VALUES, TABLE). Use $1, $2 ... for values and"
-                + " pass them in params.")
-        .array(
-            "params", "Values for $1, $2 ... in order (strings, numbers, booleans, null).", false)
-        .requiredString(
-            "path",
-            "File name or relative path inside the export directory ("
-                + crdb.config().exportDir()
-                + "), e.g. '"
-                + example
-                + "' or 'reports/"
-                + example
-                + "'. Missing directories are created; paths leaving the export directory are"
-                + " refused.")
-        .bool("overwrite", "Replace the file if it already exists (default false).", false)
-        .integer(
-            "max_rows",
-            "Write at most this many rows. Default: every row (exports are not capped by"
-                + " CRDB_MAX_ROWS).",
-            1);
+  private static ToolDef.Builder fileWriter(
+      Crdb crdb, String name, String title, String description, String example, Param<?>... extra) {
+    return ToolDef.fileWriter(name)
+        .group(Toolset.EXPORT)
+        .title(title)
+        .description(description)
+        .params(SQL, QueryTools.PARAMS)
+        .param(
+            PATH.describedAs(
+                "File name or relative path inside the export directory ("
+                    + crdb.config().exportDir()
+                    + "), e.g. '"
+                    + example
+                    + "' or 'reports/"
+                    + example
+                    + "'. Missing directories are created; paths leaving the export directory are"
+                    + " refused."))
+        .params(OVERWRITE, MAX_ROWS)
+        .params(extra)
+        .params(Params.CONNECTION, Params.TRANSACTION_ID)
+        .output(OUTPUT);
   }
 
   private static String description(Crdb crdb, String what) {
@@ -88,99 +148,77 @@ final class ExportTools {
   }
 
   private static ToolDef exportCsv(Crdb crdb) {
-    Params p =
-        common(crdb, "rides.csv")
-            .bool("header", "Write a header line with the column names (default true).", true)
-            .string(
-                "delimiter",
-                "Field delimiter, one character (default ','). '\\t' or 'tab' for a tab.")
-            .string(
-                "null_string",
-                "Text written for NULL (default: empty). Set e.g. 'NULL' to tell NULL from an"
-                    + " empty string.")
-            .connection()
-            .transaction();
     return fileWriter(
-        "export_to_csv",
-        "Export a query to CSV",
-        description(crdb, "as CSV (RFC 4180)")
-            + " Rows are fetched in batches and written here: text verbatim, numerics exact,"
-            + " timestamps ISO-8601, JSON and arrays as JSON text, bytea base64.",
-        p,
-        (a, ctx) -> {
-          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
-          Exports.CsvOptions opts =
-              new Exports.CsvOptions(
-                  a.bool("header"),
-                  Exports.CsvOptions.delimiter(a.string("delimiter")),
-                  a.string("null_string"));
-          ExportSummary s =
-              crdb.exports()
-                  .exportCsvPlainSql(
-                      db,
-                      a.requireText("sql"),
-                      params(a),
-                      a.requireText("path"),
-                      opts,
-                      maxRows(a),
-                      a.bool("overwrite"),
-                      a.transactionId(),
-                      ctx.caller(),
-                      ctx.progress());
-          return result(s);
-        });
+            crdb,
+            "export_to_csv",
+            "Export a query to CSV",
+            description(crdb, "as CSV (RFC 4180)")
+                + " Rows are fetched in batches and written here: text verbatim, numerics exact,"
+                + " timestamps ISO-8601, JSON and arrays as JSON text, bytea base64.",
+            "rides.csv",
+            HEADER,
+            DELIMITER,
+            NULL_STRING)
+        .handler(
+            CsvExport::from,
+            (q, ctx) -> {
+              Export e = q.export();
+              Database db = e.target().open(crdb, ctx);
+              QueryTools.recordStatement(crdb, ctx, e.sql());
+              ExportSummary s =
+                  crdb.exports()
+                      .exportCsvPlainSql(
+                          db,
+                          e.sql(),
+                          e.params(),
+                          e.path(),
+                          q.options(),
+                          e.maxRows(),
+                          e.overwrite(),
+                          e.target().transactionId(),
+                          ctx.caller(),
+                          ctx.progress());
+              return result(ctx, s);
+            });
   }
 
   private static ToolDef exportJson(Crdb crdb) {
-    Params p =
-        common(crdb, "rides.json")
-            .choice(
-                "json_format",
-                "array (default): one JSON array of row objects, one row per line; jsonl: JSON"
-                    + " Lines, one row object per line.",
-                "array",
-                "array",
-                "jsonl")
-            .connection()
-            .transaction();
     return fileWriter(
-        "export_to_json",
-        "Export a query to JSON",
-        description(crdb, "as JSON")
-            + " Each row is an object keyed by column name; numerics are exact decimal strings,"
-            + " timestamps ISO-8601 with offset, jsonb stays JSON, arrays are lists, bytea is"
-            + " base64.",
-        p,
-        (a, ctx) -> {
-          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
-          Exports.JsonFormat f =
-              "jsonl".equals(a.string("json_format"))
-                  ? Exports.JsonFormat.JSONL
-                  : Exports.JsonFormat.ARRAY;
-          ExportSummary s =
-              crdb.exports()
-                  .exportJsonPlainSql(
-                      db,
-                      a.requireText("sql"),
-                      params(a),
-                      a.requireText("path"),
-                      f,
-                      maxRows(a),
-                      a.bool("overwrite"),
-                      a.transactionId(),
-                      ctx.caller(),
-                      ctx.progress());
-          return result(s);
-        });
+            crdb,
+            "export_to_json",
+            "Export a query to JSON",
+            description(crdb, "as JSON")
+                + " Each row is an object keyed by column name; numerics are exact decimal"
+                + " strings, timestamps ISO-8601 with offset, jsonb stays JSON, arrays are lists,"
+                + " bytea is base64.",
+            "rides.json",
+            JSON_FORMAT)
+        .handler(
+            JsonExport::from,
+            (q, ctx) -> {
+              Export e = q.export();
+              Database db = e.target().open(crdb, ctx);
+              QueryTools.recordStatement(crdb, ctx, e.sql());
+              ExportSummary s =
+                  crdb.exports()
+                      .exportJsonPlainSql(
+                          db,
+                          e.sql(),
+                          e.params(),
+                          e.path(),
+                          q.format(),
+                          e.maxRows(),
+                          e.overwrite(),
+                          e.target().transactionId(),
+                          ctx.caller(),
+                          ctx.progress());
+              return result(ctx, s);
+            });
   }
 
-  private static List<Object> params(Args a) {
-    return a.has("params") ? a.list("params") : List.of();
-  }
-
-  private static Long maxRows(Args a) {
-    Object v = a.raw("max_rows");
-    return v == null ? null : ((Number) v).longValue();
+  private static ToolResult result(ToolContext ctx, ExportSummary s) {
+    ctx.record().rows(s.rows());
+    return result(s);
   }
 
   static ToolResult result(ExportSummary s) {

@@ -1,148 +1,141 @@
 package io.crdbmcp.tools;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Builds a tool's input JSON schema, one described argument at a time. The same declaration drives
- * {@link Args} validation, so the schema the client sees and the checks the server makes cannot
- * drift apart.
+ * The declared arguments of one tool, in schema order. They give the input JSON schema the client
+ * sees and drive {@link Args} validation, so the two cannot drift apart. Tools declare arguments
+ * with {@link ToolDef.Builder#param}; the string-named methods here ({@link #requiredString} ...)
+ * are the older way of declaring the same thing.
  */
 public final class Params {
-  /** The kinds of argument a tool can take. */
-  public enum Type {
-    STRING("string"),
-    INTEGER("integer"),
-    BOOLEAN("boolean"),
-    OBJECT("object"),
-    ARRAY("array"),
-    ANY(null);
+  /** The common {@code connection} argument. */
+  public static final Param<String> CONNECTION =
+      Param.text(
+          "connection",
+          "Name of the connection to use (see list_connections). Default: the default connection.");
 
-    final String json;
+  /** The common {@code transaction_id} argument. */
+  public static final Param<String> TRANSACTION_ID =
+      Param.text(
+          "transaction_id",
+          "Handle returned by begin_transaction; the call then runs inside that transaction.");
 
-    Type(String json) {
-      this.json = json;
-    }
-  }
+  /** The common {@code format} argument. */
+  public static final Param<String> FORMAT =
+      Param.choice(
+          "format",
+          "text: a compact table for reading (default); json: the structured result as JSON text.",
+          "text",
+          "text",
+          "json");
 
-  /** One declared argument. */
-  public record Param(
-      String name,
-      Type type,
-      String description,
-      boolean required,
-      List<String> allowed,
-      Object defaultValue,
-      Integer minimum) {}
+  /** The common {@code detail} argument. */
+  public static final Param<String> DETAIL =
+      Param.choice(
+          "detail",
+          "concise (default): the essentials; detailed: every attribute.",
+          "concise",
+          "concise",
+          "detailed");
 
-  private final Map<String, Param> params = new LinkedHashMap<>();
+  private final Map<String, Param<?>> params = new LinkedHashMap<>();
 
   public static Params of() {
     return new Params();
   }
 
-  public Params string(String name, String description) {
-    return add(new Param(name, Type.STRING, description, false, null, null, null));
-  }
-
-  public Params requiredString(String name, String description) {
-    return add(new Param(name, Type.STRING, description, true, null, null, null));
-  }
-
-  public Params integer(String name, String description, Integer minimum) {
-    return add(new Param(name, Type.INTEGER, description, false, null, null, minimum));
-  }
-
-  public Params bool(String name, String description, boolean defaultValue) {
-    return add(new Param(name, Type.BOOLEAN, description, false, null, defaultValue, null));
-  }
-
-  public Params choice(String name, String description, String defaultValue, String... allowed) {
-    return add(
-        new Param(name, Type.STRING, description, false, List.of(allowed), defaultValue, null));
-  }
-
-  public Params object(String name, String description, boolean required) {
-    return add(new Param(name, Type.OBJECT, description, required, null, null, null));
-  }
-
-  public Params array(String name, String description, boolean required) {
-    return add(new Param(name, Type.ARRAY, description, required, null, null, null));
-  }
-
-  /** Any JSON value (for row values and filter operands). */
-  public Params any(String name, String description, boolean required) {
-    return add(new Param(name, Type.ANY, description, required, null, null, null));
-  }
-
-  /** The common {@code connection} argument. */
-  public Params connection() {
-    return string(
-        "connection",
-        "Name of the connection to use (see list_connections). Default: the default connection.");
-  }
-
-  /** The common {@code transaction_id} argument. */
-  public Params transaction() {
-    return string(
-        "transaction_id",
-        "Handle returned by begin_transaction; the call then runs inside that transaction.");
-  }
-
-  /** The common {@code format} argument. */
-  public Params format() {
-    return choice(
-        "format",
-        "text: a compact table for reading (default); json: the structured result as JSON text.",
-        "text",
-        "text",
-        "json");
-  }
-
-  /** The common {@code detail} argument. */
-  public Params detail() {
-    return choice(
-        "detail",
-        "concise (default): the essentials; detailed: every attribute.",
-        "concise",
-        "concise",
-        "detailed");
-  }
-
-  private Params add(Param p) {
-    if (params.put(p.name(), p) != null) {
+  /** Declares one argument. */
+  public Params add(Param<?> p) {
+    if (params.putIfAbsent(p.name(), p) != null) {
       throw new IllegalArgumentException("argument '" + p.name() + "' declared twice");
     }
     return this;
   }
 
-  public Map<String, Param> all() {
-    return params;
+  /** Declares every argument of {@code other}, in its order. */
+  public Params addAll(Params other) {
+    other.params.values().forEach(this::add);
+    return this;
+  }
+
+  public Params string(String name, String description) {
+    return add(Param.text(name, description));
+  }
+
+  public Params requiredString(String name, String description) {
+    return add(Param.text(name, description).required());
+  }
+
+  public Params integer(String name, String description, Integer minimum) {
+    return add(Param.integer(name, description, minimum));
+  }
+
+  public Params bool(String name, String description, boolean defaultValue) {
+    return add(Param.flag(name, description, defaultValue));
+  }
+
+  public Params choice(String name, String description, String defaultValue, String... allowed) {
+    return add(Param.choice(name, description, defaultValue, allowed));
+  }
+
+  public Params object(String name, String description, boolean required) {
+    Param<?> p = Param.object(name, description);
+    return add(required ? p.required() : p);
+  }
+
+  public Params array(String name, String description, boolean required) {
+    Param<?> p = Param.array(name, description);
+    return add(required ? p.required() : p);
+  }
+
+  /** Any JSON value (for row values and filter operands). */
+  public Params any(String name, String description, boolean required) {
+    Param<?> p = Param.any(name, description);
+    return add(required ? p.required() : p);
+  }
+
+  /** The common {@code connection} argument. */
+  public Params connection() {
+    return add(CONNECTION);
+  }
+
+  /** The common {@code transaction_id} argument. */
+  public Params transaction() {
+    return add(TRANSACTION_ID);
+  }
+
+  /** The common {@code format} argument. */
+  public Params format() {
+    return add(FORMAT);
+  }
+
+  /** The common {@code detail} argument. */
+  public Params detail() {
+    return add(DETAIL);
+  }
+
+  /** The declared arguments by name, in declaration order. */
+  public Map<String, Param<?>> all() {
+    return Collections.unmodifiableMap(params);
+  }
+
+  /** The declared argument of that name, or null. */
+  public Param<?> get(String name) {
+    return params.get(name);
   }
 
   /** The JSON schema of the arguments. */
   public Map<String, Object> toJsonSchema() {
     Map<String, Object> props = new LinkedHashMap<>();
     List<String> required = new ArrayList<>();
-    for (Param p : params.values()) {
-      Map<String, Object> s = new LinkedHashMap<>();
-      if (p.type().json != null) {
-        s.put("type", p.type().json);
-      }
-      s.put("description", p.description());
-      if (p.allowed() != null) {
-        s.put("enum", p.allowed());
-      }
-      if (p.defaultValue() != null) {
-        s.put("default", p.defaultValue());
-      }
-      if (p.minimum() != null) {
-        s.put("minimum", p.minimum());
-      }
-      props.put(p.name(), s);
-      if (p.required()) {
+    for (Param<?> p : params.values()) {
+      props.put(p.name(), p.jsonSchema());
+      if (p.isRequired()) {
         required.add(p.name());
       }
     }

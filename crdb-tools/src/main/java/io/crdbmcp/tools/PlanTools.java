@@ -15,8 +15,18 @@ final class PlanTools {
     return List.of(explain(crdb), explainAnalyze(crdb));
   }
 
-  private static Params params(String sqlDescription) {
-    return Params.of().requiredString("sql", sqlDescription).connection().transaction().format();
+  /** The arguments of explain_query and explain_analyze. */
+  record Explain(String sql, Target target, boolean json) {
+    static Explain from(Args a) {
+      return new Explain(a.get(QueryTools.SQL), Target.from(a), a.json());
+    }
+  }
+
+  private static ToolDef.Builder declare(ToolDef.Builder b, String sqlDescription) {
+    return b.group(Toolset.QUERY)
+        .param(QueryTools.SQL.describedAs(sqlDescription))
+        .params(Params.CONNECTION, Params.TRANSACTION_ID, Params.FORMAT)
+        .output(OUTPUT);
   }
 
   private static ToolResult render(Plan p, boolean json) {
@@ -45,50 +55,49 @@ final class PlanTools {
 
   private static final Map<String, Object> OUTPUT =
       OutputSchemas.object(
-          Map.of(
+          OutputSchemas.properties(
               "plan", Map.of("type", "array", "items", Map.of("type", "string")),
               "analyzed", Map.of("type", "boolean")),
           List.of("plan"));
 
   private static ToolDef explain(Crdb crdb) {
-    return ToolDef.reader(
-        "explain_query",
-        Toolset.QUERY,
-        "Show a query plan",
-        "Shows the plan the database would use for one statement, without running it. Pass the"
-            + " statement itself (no EXPLAIN prefix, no $n parameters).",
-        params("The statement to plan, without EXPLAIN."),
-        OUTPUT,
-        (a, ctx) -> {
-          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
-          return render(
-              crdb.plans()
-                  .explainPlainSql(db, a.requireText("sql"), a.transactionId(), ctx.caller()),
-              a.json());
-        });
+    return declare(ToolDef.reader("explain_query"), "The statement to plan, without EXPLAIN.")
+        .title("Show a query plan")
+        .description(
+            "Shows the plan the database would use for one statement, without running it. Pass"
+                + " the statement itself (no EXPLAIN prefix, no $n parameters).")
+        .handler(
+            Explain::from,
+            (q, ctx) -> {
+              Database db = q.target().open(crdb, ctx);
+              QueryTools.recordStatement(crdb, ctx, q.sql());
+              return render(
+                  crdb.plans()
+                      .explainPlainSql(db, q.sql(), q.target().transactionId(), ctx.caller()),
+                  q.json());
+            });
   }
 
   private static ToolDef explainAnalyze(Crdb crdb) {
-    return new ToolDef(
-        "explain_analyze",
-        Toolset.QUERY,
-        "Show a query plan with execution statistics",
-        "Runs one statement to show its plan with actual row counts and timings. Reads run in a"
-            + " read-only transaction. A statement that writes is refused in read-only mode and"
-            + " otherwise runs inside a savepoint that is rolled back, so nothing changes.",
-        params("The statement to run and measure, without EXPLAIN ANALYZE."),
-        OUTPUT,
-        crdb.readOnly(),
-        false,
-        true,
-        false,
-        (a, ctx) -> {
-          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
-          return render(
-              crdb.plans()
-                  .explainAnalyzePlainSql(
-                      db, a.requireText("sql"), a.transactionId(), ctx.caller()),
-              a.json());
-        });
+    return declare(
+            ToolDef.mayWrite("explain_analyze"),
+            "The statement to run and measure, without EXPLAIN ANALYZE.")
+        .title("Show a query plan with execution statistics")
+        .description(
+            "Runs one statement to show its plan with actual row counts and timings. Reads run in"
+                + " a read-only transaction. A statement that writes is refused in read-only mode"
+                + " and otherwise runs inside a savepoint that is rolled back, so nothing changes.")
+        .idempotent()
+        .handler(
+            Explain::from,
+            (q, ctx) -> {
+              Database db = q.target().open(crdb, ctx);
+              QueryTools.recordStatement(crdb, ctx, q.sql());
+              return render(
+                  crdb.plans()
+                      .explainAnalyzePlainSql(
+                          db, q.sql(), q.target().transactionId(), ctx.caller()),
+                  q.json());
+            });
   }
 }

@@ -4,6 +4,8 @@ import io.crdbmcp.core.Crdb;
 import io.crdbmcp.core.Database;
 import io.crdbmcp.core.QueryResult;
 import io.crdbmcp.core.safety.Classification;
+import io.crdbmcp.core.safety.Rule;
+import io.crdbmcp.core.safety.StatementClassifier;
 import io.crdbmcp.core.safety.Verdict;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,116 +19,168 @@ final class QueryTools {
     return List.of(executeQuery(crdb), validateQuery(crdb));
   }
 
+  /** The {@code sql} argument of the SQL tools; each tool words its description. */
+  static final Param<String> SQL = Param.text("sql", "One SQL statement.").required();
+
+  /** The {@code params} argument of the tools that run SQL text. */
+  static final Param<List<Object>> PARAMS =
+      Param.array("params", "Values for $1, $2 ... in order (strings, numbers, booleans, null).");
+
+  static final Param<Integer> MAX_ROWS =
+      Param.integer("max_rows", "Return at most this many rows.", 1);
+
+  /** The arguments of execute_query. */
+  record ExecuteQuery(
+      String sql, List<Object> params, Integer maxRows, Target target, boolean json) {
+    static ExecuteQuery from(Args a) {
+      return new ExecuteQuery(
+          a.get(SQL),
+          a.has(PARAMS) ? a.get(PARAMS) : List.of(),
+          a.get(MAX_ROWS),
+          Target.from(a),
+          a.json());
+    }
+  }
+
+  /** The arguments of validate_query. */
+  record ValidateQuery(String sql, Target target, boolean json) {
+    static ValidateQuery from(Args a) {
+      return new ValidateQuery(a.get(SQL), Target.connectionOnly(a), a.json());
+    }
+  }
+
+  /**
+   * Records the statement a tool runs: its classification, worked out only if someone reads it (the
+   * guard classifies it again inside the library; this copy is for the call record). Text longer
+   * than the guard accepts is not classified.
+   */
+  static void recordStatement(Crdb crdb, ToolContext ctx, String sql) {
+    int max = crdb.config().safety().maxSqlLength();
+    ctx.record()
+        .classification(
+            () -> {
+              if (sql == null || sql.length() > max) {
+                return null;
+              }
+              try {
+                return StatementClassifier.classify(sql);
+              } catch (RuntimeException | StackOverflowError e) {
+                return null; // text the guard refuses as syntax
+              }
+            });
+  }
+
+  /** kind, command and writes of a classification, in that order. */
+  private static Map<String, Object> summary(Classification c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("kind", c.kind().name());
+    m.put("command", c.command() == null ? "" : c.command());
+    m.put("writes", c.writes());
+    return m;
+  }
+
+  /** Rows a statement returned, or changed when it returned none. */
+  static long rowsOf(QueryResult r) {
+    return r.columns().isEmpty() && r.updateCount() >= 0 ? r.updateCount() : r.rowCount();
+  }
+
   private static ToolDef executeQuery(Crdb crdb) {
-    Params p =
-        Params.of()
-            .requiredString(
-                "sql",
+    return ToolDef.mayWrite("execute_query")
+        .group(Toolset.QUERY)
+        .title("Run a SQL query")
+        .description(
+            "Runs one SQL statement and returns its rows as a compact table. Reads run in a"
+                + " read-only transaction with the statement timeout; at most max_rows rows are"
+                + " returned and 'truncated' says when more exist. "
+                + (crdb.readOnly()
+                    ? "The server is read-only: writes, DDL and session changes are refused."
+                    : "Writes are allowed unless blocked by CRDB_BLOCKED_COMMANDS; prefer the row"
+                        + " tools for single-row changes.")
+                + " Call validate_query to check a statement without running it.")
+        .param(
+            SQL.describedAs(
                 "One SQL statement. Use $1, $2 ... for values and pass them in params."
-                    + (crdb.readOnly() ? " Reads only: the server is read-only." : ""))
-            .array(
-                "params",
-                "Values for $1, $2 ... in order (strings, numbers, booleans, null).",
-                false)
-            .integer(
-                "max_rows",
+                    + (crdb.readOnly() ? " Reads only: the server is read-only." : "")))
+        .param(PARAMS)
+        .param(
+            MAX_ROWS.describedAs(
                 "Return at most this many rows (capped by CRDB_MAX_ROWS="
                     + crdb.config().maxRows()
-                    + ").",
-                1)
-            .connection()
-            .transaction()
-            .format();
-    return new ToolDef(
-        "execute_query",
-        Toolset.QUERY,
-        "Run a SQL query",
-        "Runs one SQL statement and returns its rows as a compact table. Reads run in a"
-            + " read-only transaction with the statement timeout; at most max_rows rows are"
-            + " returned and 'truncated' says when more exist. "
-            + (crdb.readOnly()
-                ? "The server is read-only: writes, DDL and session changes are refused."
-                : "Writes are allowed unless blocked by CRDB_BLOCKED_COMMANDS; prefer the row"
-                    + " tools for single-row changes.")
-            + " Call validate_query to check a statement without running it.",
-        p,
-        OutputSchemas.QUERY_RESULT,
-        crdb.readOnly(),
-        !crdb.readOnly(),
-        false,
-        false,
-        (a, ctx) -> {
-          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
-          List<Object> params = a.has("params") ? a.list("params") : List.of();
-          QueryResult r =
-              crdb.queries()
-                  .executePlainSql(
-                      db,
-                      a.requireText("sql"),
-                      params,
-                      a.integer("max_rows"),
-                      a.transactionId(),
-                      ctx.caller());
-          return Render.queryResult(
-              r,
-              a.json(),
-              "Add WHERE/LIMIT/OFFSET, select fewer columns, or use export_to_csv for all rows.");
-        });
+                    + ")."))
+        .params(Params.CONNECTION, Params.TRANSACTION_ID, Params.FORMAT)
+        .output(OutputSchemas.QUERY_RESULT)
+        .destructive()
+        .handler(
+            ExecuteQuery::from,
+            (q, ctx) -> {
+              Database db = q.target().open(crdb, ctx);
+              recordStatement(crdb, ctx, q.sql());
+              QueryResult r =
+                  crdb.queries()
+                      .executePlainSql(
+                          db,
+                          q.sql(),
+                          q.params(),
+                          q.maxRows(),
+                          q.target().transactionId(),
+                          ctx.caller());
+              ctx.record().rows(rowsOf(r));
+              return Render.queryResult(
+                  r,
+                  q.json(),
+                  "Add WHERE/LIMIT/OFFSET, select fewer columns, or use export_to_csv for all"
+                      + " rows.");
+            });
   }
 
   private static ToolDef validateQuery(Crdb crdb) {
-    Params p =
-        Params.of()
-            .requiredString("sql", "The SQL statement to check. Nothing is executed.")
-            .connection()
-            .format();
-    return ToolDef.reader(
-        "validate_query",
-        Toolset.QUERY,
-        "Check a SQL statement",
-        "Says whether a statement would be allowed under the current settings (read-only mode,"
-            + " blocked commands, access control), how it is classified, and which rule refuses"
-            + " it. Executes nothing.",
-        p,
-        OutputSchemas.object(
-            Map.of(
-                "allowed", Map.of("type", "boolean"),
-                "kind", Map.of("type", "string"),
-                "command", Map.of("type", "string")),
-            List.of("allowed")),
-        (a, ctx) -> {
-          Database db = crdb.database(a.connection(), a.transactionId(), ctx.caller());
-          Verdict v = crdb.queries().validatePlainSql(db, a.requireText("sql"));
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("allowed", v.allowed());
-          Classification c = v.classification();
-          if (c != null) {
-            m.put("kind", c.kind().name());
-            m.put("command", c.command());
-            m.put("writes", c.writes());
-            m.put("relations", c.relations());
-            m.put("functions", c.functions());
-            m.put("reasons", c.reasons());
-          }
-          if (!v.allowed()) {
-            m.put("rule", v.rule());
-            m.put("message", v.message());
-          }
-          m.put("read_only", crdb.queries().effectiveReadOnly(db));
-          String text =
-              a.json()
-                  ? Render.toJson(m)
-                  : (v.allowed() ? "ALLOWED" : "REFUSED by rule " + v.rule() + ": " + v.message())
-                      + "\n"
-                      + Render.keyValues(
-                          c == null
-                              ? Map.of()
-                              : new LinkedHashMap<>(
-                                  Map.of(
-                                      "kind", c.kind().name(),
-                                      "command", c.command() == null ? "" : c.command(),
-                                      "writes", c.writes())));
-          return new ToolResult(text, m);
-        });
+    return ToolDef.reader("validate_query")
+        .group(Toolset.QUERY)
+        .title("Check a SQL statement")
+        .description(
+            "Says whether a statement would be allowed under the current settings (read-only"
+                + " mode, blocked commands, access control), how it is classified, and which rule"
+                + " refuses it. Executes nothing.")
+        .param(SQL.describedAs("The SQL statement to check. Nothing is executed."))
+        .params(Params.CONNECTION, Params.FORMAT)
+        .output(
+            OutputSchemas.object(
+                OutputSchemas.properties(
+                    "allowed", Map.of("type", "boolean"),
+                    "kind", Map.of("type", "string"),
+                    "command", Map.of("type", "string")),
+                List.of("allowed")))
+        .handler(
+            ValidateQuery::from,
+            (q, ctx) -> {
+              Database db = q.target().open(crdb, ctx);
+              Verdict v = crdb.queries().validatePlainSql(db, q.sql());
+              Classification c = v.classification();
+              ctx.record().classification(c).rule(Rule.find(v.rule()).orElse(null));
+              Map<String, Object> m = new LinkedHashMap<>();
+              m.put("allowed", v.allowed());
+              if (c != null) {
+                m.put("kind", c.kind().name());
+                m.put("command", c.command());
+                m.put("writes", c.writes());
+                m.put("relations", c.relations());
+                m.put("functions", c.functions());
+                m.put("reasons", c.reasons());
+              }
+              if (!v.allowed()) {
+                m.put("rule", v.rule());
+                m.put("message", v.message());
+              }
+              m.put("read_only", crdb.queries().effectiveReadOnly(db));
+              String text =
+                  q.json()
+                      ? Render.toJson(m)
+                      : (v.allowed()
+                              ? "ALLOWED"
+                              : "REFUSED by rule " + v.rule() + ": " + v.message())
+                          + "\n"
+                          + Render.keyValues(c == null ? Map.of() : summary(c));
+              return new ToolResult(text, m);
+            });
   }
 }

@@ -1,7 +1,6 @@
 package io.crdbmcp.tools;
 
 import io.crdbmcp.core.Crdb;
-import io.crdbmcp.core.Database;
 import io.crdbmcp.core.Transactions.Status;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,147 +50,145 @@ final class TransactionTools {
   }
 
   private static ToolDef begin(Crdb crdb) {
-    return ToolDef.reader(
-        "begin_transaction",
-        Toolset.TRANSACTION,
-        "Begin a transaction",
-        "Starts a transaction that spans several calls and returns its transaction_id. Pass"
-            + " transaction_id to execute_query and the other SQL tools to run inside it, then"
-            + " commit_transaction or rollback_transaction. Idle transactions are rolled back"
-            + " after CRDB_TRANSACTION_IDLE_TIMEOUT seconds. On CockroachDB, an error with"
-            + " code RETRY_TRANSACTION means: roll back and retry the whole transaction."
-            + (crdb.readOnly() ? " The server is read-only: only read-only transactions." : ""),
-        Params.of()
-            .bool(
-                "read_only",
-                "Start a read-only transaction (always true when the server is read-only).",
-                false)
-            .connection()
-            .format(),
-        OUTPUT,
-        (a, ctx) -> {
-          Database db = crdb.connections().get(a.connection());
-          Boolean requested = a.has("read_only") ? a.bool("read_only") : null;
-          Status s =
-              crdb.transactions()
-                  .begin(db, ctx.caller(), requested, crdb.executor().queryTimeoutSeconds());
-          boolean readOnly = s.readOnly();
-          Map<String, Object> m = describe(s, "open", crdb);
-          return result(
-              m,
-              "Transaction started: transaction_id="
-                  + s.id()
-                  + " on connection '"
-                  + s.connection()
-                  + "'"
-                  + (readOnly ? " (read-only)" : "")
-                  + ". Pass transaction_id to SQL tools; finish with commit_transaction or"
-                  + " rollback_transaction.",
-              a);
-        });
+    return ToolDef.reader("begin_transaction")
+        .group(Toolset.TRANSACTION)
+        .title("Begin a transaction")
+        .description(
+            "Starts a transaction that spans several calls and returns its transaction_id. Pass"
+                + " transaction_id to execute_query and the other SQL tools to run inside it, then"
+                + " commit_transaction or rollback_transaction. Idle transactions are rolled back"
+                + " after CRDB_TRANSACTION_IDLE_TIMEOUT seconds; each client may have"
+                + " CRDB_MAX_TRANSACTIONS_PER_CLIENT open. On CockroachDB, an error with"
+                + " code RETRY_TRANSACTION means: roll back and retry the whole transaction."
+                + (crdb.readOnly() ? " The server is read-only: only read-only transactions." : ""))
+        .params(
+            Params.of()
+                .bool(
+                    "read_only",
+                    "Start a read-only transaction (always true when the server is read-only).",
+                    false)
+                .connection()
+                .format())
+        .output(OUTPUT)
+        .handler(
+            (a, ctx) -> {
+              Boolean requested = a.has("read_only") ? a.bool("read_only") : null;
+              Status s = crdb.session(ctx.caller()).on(a.connection()).beginTransaction(requested);
+              boolean readOnly = s.readOnly();
+              Map<String, Object> m = describe(s, "open", crdb);
+              return result(
+                  m,
+                  "Transaction started: transaction_id="
+                      + s.id()
+                      + " on connection '"
+                      + s.connection()
+                      + "'"
+                      + (readOnly ? " (read-only)" : "")
+                      + ". Pass transaction_id to SQL tools; finish with commit_transaction or"
+                      + " rollback_transaction.",
+                  a);
+            });
   }
 
   private static ToolDef commit(Crdb crdb) {
-    return new ToolDef(
-        "commit_transaction",
-        Toolset.TRANSACTION,
-        "Commit a transaction",
-        "Commits the transaction and releases its connection. If CockroachDB answers"
-            + " RETRY_TRANSACTION, the transaction was rolled back: run it again from"
-            + " begin_transaction.",
-        handle(),
-        OUTPUT,
-        false,
-        false,
-        false,
-        false,
-        (a, ctx) -> {
-          Status s = crdb.transactions().commit(a.requireText("transaction_id"), ctx.caller());
-          return result(describe(s, "committed", crdb), "Committed " + s.id() + ".", a);
-        });
+    return ToolDef.mayWrite("commit_transaction")
+        .group(Toolset.TRANSACTION)
+        .title("Commit a transaction")
+        .description(
+            "Commits the transaction and releases its connection. If CockroachDB answers"
+                + " RETRY_TRANSACTION, the transaction was rolled back: run it again from"
+                + " begin_transaction.")
+        .params(handle())
+        .output(OUTPUT)
+        .scope(Scope.READ)
+        .handler(
+            (a, ctx) -> {
+              Status s = crdb.transactions().commit(a.requireText("transaction_id"), ctx.caller());
+              return result(describe(s, "committed", crdb), "Committed " + s.id() + ".", a);
+            });
   }
 
   private static ToolDef rollback(Crdb crdb) {
-    return new ToolDef(
-        "rollback_transaction",
-        Toolset.TRANSACTION,
-        "Roll back a transaction",
-        "Rolls back the transaction: nothing it did is kept. Releases its connection.",
-        handle(),
-        OUTPUT,
-        false,
-        false,
-        true,
-        false,
-        (a, ctx) -> {
-          Status s = crdb.transactions().rollback(a.requireText("transaction_id"), ctx.caller());
-          return result(describe(s, "rolled_back", crdb), "Rolled back " + s.id() + ".", a);
-        });
+    return ToolDef.mayWrite("rollback_transaction")
+        .group(Toolset.TRANSACTION)
+        .title("Roll back a transaction")
+        .description("Rolls back the transaction: nothing it did is kept. Releases its connection.")
+        .params(handle())
+        .output(OUTPUT)
+        .idempotent()
+        .scope(Scope.READ)
+        .handler(
+            (a, ctx) -> {
+              Status s =
+                  crdb.transactions().rollback(a.requireText("transaction_id"), ctx.caller());
+              return result(describe(s, "rolled_back", crdb), "Rolled back " + s.id() + ".", a);
+            });
   }
 
   private static ToolDef status(Crdb crdb) {
-    return ToolDef.reader(
-        "get_transaction_status",
-        Toolset.TRANSACTION,
-        "Transaction status",
-        "Whether the transaction is open, read-only or aborted (an error inside it), its"
-            + " statement count, savepoints and idle timeout.",
-        handle(),
-        OUTPUT,
-        (a, ctx) -> {
-          Status s = crdb.transactions().status(a.requireText("transaction_id"), ctx.caller());
-          Map<String, Object> m = describe(s, "open", crdb);
-          return result(
-              m,
-              Render.keyValues(m)
-                  + (s.aborted()
-                      ? "The transaction is aborted by an error: roll back to a savepoint or call"
-                          + " rollback_transaction.\n"
-                      : ""),
-              a);
-        });
+    return ToolDef.reader("get_transaction_status")
+        .group(Toolset.TRANSACTION)
+        .title("Transaction status")
+        .description(
+            "Whether the transaction is open, read-only or aborted (an error inside it), its"
+                + " statement count, savepoints and idle timeout.")
+        .params(handle())
+        .output(OUTPUT)
+        .handler(
+            (a, ctx) -> {
+              Status s = crdb.transactions().status(a.requireText("transaction_id"), ctx.caller());
+              Map<String, Object> m = describe(s, "open", crdb);
+              return result(
+                  m,
+                  Render.keyValues(m)
+                      + (s.aborted()
+                          ? "The transaction is aborted by an error: roll back to a savepoint or call"
+                              + " rollback_transaction.\n"
+                          : ""),
+                  a);
+            });
   }
 
   private static ToolDef savepoint(Crdb crdb) {
-    return new ToolDef(
-        "savepoint",
-        Toolset.TRANSACTION,
-        "Savepoint",
-        "Creates a savepoint inside a transaction, rolls back to one (undoing what came after"
-            + " it, also after an error), or releases one.",
-        Params.of()
-            .requiredString("transaction_id", "The handle returned by begin_transaction.")
-            .requiredString("name", "Savepoint name: letters, digits and _ (e.g. before_update).")
-            .choice(
-                "action",
-                "create (default), rollback (to the savepoint) or release.",
-                "create",
-                "create",
-                "rollback",
-                "release")
-            .format(),
-        OUTPUT,
-        false,
-        false,
-        false,
-        false,
-        (a, ctx) -> {
-          Status s =
-              crdb.transactions()
-                  .savepoint(
-                      a.requireText("transaction_id"),
-                      ctx.caller(),
-                      a.requireText("name"),
-                      a.string("action"));
-          return result(
-              describe(s, "open", crdb),
-              "Savepoint "
-                  + a.string("name")
-                  + ": "
-                  + a.string("action")
-                  + " done. Savepoints: "
-                  + s.savepoints(),
-              a);
-        });
+    return ToolDef.mayWrite("savepoint")
+        .group(Toolset.TRANSACTION)
+        .title("Savepoint")
+        .description(
+            "Creates a savepoint inside a transaction, rolls back to one (undoing what came after"
+                + " it, also after an error), or releases one.")
+        .params(
+            Params.of()
+                .requiredString("transaction_id", "The handle returned by begin_transaction.")
+                .requiredString(
+                    "name", "Savepoint name: letters, digits and _ (e.g. before_update).")
+                .choice(
+                    "action",
+                    "create (default), rollback (to the savepoint) or release.",
+                    "create",
+                    "create",
+                    "rollback",
+                    "release")
+                .format())
+        .output(OUTPUT)
+        .scope(Scope.READ)
+        .handler(
+            (a, ctx) -> {
+              Status s =
+                  crdb.transactions()
+                      .savepoint(
+                          a.requireText("transaction_id"),
+                          ctx.caller(),
+                          a.requireText("name"),
+                          a.string("action"));
+              return result(
+                  describe(s, "open", crdb),
+                  "Savepoint "
+                      + a.string("name")
+                      + ": "
+                      + a.string("action")
+                      + " done. Savepoints: "
+                      + s.savepoints(),
+                  a);
+            });
   }
 }

@@ -1,12 +1,11 @@
 package io.crdbmcp.examples;
 
-import io.crdbmcp.core.Caller;
 import io.crdbmcp.core.Crdb;
-import io.crdbmcp.core.CrdbConfig;
-import io.crdbmcp.core.Database;
-import io.crdbmcp.core.QueryResult;
+import io.crdbmcp.core.CrdbSettings;
 import io.crdbmcp.core.SchemaInfo.TableEntry;
+import java.math.BigDecimal;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Embedding the library in a Java agent: no MCP, no transport. The same safety layer, row cap and
@@ -17,15 +16,16 @@ import java.util.List;
 public final class EmbeddedAgentExample {
   private EmbeddedAgentExample() {}
 
-  /** Lists the tables and counts the rows of the first one; returns a short report. */
-  public static String run(CrdbConfig config) {
-    StringBuilder report = new StringBuilder();
-    try (Crdb crdb = Crdb.open(config)) {
-      Database db = crdb.connections().get(null); // the default connection
-      report.append("Connected to ").append(db.dialect().displayName()).append('\n');
+  /** Rides per city, as the query below returns them. */
+  public record CityRides(String city, long rides) {}
 
-      List<TableEntry> tables = crdb.schema().listTables(db, null, null, Caller.local());
-      for (TableEntry t : tables) {
+  /** Lists the tables and the busiest cities of the sample data; returns a short report. */
+  public static String run(Consumer<CrdbSettings> settings) {
+    StringBuilder report = new StringBuilder();
+    try (Crdb crdb = Crdb.create(settings)) {
+      report.append("Connected to ").append(crdb.database().dialect().displayName()).append('\n');
+
+      for (TableEntry t : crdb.tables()) {
         report
             .append(t.kind())
             .append(' ')
@@ -36,24 +36,20 @@ public final class EmbeddedAgentExample {
       }
 
       // Raw SQL text is checked by the safety guard before it runs; values are bound as $1, $2.
-      QueryResult r =
-          crdb.queries()
-              .executePlainSql(
-                  db,
+      List<CityRides> busiest =
+          crdb.query(
                   "SELECT city, count(*) AS rides FROM rides WHERE revenue > $1 GROUP BY city"
                       + " ORDER BY rides DESC, city LIMIT 3",
-                  List.of(new java.math.BigDecimal("50")),
-                  null,
-                  null,
-                  Caller.local());
-      for (List<Object> row : r.rows()) {
-        report.append(row.get(0)).append(": ").append(row.get(1)).append(" rides\n");
+                  new BigDecimal("50"))
+              .as(CityRides.class);
+      for (CityRides c : busiest) {
+        report.append(c.city()).append(": ").append(c.rides()).append(" rides\n");
       }
     }
     return report.toString();
   }
 
   public static void main(String[] args) {
-    System.out.print(run(CrdbConfig.fromEnvironment()));
+    System.out.print(run(cfg -> cfg.fromEnvironment()));
   }
 }

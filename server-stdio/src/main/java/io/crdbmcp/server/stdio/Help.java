@@ -56,6 +56,7 @@ final class Help {
                                       it are refused [~/.cockroachdb-mcp/exports]
         CRDB_TRANSACTION_IDLE_TIMEOUT idle transactions are rolled back after this, seconds [300]
         CRDB_MAX_TRANSACTIONS         open transactions at most [10]
+        CRDB_MAX_TRANSACTIONS_PER_CLIENT  open transactions of one client at most [5]
         CRDB_POOL_SIZE                connections per pool at most [5]
 
       Logs go to stderr; stdout carries the protocol.

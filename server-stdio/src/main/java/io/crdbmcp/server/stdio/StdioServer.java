@@ -7,7 +7,6 @@ import io.crdbmcp.core.demo.EmbeddedPostgresServer;
 import io.crdbmcp.tools.CrdbTools;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
-import io.modelcontextprotocol.spec.McpSchema;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
@@ -22,8 +21,8 @@ import java.util.Map;
  * carries only the protocol.
  */
 public final class StdioServer {
-  public static final String NAME = "cockroachdb-mcp";
-  public static final String VERSION = "0.1.0";
+  public static final String NAME = CrdbTools.SERVER_NAME;
+  public static final String VERSION = CrdbTools.SERVER_VERSION;
 
   private StdioServer() {}
 
@@ -68,7 +67,7 @@ public final class StdioServer {
     Crdb crdb = Crdb.open(config);
     CrdbTools tools;
     try {
-      tools = new CrdbTools(crdb, null);
+      tools = CrdbTools.builder(crdb).build();
     } catch (ConfigException e) {
       System.err.println(NAME + ": configuration error: " + e.getMessage());
       crdb.close();
@@ -76,16 +75,7 @@ public final class StdioServer {
       return;
     }
     StdioTransport transport = new StdioTransport(CrdbTools.jsonMapper(), System.in, protocolOut);
-    McpSyncServer server =
-        McpServer.sync(transport)
-            .serverInfo(NAME, VERSION)
-            .instructions(Help.INSTRUCTIONS)
-            .capabilities(McpSchema.ServerCapabilities.builder().tools(false).logging().build())
-            .validateToolInputs(false)
-            .jsonMapper(CrdbTools.jsonMapper())
-            .jsonSchemaValidator(CrdbTools.schemaValidator())
-            .tools(tools.specifications())
-            .build();
+    McpSyncServer server = tools.configure(McpServer.sync(transport)).build();
     Runtime.getRuntime().addShutdownHook(Shutdown.hook(server, crdb, demo));
     System.err.println(
         NAME

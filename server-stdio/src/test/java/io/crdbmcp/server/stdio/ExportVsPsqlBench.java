@@ -1,7 +1,6 @@
 package io.crdbmcp.server.stdio;
 
-import static io.crdbmcp.server.stdio.ToolCalls.args;
-
+import io.crdbmcp.contract.ExportSuite;
 import io.crdbmcp.core.demo.EmbeddedPostgresServer;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.nio.file.Files;
@@ -15,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Not a test: times export_to_csv of 200,000 rows through the packaged server (SDK client over
  * stdio) beside {@code psql -c "\copy (query) TO file CSV HEADER"} of the same query, on an
- * embedded PostgreSQL loaded with the demo schema and the ExportIT table. Run by {@code
+ * embedded PostgreSQL loaded with the demo schema and the ExportSuite table. Run by {@code
  * bench/export-vs-psql.sh}; the only argument is the psql executable (empty to skip psql).
  */
 public final class ExportVsPsqlBench {
@@ -29,7 +28,8 @@ public final class ExportVsPsqlBench {
     Path out = Files.createTempDirectory("crdb-export-bench");
     try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start()) {
       long t0 = System.nanoTime();
-      pg.createDatabase("bench", EmbeddedPostgresServer.rideshareScript() + "\n" + ExportIT.TABLE);
+      pg.createDatabase(
+          "bench", EmbeddedPostgresServer.rideshareScript() + "\n" + ExportSuite.TABLE);
       System.out.printf(
           "database ready (demo schema + 200,000-row export_rows) in %d ms%n", ms(t0));
       String url = pg.url("bench");
@@ -104,9 +104,9 @@ public final class ExportVsPsqlBench {
       long s = System.nanoTime();
       McpSchema.CallToolResult result = server.call("export_to_csv", call);
       if (Boolean.TRUE.equals(result.isError())) {
-        throw new IllegalStateException("export failed: " + ToolCalls.text(result));
+        throw new IllegalStateException("export failed: " + text(result));
       }
-      Map<String, Object> r = ToolCalls.structured(result);
+      Map<String, Object> r = structured(result);
       long wall = ms(s);
       if (i == 0) {
         continue; // warm-up
@@ -125,6 +125,33 @@ public final class ExportVsPsqlBench {
     System.out.printf(
         "%-70s min %5d ms  median %5d ms  (%d runs, %.1f MB)%n",
         label, sorted.get(0), sorted.get(sorted.size() / 2), sorted.size(), bytes / 1e6);
+  }
+
+  // Own helpers, not ToolCalls: bench/export-vs-psql.sh runs this class with the test classes, the
+  // server jar and its runtime dependencies only, without the contract-tests jar (ExportSuite.TABLE
+  // is a constant, compiled into this class).
+
+  static Map<String, Object> args(Object... kv) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+
+  static String text(McpSchema.CallToolResult r) {
+    StringBuilder sb = new StringBuilder();
+    for (McpSchema.Content c : r.content()) {
+      if (c instanceof McpSchema.TextContent t) {
+        sb.append(t.text());
+      }
+    }
+    return sb.toString();
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> structured(McpSchema.CallToolResult r) {
+    return (Map<String, Object>) r.structuredContent();
   }
 
   static long ms(long start) {

@@ -1,10 +1,10 @@
-package io.crdbmcp.server.stdio;
+package io.crdbmcp.contract;
 
-import static io.crdbmcp.server.stdio.ToolCalls.args;
-import static io.crdbmcp.server.stdio.ToolCalls.error;
-import static io.crdbmcp.server.stdio.ToolCalls.ok;
-import static io.crdbmcp.server.stdio.ToolCalls.rows;
-import static io.crdbmcp.server.stdio.ToolCalls.text;
+import static io.crdbmcp.contract.ToolCalls.args;
+import static io.crdbmcp.contract.ToolCalls.error;
+import static io.crdbmcp.contract.ToolCalls.ok;
+import static io.crdbmcp.contract.ToolCalls.rows;
+import static io.crdbmcp.contract.ToolCalls.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crdbmcp.core.ConnectionSpec;
@@ -27,10 +27,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The row tools end to end: the packaged server over stdio against a real database, checked with
- * direct JDBC queries where a tool must not have changed anything.
+ * The row tools end to end: the server over the transport under test against a real database,
+ * checked with direct JDBC queries where a tool must not have changed anything.
  */
-class DataToolsIT {
+public abstract class DataToolsSuite extends ContractSuite {
   static final String SCRIPT =
       """
       CREATE TABLE all_types (
@@ -49,25 +49,25 @@ class DataToolsIT {
       INSERT INTO people VALUES (1, 'Ada', '123-45-6789'), (2, 'Bob', '987-65-4321');
       """;
 
-  static ConnectionSpec db;
-  static ServerProcess server;
+  ConnectionSpec db;
+  ServerUnderTest server;
 
   @BeforeAll
-  static void start() {
+  void setUp() {
     db = TestDb.get().createDatabase("rows", SCRIPT);
     server =
-        ServerProcess.start(
+        startServer(
             Map.of("CRDB_URL", TestDb.url(db), "CRDB_QUERY_TIMEOUT", "5", "CRDB_MAX_ROWS", "50"));
   }
 
   @AfterAll
-  static void stop() {
+  void tearDown() {
     if (server != null) {
       server.close();
     }
   }
 
-  static Object scalar(String sql) throws SQLException {
+  Object scalar(String sql) throws SQLException {
     try (Connection c = TestDb.open(db);
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {
@@ -75,7 +75,7 @@ class DataToolsIT {
     }
   }
 
-  static List<String> strings(String sql) throws SQLException {
+  List<String> strings(String sql) throws SQLException {
     List<String> out = new ArrayList<>();
     try (Connection c = TestDb.open(db);
         Statement s = c.createStatement();
@@ -356,7 +356,7 @@ class DataToolsIT {
   }
 
   @SuppressWarnings("unchecked")
-  static List<Integer> pageThrough(Map<String, Object> base, int pageSize) {
+  List<Integer> pageThrough(Map<String, Object> base, int pageSize) {
     List<Integer> ids = new ArrayList<>();
     String cursor = null;
     for (int page = 0; page < 20; page++) {
@@ -534,8 +534,8 @@ class DataToolsIT {
 
   @Test
   void blockedColumnsAreNeverReadOrWritten() throws SQLException {
-    try (ServerProcess blocked =
-        ServerProcess.start(
+    try (ServerUnderTest blocked =
+        startServer(
             Map.of("CRDB_URL", TestDb.url(db), "CRDB_BLOCKED_COLUMNS", "{\"people\":[\"ssn\"]}"))) {
       CallToolResult r = blocked.call("read_rows", args("table", "people"));
       Map<String, Object> s = ok(r);
@@ -581,9 +581,8 @@ class DataToolsIT {
 
   @Test
   void blockedCommandsApplyToTheRowTools() throws SQLException {
-    try (ServerProcess noDelete =
-        ServerProcess.start(
-            Map.of("CRDB_URL", TestDb.url(db), "CRDB_BLOCKED_COMMANDS", "DELETE"))) {
+    try (ServerUnderTest noDelete =
+        startServer(Map.of("CRDB_URL", TestDb.url(db), "CRDB_BLOCKED_COMMANDS", "DELETE"))) {
       Map<String, Object> e =
           error(
               noDelete.call("delete_row", args("table", "tasks", "key", Map.of("id", 1))),
@@ -595,12 +594,10 @@ class DataToolsIT {
 
   @Test
   void readOnlyServerOffersOnlyReadRows() {
-    try (ServerProcess ro =
-        ServerProcess.start(Map.of("CRDB_URL", TestDb.url(db), "CRDB_READ_ONLY", "true"))) {
+    try (ServerUnderTest ro =
+        startServer(Map.of("CRDB_URL", TestDb.url(db), "CRDB_READ_ONLY", "true"))) {
       Set<String> names =
-          ro.client.listTools().tools().stream()
-              .map(McpSchema.Tool::name)
-              .collect(Collectors.toSet());
+          ro.listTools().stream().map(McpSchema.Tool::name).collect(Collectors.toSet());
       assertThat(names).contains("read_rows");
       assertThat(names).doesNotContain("insert_row", "update_row", "delete_row", "upsert_row");
       Map<String, Object> s =
@@ -608,15 +605,10 @@ class DataToolsIT {
       assertThat(rows(s)).hasSize(1);
     }
     Set<String> all =
-        server.client.listTools().tools().stream()
-            .map(McpSchema.Tool::name)
-            .collect(Collectors.toSet());
+        server.listTools().stream().map(McpSchema.Tool::name).collect(Collectors.toSet());
     assertThat(all).contains("read_rows", "insert_row", "update_row", "delete_row", "upsert_row");
     McpSchema.Tool read =
-        server.client.listTools().tools().stream()
-            .filter(t -> t.name().equals("read_rows"))
-            .findFirst()
-            .get();
+        server.listTools().stream().filter(t -> t.name().equals("read_rows")).findFirst().get();
     assertThat(read.annotations().readOnlyHint()).isTrue();
   }
 }

@@ -1,11 +1,11 @@
-package io.crdbmcp.server.stdio;
+package io.crdbmcp.contract;
 
-import static io.crdbmcp.server.stdio.ToolCalls.args;
-import static io.crdbmcp.server.stdio.ToolCalls.error;
-import static io.crdbmcp.server.stdio.ToolCalls.list;
-import static io.crdbmcp.server.stdio.ToolCalls.ok;
-import static io.crdbmcp.server.stdio.ToolCalls.rows;
-import static io.crdbmcp.server.stdio.ToolCalls.text;
+import static io.crdbmcp.contract.ToolCalls.args;
+import static io.crdbmcp.contract.ToolCalls.error;
+import static io.crdbmcp.contract.ToolCalls.list;
+import static io.crdbmcp.contract.ToolCalls.ok;
+import static io.crdbmcp.contract.ToolCalls.rows;
+import static io.crdbmcp.contract.ToolCalls.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crdbmcp.core.ConnectionSpec;
@@ -23,10 +23,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The foundation contract, end to end: the packaged server as a separate process, driven over stdio
- * by the SDK client, against a real database.
+ * The foundation contract, end to end: tools listed with their schemas, execute_query, value
+ * rendering, limits, schema and connection tools, actionable failures; the server driven by the SDK
+ * client over the transport under test, against a real database.
  */
-class StdioServerIT {
+public abstract class QueriesSuite extends ContractSuite {
   static final String TYPES =
       """
       CREATE TABLE value_types (
@@ -44,20 +45,20 @@ class StdioServerIT {
       CREATE SEQUENCE invoice_numbers;
       """;
 
-  static ConnectionSpec db;
-  static ServerProcess server;
+  ConnectionSpec db;
+  ServerUnderTest server;
 
   @BeforeAll
-  static void start() {
+  void setUp() {
     db =
         TestDb.get().createDatabase("e2e", EmbeddedPostgresServer.rideshareScript() + "\n" + TYPES);
     server =
-        ServerProcess.start(
+        startServer(
             Map.of("CRDB_URL", TestDb.url(db), "CRDB_QUERY_TIMEOUT", "2", "CRDB_MAX_ROWS", "1000"));
   }
 
   @AfterAll
-  static void stop() {
+  void tearDown() {
     if (server != null) {
       server.close();
     }
@@ -80,7 +81,7 @@ class StdioServerIT {
 
   @Test
   void listsToolsWithSchemasDescriptionsAndAnnotations() {
-    List<McpSchema.Tool> tools = server.client.listTools().tools();
+    List<McpSchema.Tool> tools = server.listTools();
     Set<String> names = tools.stream().map(McpSchema.Tool::name).collect(Collectors.toSet());
     assertThat(names).containsAll(FOUNDATION_TOOLS);
     for (McpSchema.Tool t : tools) {
@@ -370,7 +371,7 @@ class StdioServerIT {
 
     Map<String, Object> after = ok(server.call("execute_query", args("sql", "SELECT 1 AS one")));
     assertThat(rows(after).get(0).get(0)).isEqualTo(1);
-    assertThat(server.stderr()).doesNotContain("s3cret-pw");
+    assertThat(server.logs()).doesNotContain("s3cret-pw");
   }
 
   @Test

@@ -1,11 +1,11 @@
-package io.crdbmcp.server.stdio;
+package io.crdbmcp.contract;
 
-import static io.crdbmcp.server.stdio.ToolCalls.args;
-import static io.crdbmcp.server.stdio.ToolCalls.error;
-import static io.crdbmcp.server.stdio.ToolCalls.list;
-import static io.crdbmcp.server.stdio.ToolCalls.ok;
-import static io.crdbmcp.server.stdio.ToolCalls.rows;
-import static io.crdbmcp.server.stdio.ToolCalls.text;
+import static io.crdbmcp.contract.ToolCalls.args;
+import static io.crdbmcp.contract.ToolCalls.error;
+import static io.crdbmcp.contract.ToolCalls.list;
+import static io.crdbmcp.contract.ToolCalls.ok;
+import static io.crdbmcp.contract.ToolCalls.rows;
+import static io.crdbmcp.contract.ToolCalls.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * the legitimate analytics corpus that must still run. Afterwards the canary table, the session
  * settings and the server's connections prove that nothing changed and nothing stayed open.
  */
-class SafetyIT {
+public abstract class SafetySuite extends ContractSuite {
   static final String SCHEMA =
       """
       CREATE TABLE canary (id INT PRIMARY KEY, note TEXT);
@@ -85,14 +85,14 @@ class SafetyIT {
           + " current_setting('statement_timeout') AS timeout,"
           + " current_setting('application_name') AS app";
 
-  static ConnectionSpec db;
-  static ServerProcess server;
+  ConnectionSpec db;
+  ServerUnderTest server;
 
   @BeforeAll
-  static void start() {
+  void setUp() {
     db = TestDb.get().createDatabase("safety", SCHEMA);
     server =
-        ServerProcess.start(
+        startServer(
             Map.of(
                 "CRDB_URL", TestDb.url(db),
                 "CRDB_READ_ONLY", "true",
@@ -102,7 +102,7 @@ class SafetyIT {
   }
 
   @AfterAll
-  static void stop() {
+  void tearDown() {
     if (server != null) {
       server.close();
     }
@@ -113,7 +113,7 @@ class SafetyIT {
     List<List<Object>> canaryBefore = canary();
     List<List<Object>> sessionBefore =
         rows(ok(server.call("execute_query", args("sql", SESSION_PROBE))));
-    State before = State.read();
+    State before = state();
     List<List<List<Object>>> pooledBefore = everyPooledSession();
     List<SafetyCorpus.Entry> hostile = new ArrayList<>(SafetyCorpus.hostile());
     assertThat(hostile).hasSizeGreaterThanOrEqualTo(60);
@@ -148,7 +148,7 @@ class SafetyIT {
         .as("session default stays read-write; reads are read-only per transaction")
         .isEqualTo("off");
     assertThat(openTransactions()).isZero();
-    assertThat(State.read()).isEqualTo(before);
+    assertThat(state()).isEqualTo(before);
     assertThat(everyPooledSession()).isEqualTo(pooledBefore);
   }
 
@@ -156,7 +156,7 @@ class SafetyIT {
    * The session probe on each of the pool's two connections: one pinned by an open transaction, the
    * other taken by a plain call meanwhile.
    */
-  static List<List<List<Object>>> everyPooledSession() {
+  List<List<List<Object>>> everyPooledSession() {
     String id = (String) ok(server.call("begin_transaction", args())).get("transaction_id");
     try {
       return List.of(
@@ -169,7 +169,7 @@ class SafetyIT {
 
   @Test
   void transactionsRefuseTheCorpusToo() throws Exception {
-    State before = State.read();
+    State before = state();
     Map<String, Object> tx = ok(server.call("begin_transaction", args()));
     String id = (String) tx.get("transaction_id");
     SoftAssertions soft = new SoftAssertions();
@@ -181,7 +181,7 @@ class SafetyIT {
     }
     soft.assertAll();
     server.call("rollback_transaction", args("transaction_id", id));
-    assertThat(State.read()).isEqualTo(before);
+    assertThat(state()).isEqualTo(before);
   }
 
   @Test
@@ -223,25 +223,25 @@ class SafetyIT {
       Object advisoryLocks,
       Object tempTables,
       Object tables,
-      boolean pwnedFile) {
-    static State read() throws Exception {
-      return new State(
-          SafetyIT.canary(),
-          SafetyIT.sequenceUsed(),
-          TestDb.scalar(db, "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles"),
-          TestDb.scalar(db, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"),
-          TestDb.scalar(db, "SELECT count(*) FROM pg_class WHERE relpersistence = 't'"),
-          TestDb.scalar(
-              db,
-              "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class c"
-                  + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'public'"),
-          java.nio.file.Files.exists(PWNED));
-    }
+      boolean pwnedFile) {}
+
+  State state() throws Exception {
+    return new State(
+        canary(),
+        sequenceUsed(),
+        TestDb.scalar(db, "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles"),
+        TestDb.scalar(db, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"),
+        TestDb.scalar(db, "SELECT count(*) FROM pg_class WHERE relpersistence = 't'"),
+        TestDb.scalar(
+            db,
+            "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class c"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'public'"),
+        java.nio.file.Files.exists(PWNED));
   }
 
   @Test
   void everyToolThatTakesSqlRefusesTheCorpus() throws Exception {
-    State before = State.read();
+    State before = state();
     SoftAssertions soft = new SoftAssertions();
     int i = 0;
     List<SafetyCorpus.Entry> all = new ArrayList<>(SafetyCorpus.hostile());
@@ -259,13 +259,14 @@ class SafetyIT {
       }
     }
     soft.assertAll();
-    assertThat(State.read()).isEqualTo(before);
+    assertThat(state()).isEqualTo(before);
     assertThat(sequenceUsed()).as("nextval never ran").isFalse();
     assertThat(openTransactions()).isZero();
   }
 
+  /** Where this suite's server exports: it does not set CRDB_EXPORT_DIR. */
   static java.nio.file.Path exportDir() {
-    return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "crdb-mcp-it-exports");
+    return DEFAULT_EXPORT_DIR;
   }
 
   /**
@@ -345,7 +346,7 @@ class SafetyIT {
     assertThat(list(cons, "constraints"))
         .extracting(c -> c.get("type"))
         .containsExactlyInAnyOrder("PRIMARY KEY", "CHECK");
-    assertThat(ToolCalls.text(server.call("get_constraints", args("table", "users"))))
+    assertThat(text(server.call("get_constraints", args("table", "users"))))
         .doesNotContain("password_hash");
     Map<String, Object> idx = ok(server.call("list_indexes", args("table", "users")));
     assertThat(list(idx, "indexes"))
@@ -366,7 +367,7 @@ class SafetyIT {
 
   @Test
   void writingToolsAreNeitherOfferedNorCallable() throws Exception {
-    List<String> names = server.client.listTools().tools().stream().map(t -> t.name()).toList();
+    List<String> names = server.listTools().stream().map(t -> t.name()).toList();
     assertThat(names).contains("execute_query", "read_rows", "begin_transaction");
     assertThat(names).doesNotContain("insert_row", "update_row", "delete_row", "upsert_row");
     // The protocol answers an unknown tool with an invalid-params error: nothing runs.
@@ -381,9 +382,7 @@ class SafetyIT {
   @Test
   void readOnlyModeMarksEveryOfferedToolReadOnly() {
     server
-        .client
         .listTools()
-        .tools()
         .forEach(
             t -> {
               // Exports read the database but write a file.
@@ -394,7 +393,7 @@ class SafetyIT {
             });
   }
 
-  static List<List<Object>> canary() throws Exception {
+  List<List<Object>> canary() throws Exception {
     List<List<Object>> out = new ArrayList<>();
     try (Connection c = TestDb.open(db);
         Statement s = c.createStatement();
@@ -407,11 +406,11 @@ class SafetyIT {
   }
 
   /** Whether nextval ever ran on the canary sequence (reading it does not advance it). */
-  static boolean sequenceUsed() throws Exception {
+  boolean sequenceUsed() throws Exception {
     return (Boolean) TestDb.scalar(db, "SELECT is_called FROM s");
   }
 
-  static int openTransactions() throws Exception {
+  int openTransactions() throws Exception {
     return TestDb.serverSessionsInTransaction(db);
   }
 }

@@ -1,9 +1,9 @@
-package io.crdbmcp.server.stdio;
+package io.crdbmcp.contract;
 
-import static io.crdbmcp.server.stdio.ToolCalls.args;
-import static io.crdbmcp.server.stdio.ToolCalls.error;
-import static io.crdbmcp.server.stdio.ToolCalls.ok;
-import static io.crdbmcp.server.stdio.ToolCalls.rows;
+import static io.crdbmcp.contract.ToolCalls.args;
+import static io.crdbmcp.contract.ToolCalls.error;
+import static io.crdbmcp.contract.ToolCalls.ok;
+import static io.crdbmcp.contract.ToolCalls.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crdbmcp.core.ConnectionSpec;
@@ -13,8 +13,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Transactions that span calls, through the packaged server. */
-class TransactionsIT {
+/** Transactions that span calls, through the server under test. */
+public abstract class TransactionsSuite extends ContractSuite {
   static final String SCHEMA =
       """
       CREATE TABLE notes (id INT PRIMARY KEY, body TEXT);
@@ -22,31 +22,31 @@ class TransactionsIT {
         $$ BEGIN RAISE EXCEPTION 'restart transaction: simulated conflict' USING ERRCODE = '40001'; END $$;
       """;
 
-  static ConnectionSpec db;
-  static ServerProcess server;
+  ConnectionSpec db;
+  ServerUnderTest server;
 
   @BeforeAll
-  static void start() {
+  void setUp() {
     db = TestDb.get().createDatabase("tx", SCHEMA);
-    server = ServerProcess.start(Map.of("CRDB_URL", TestDb.url(db)));
+    server = startServer(Map.of("CRDB_URL", TestDb.url(db)));
   }
 
   @AfterAll
-  static void stop() {
+  void tearDown() {
     if (server != null) {
       server.close();
     }
   }
 
-  static String begin(ServerProcess s) {
+  static String begin(ServerUnderTest s) {
     return (String) ok(s.call("begin_transaction", args())).get("transaction_id");
   }
 
-  static long count(String where) throws Exception {
+  long count(String where) throws Exception {
     return ((Number) TestDb.scalar(db, "SELECT count(*) FROM notes WHERE " + where)).longValue();
   }
 
-  static int idleInTransaction() throws Exception {
+  int idleInTransaction() throws Exception {
     return TestDb.serverSessionsInTransaction(db);
   }
 
@@ -117,7 +117,7 @@ class TransactionsIT {
         server.call(
             "execute_query",
             args("sql", "INSERT INTO notes VALUES (20, 'mine')", "transaction_id", tx)));
-    try (ServerProcess other = ServerProcess.start(Map.of("CRDB_URL", TestDb.url(db)))) {
+    try (ServerUnderTest other = startServer(Map.of("CRDB_URL", TestDb.url(db)))) {
       Map<String, Object> err =
           error(
               other.call("execute_query", args("sql", "SELECT * FROM notes", "transaction_id", tx)),
@@ -143,9 +143,8 @@ class TransactionsIT {
 
   @Test
   void idleTransactionsAreRolledBack() throws Exception {
-    try (ServerProcess s =
-        ServerProcess.start(
-            Map.of("CRDB_URL", TestDb.url(db), "CRDB_TRANSACTION_IDLE_TIMEOUT", "1"))) {
+    try (ServerUnderTest s =
+        startServer(Map.of("CRDB_URL", TestDb.url(db), "CRDB_TRANSACTION_IDLE_TIMEOUT", "1"))) {
       String tx = begin(s);
       ok(
           s.call(
@@ -165,7 +164,7 @@ class TransactionsIT {
 
   @Test
   void aClientThatDisconnectsLeavesNothingOpen() throws Exception {
-    ServerProcess s = ServerProcess.start(Map.of("CRDB_URL", TestDb.url(db)));
+    ServerUnderTest s = startServer(Map.of("CRDB_URL", TestDb.url(db)));
     String tx = begin(s);
     ok(
         s.call(
@@ -183,8 +182,8 @@ class TransactionsIT {
 
   @Test
   void openTransactionsAreBounded() throws Exception {
-    try (ServerProcess s =
-        ServerProcess.start(Map.of("CRDB_URL", TestDb.url(db), "CRDB_MAX_TRANSACTIONS", "2"))) {
+    try (ServerUnderTest s =
+        startServer(Map.of("CRDB_URL", TestDb.url(db), "CRDB_MAX_TRANSACTIONS", "2"))) {
       String first = begin(s);
       begin(s);
       Map<String, Object> err = error(s.call("begin_transaction", args()), "TOO_MANY_TRANSACTIONS");
@@ -214,8 +213,8 @@ class TransactionsIT {
 
   @Test
   void readOnlyServersOnlyStartReadOnlyTransactions() {
-    try (ServerProcess s =
-        ServerProcess.start(Map.of("CRDB_URL", TestDb.url(db), "CRDB_READ_ONLY", "true"))) {
+    try (ServerUnderTest s =
+        startServer(Map.of("CRDB_URL", TestDb.url(db), "CRDB_READ_ONLY", "true"))) {
       error(s.call("begin_transaction", args("read_only", false)), "SQL_REFUSED");
       String tx = begin(s);
       Map<String, Object> st = ok(s.call("get_transaction_status", args("transaction_id", tx)));

@@ -1,10 +1,10 @@
-package io.crdbmcp.server.stdio;
+package io.crdbmcp.contract;
 
-import static io.crdbmcp.server.stdio.ToolCalls.args;
-import static io.crdbmcp.server.stdio.ToolCalls.error;
-import static io.crdbmcp.server.stdio.ToolCalls.ok;
-import static io.crdbmcp.server.stdio.ToolCalls.rows;
-import static io.crdbmcp.server.stdio.ToolCalls.text;
+import static io.crdbmcp.contract.ToolCalls.args;
+import static io.crdbmcp.contract.ToolCalls.error;
+import static io.crdbmcp.contract.ToolCalls.ok;
+import static io.crdbmcp.contract.ToolCalls.rows;
+import static io.crdbmcp.contract.ToolCalls.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * deterministic. Each case checks through later calls and through an independent connection.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class SessionStateIT {
+public abstract class SessionStateSuite extends ContractSuite {
   static final String SCHEMA =
       """
       CREATE SCHEMA hidden;
@@ -56,40 +56,40 @@ class SessionStateIT {
           + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
 
   /** Read-write server. */
-  static ConnectionSpec rwDb;
+  ConnectionSpec rwDb;
 
-  static ServerProcess rw;
+  ServerUnderTest rw;
 
   /** Read-only server that allows public.leave_state. */
-  static ConnectionSpec roAllowedDb;
+  ConnectionSpec roAllowedDb;
 
-  static ServerProcess roAllowed;
+  ServerUnderTest roAllowed;
 
   /** Read-only server without CRDB_ALLOWED_FUNCTIONS. */
-  static ConnectionSpec roPlainDb;
+  ConnectionSpec roPlainDb;
 
-  static ServerProcess roPlain;
+  ServerUnderTest roPlain;
 
   /** The search_path each server's connection starts with. */
-  static String rwSearchPath;
+  String rwSearchPath;
 
-  static String roAllowedSearchPath;
+  String roAllowedSearchPath;
 
   @BeforeAll
-  static void start() {
+  void setUp() {
     rwDb = TestDb.get().createDatabase("session_rw", SCHEMA);
     roAllowedDb = TestDb.get().createDatabase("session_ro_allowed", SCHEMA);
     roPlainDb = TestDb.get().createDatabase("session_ro_plain", SCHEMA);
-    rw = ServerProcess.start(Map.of("CRDB_URL", TestDb.url(rwDb), "CRDB_POOL_SIZE", "1"));
+    rw = startServer(Map.of("CRDB_URL", TestDb.url(rwDb), "CRDB_POOL_SIZE", "1"));
     roAllowed =
-        ServerProcess.start(
+        startServer(
             Map.of(
                 "CRDB_URL", TestDb.url(roAllowedDb),
                 "CRDB_POOL_SIZE", "1",
                 "CRDB_READ_ONLY", "true",
                 "CRDB_ALLOWED_FUNCTIONS", "public.leave_state"));
     roPlain =
-        ServerProcess.start(
+        startServer(
             Map.of(
                 "CRDB_URL", TestDb.url(roPlainDb),
                 "CRDB_POOL_SIZE", "1",
@@ -101,8 +101,8 @@ class SessionStateIT {
   }
 
   @AfterAll
-  static void stop() {
-    for (ServerProcess s : new ServerProcess[] {rw, roAllowed, roPlain}) {
+  void tearDown() {
+    for (ServerUnderTest s : new ServerUnderTest[] {rw, roAllowed, roPlain}) {
       if (s != null) {
         s.close();
       }
@@ -248,16 +248,16 @@ class SessionStateIT {
 
   // ------------------------------------------------------------------ helpers
 
-  static String begin(ServerProcess s) {
+  static String begin(ServerUnderTest s) {
     return (String) ok(s.call("begin_transaction", args())).get("transaction_id");
   }
 
   /** The first column of the first row of a successful execute_query call. */
-  static Object one(ServerProcess s, String sql) {
+  static Object one(ServerUnderTest s, String sql) {
     return rows(ok(s.call("execute_query", args("sql", sql)))).get(0).get(0);
   }
 
-  static Object one(ServerProcess s, String sql, String tx) {
+  static Object one(ServerUnderTest s, String sql, String tx) {
     return rows(ok(s.call("execute_query", args("sql", sql, "transaction_id", tx)))).get(0).get(0);
   }
 

@@ -1,9 +1,9 @@
-package io.crdbmcp.server.stdio;
+package io.crdbmcp.contract;
 
-import static io.crdbmcp.server.stdio.ToolCalls.args;
-import static io.crdbmcp.server.stdio.ToolCalls.error;
-import static io.crdbmcp.server.stdio.ToolCalls.ok;
-import static io.crdbmcp.server.stdio.ToolCalls.rows;
+import static io.crdbmcp.contract.ToolCalls.args;
+import static io.crdbmcp.contract.ToolCalls.error;
+import static io.crdbmcp.contract.ToolCalls.ok;
+import static io.crdbmcp.contract.ToolCalls.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crdbmcp.core.ConnectionSpec;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * of the column it meets (uuid, timestamptz, date, inet, jsonb, an enum); numbers, booleans and
  * null keep their types. Through execute_query, export_to_csv and a transaction.
  */
-class ParamsIT {
+public abstract class ParamsSuite extends ContractSuite {
   static final String ID = "00000000-0000-4000-8000-00000000000c";
 
   static final String SCHEMA =
@@ -51,27 +51,26 @@ class ParamsIT {
           new Object[] {"doc = $1", "{\"b\": [1, 2], \"a\": 1}"},
           new Object[] {"feeling = $1", "happy"});
 
-  static ConnectionSpec db;
-  static ServerProcess server;
-  static Path exportDir;
+  ConnectionSpec db;
+  ServerUnderTest server;
+  Path exportDir;
 
   @BeforeAll
-  static void start() throws Exception {
+  void setUp() throws Exception {
     db = TestDb.get().createDatabase("params", SCHEMA);
     exportDir = Files.createTempDirectory("crdb-params-it");
     server =
-        ServerProcess.start(
-            Map.of("CRDB_URL", TestDb.url(db), "CRDB_EXPORT_DIR", exportDir.toString()));
+        startServer(Map.of("CRDB_URL", TestDb.url(db), "CRDB_EXPORT_DIR", exportDir.toString()));
   }
 
   @AfterAll
-  static void stop() {
+  void tearDown() {
     if (server != null) {
       server.close();
     }
   }
 
-  static List<List<Object>> query(String sql, List<Object> params, Object... more) {
+  List<List<Object>> query(String sql, List<Object> params, Object... more) {
     Object[] kv = new Object[4 + more.length];
     kv[0] = "sql";
     kv[1] = sql;

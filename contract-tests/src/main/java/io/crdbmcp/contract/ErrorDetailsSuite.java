@@ -1,8 +1,8 @@
-package io.crdbmcp.server.stdio;
+package io.crdbmcp.contract;
 
-import static io.crdbmcp.server.stdio.ToolCalls.args;
-import static io.crdbmcp.server.stdio.ToolCalls.error;
-import static io.crdbmcp.server.stdio.ToolCalls.text;
+import static io.crdbmcp.contract.ToolCalls.args;
+import static io.crdbmcp.contract.ToolCalls.error;
+import static io.crdbmcp.contract.ToolCalls.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crdbmcp.core.ConnectionSpec;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * _meta fields; an unknown table or column comes with the closest existing names (never hidden
  * ones); no doubled "ERROR" prefix.
  */
-class ErrorDetailsIT {
+public abstract class ErrorDetailsSuite extends ContractSuite {
   static final String SCHEMA =
       """
       CREATE TABLE riders (id INT PRIMARY KEY, name TEXT NOT NULL, email TEXT);
@@ -33,16 +33,16 @@ class ErrorDetailsIT {
       $$;
       """;
 
-  static ConnectionSpec db;
-  static ServerProcess server;
-  static ServerProcess guarded;
+  ConnectionSpec db;
+  ServerUnderTest server;
+  ServerUnderTest guarded;
 
   @BeforeAll
-  static void start() {
+  void setUp() {
     db = TestDb.get().createDatabase("errdetails", SCHEMA);
-    server = ServerProcess.start(Map.of("CRDB_URL", TestDb.url(db)));
+    server = startServer(Map.of("CRDB_URL", TestDb.url(db)));
     guarded =
-        ServerProcess.start(
+        startServer(
             Map.of(
                 "CRDB_URL",
                 TestDb.url(db),
@@ -53,15 +53,15 @@ class ErrorDetailsIT {
   }
 
   @AfterAll
-  static void stop() {
-    for (ServerProcess s : new ServerProcess[] {server, guarded}) {
+  void tearDown() {
+    for (ServerUnderTest s : new ServerUnderTest[] {server, guarded}) {
       if (s != null) {
         s.close();
       }
     }
   }
 
-  static CallToolResult sql(String sql) {
+  CallToolResult sql(String sql) {
     return server.call("execute_query", args("sql", sql));
   }
 

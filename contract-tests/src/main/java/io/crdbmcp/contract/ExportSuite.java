@@ -1,10 +1,11 @@
-package io.crdbmcp.server.stdio;
+package io.crdbmcp.contract;
 
-import static io.crdbmcp.server.stdio.ToolCalls.args;
-import static io.crdbmcp.server.stdio.ToolCalls.error;
-import static io.crdbmcp.server.stdio.ToolCalls.ok;
-import static io.crdbmcp.server.stdio.ToolCalls.text;
+import static io.crdbmcp.contract.ToolCalls.args;
+import static io.crdbmcp.contract.ToolCalls.error;
+import static io.crdbmcp.contract.ToolCalls.ok;
+import static io.crdbmcp.contract.ToolCalls.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
@@ -42,15 +43,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * export_to_csv and export_to_json end to end: the packaged server as a separate process with a
- * bounded heap, driven over stdio by the SDK client, against a real database; every exported row
- * compared with a direct JDBC read.
+ * export_to_csv and export_to_json end to end: the server with a bounded heap ({@code -Xmx32m}, or
+ * the system property {@code export.it.heap}; see {@link StartOptions#jvmArgs()}), driven by the
+ * SDK client, against a real database; every exported row compared with a direct JDBC read. The
+ * crash test needs a server in a process of its own ({@link ServerFactory#startsProcesses()}).
  */
-class ExportIT {
+public abstract class ExportSuite extends ContractSuite {
   static final int ROWS = 200_000;
   static final String HEAP = System.getProperty("export.it.heap", "-Xmx32m");
 
-  static final String TABLE =
+  /** The 200,000-row table the exports read (also loaded by the export benchmark). */
+  public static final String TABLE =
       """
       CREATE TABLE export_rows (
         id INT PRIMARY KEY, amount NUMERIC(20, 6), ts TIMESTAMPTZ, label TEXT, note TEXT,
@@ -75,19 +78,24 @@ class ExportIT {
   static final String QUERY = "SELECT * FROM export_rows ORDER BY id";
   static final ObjectMapper JSON = new ObjectMapper();
 
-  static ConnectionSpec db;
-  static Path exportDir;
-  static ServerProcess server;
-  static final List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
+  ConnectionSpec db;
+  Path exportDir;
+  ServerUnderTest server;
+  final List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
 
   @BeforeAll
-  static void start() throws Exception {
+  void setUp() throws Exception {
     db = TestDb.get().createDatabase("exports", TABLE);
     exportDir = Files.createTempDirectory("crdb-export-it");
-    server = ServerProcess.start(env(), List.of(HEAP, "-Xlog:gc:stderr"), progress::add);
+    server =
+        startServer(
+            env(),
+            StartOptions.defaults()
+                .withJvmArgs(List.of(HEAP, "-Xlog:gc:stderr"))
+                .withProgress(progress::add));
   }
 
-  static Map<String, String> env() {
+  Map<String, String> env() {
     return Map.of(
         "CRDB_URL",
         TestDb.url(db),
@@ -100,10 +108,10 @@ class ExportIT {
   }
 
   @AfterAll
-  static void stop() throws Exception {
+  void tearDown() throws Exception {
     if (server != null) {
       server.close();
-      long[] heap = heapMb(server.stderr());
+      long[] heap = heapMb(server.logs());
       String line =
           "max heap "
               + HEAP
@@ -114,7 +122,7 @@ class ExportIT {
               + " MB; largest heap after a collection "
               + heap[1]
               + " MB";
-      System.out.println("ExportIT: " + line);
+      System.out.println(getClass().getSimpleName() + ": " + line);
       Files.writeString(Path.of("target", "export-it-heap.txt"), line + "\n");
     }
   }
@@ -142,7 +150,7 @@ class ExportIT {
     }
   }
 
-  static List<Path> partials() throws Exception {
+  List<Path> partials() throws Exception {
     return filesIn(exportDir).stream()
         .filter(p -> p.getFileName().toString().endsWith(".partial"))
         .toList();
@@ -152,7 +160,7 @@ class ExportIT {
 
   @Test
   void listsTheExportToolsAsToolsThatWriteFiles() {
-    List<McpSchema.Tool> tools = server.client.listTools().tools();
+    List<McpSchema.Tool> tools = server.listTools();
     for (String name : List.of("export_to_csv", "export_to_json")) {
       McpSchema.Tool t = tools.stream().filter(x -> x.name().equals(name)).findFirst().get();
       assertThat(t.annotations().readOnlyHint()).as("writes a file").isFalse();
@@ -332,12 +340,15 @@ class ExportIT {
 
   @Test
   void aKilledExportLeavesNoFinalFileAndItsTemporaryFileIsCleanedUpOnRestart() throws Exception {
+    assumeTrue(servers().startsProcesses(), "needs a server in a process of its own to kill");
     Path dir = Files.createTempDirectory("crdb-export-kill");
     Map<String, String> env = new java.util.HashMap<>(env());
     env.put("CRDB_EXPORT_DIR", dir.toString());
     List<McpSchema.ProgressNotification> seen = new CopyOnWriteArrayList<>();
-    ServerProcess victim = ServerProcess.start(env, List.of(HEAP), seen::add);
-    assertThat(victim.process()).as("server process handle").isNotNull();
+    ServerUnderTest victim =
+        startServer(
+            env, StartOptions.defaults().withJvmArgs(List.of(HEAP)).withProgress(seen::add));
+    assertThat(victim.process()).as("server process handle").isPresent();
     String slow = "SELECT g, md5(g::text) AS h FROM (SELECT generate_series(1, 50000000) AS g) s";
     CompletableFuture<CallToolResult> call =
         CompletableFuture.supplyAsync(
@@ -353,13 +364,13 @@ class ExportIT {
         filesIn(dir).stream().filter(p -> p.getFileName().toString().endsWith(".partial")).toList();
     assertThat(temps).hasSize(1);
     assertThat(temps.get(0).getFileName().toString())
-        .startsWith(".slow.json." + victim.process().pid() + ".");
+        .startsWith(".slow.json." + victim.process().get().pid() + ".");
     victim.kill();
     assertThat(call).failsWithin(java.time.Duration.ofSeconds(90));
     assertThat(dir.resolve("slow.json")).doesNotExist();
     assertThat(temps.get(0)).exists();
 
-    try (ServerProcess next = ServerProcess.start(env)) {
+    try (ServerUnderTest next = startServer(env)) {
       assertThat(temps.get(0)).doesNotExist();
       assertThat(dir.resolve("slow.json")).doesNotExist();
       assertThat(filesIn(dir)).isEmpty();
@@ -387,7 +398,7 @@ class ExportIT {
     void check(ResultSet expected, long index) throws Exception;
   }
 
-  static long forEachTableRow(RowCheck check) throws Exception {
+  long forEachTableRow(RowCheck check) throws Exception {
     try (Connection c = TestDb.open(db)) {
       c.setAutoCommit(false);
       try (PreparedStatement ps = c.prepareStatement(QUERY)) {
@@ -406,7 +417,7 @@ class ExportIT {
 
   static final List<String> COLUMNS = List.of("id", "amount", "ts", "label", "note", "doc", "flag");
 
-  static void assertCsvMatchesTable(Path file, char delimiter) throws Exception {
+  void assertCsvMatchesTable(Path file, char delimiter) throws Exception {
     CSVFormat f = CSVFormat.RFC4180.builder().setDelimiter(delimiter).get();
     try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
         CSVParser parser = CSVParser.parse(in, f)) {
@@ -470,7 +481,7 @@ class ExportIT {
     return OffsetDateTime.parse(iso).toInstant();
   }
 
-  static void assertJsonMatchesTable(Iterator<JsonNode> rows) throws Exception {
+  void assertJsonMatchesTable(Iterator<JsonNode> rows) throws Exception {
     long n =
         forEachTableRow(
             (rs, i) -> {

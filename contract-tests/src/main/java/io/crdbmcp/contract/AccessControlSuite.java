@@ -1,9 +1,9 @@
-package io.crdbmcp.server.stdio;
+package io.crdbmcp.contract;
 
-import static io.crdbmcp.server.stdio.ToolCalls.args;
-import static io.crdbmcp.server.stdio.ToolCalls.error;
-import static io.crdbmcp.server.stdio.ToolCalls.list;
-import static io.crdbmcp.server.stdio.ToolCalls.ok;
+import static io.crdbmcp.contract.ToolCalls.args;
+import static io.crdbmcp.contract.ToolCalls.error;
+import static io.crdbmcp.contract.ToolCalls.list;
+import static io.crdbmcp.contract.ToolCalls.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crdbmcp.core.ConnectionSpec;
@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Allow-lists, blocked databases and tool groups, end to end. */
-class AccessControlIT {
+public abstract class AccessControlSuite extends ContractSuite {
   static final String SCHEMA =
       """
       CREATE TABLE visible (id INT PRIMARY KEY);
@@ -26,8 +26,8 @@ class AccessControlIT {
   void allowListsLimitQueriesAndDiscovery() {
     ConnectionSpec db = TestDb.get().createDatabase("allow", SCHEMA);
     ConnectionSpec secret = TestDb.get().createDatabase("secretdb", null);
-    try (ServerProcess s =
-        ServerProcess.start(
+    try (ServerUnderTest s =
+        startServer(
             Map.of(
                 "CRDB_URL",
                 TestDb.url(db),
@@ -68,9 +68,9 @@ class AccessControlIT {
   @Test
   void toolsetsSelectTheOfferedTools() {
     ConnectionSpec db = TestDb.get().createDatabase("toolsets", SCHEMA);
-    try (ServerProcess s =
-        ServerProcess.start(Map.of("CRDB_URL", TestDb.url(db), "CRDB_TOOLSETS", "query,schema"))) {
-      assertThat(s.client.listTools().tools())
+    try (ServerUnderTest s =
+        startServer(Map.of("CRDB_URL", TestDb.url(db), "CRDB_TOOLSETS", "query,schema"))) {
+      assertThat(s.listTools())
           .extracting(McpSchema.Tool::name)
           .contains(
               "execute_query", "validate_query", "explain_query", "list_tables", "describe_table")

@@ -1,9 +1,9 @@
-package io.crdbmcp.server.stdio;
+package io.crdbmcp.contract;
 
-import static io.crdbmcp.server.stdio.ToolCalls.args;
-import static io.crdbmcp.server.stdio.ToolCalls.list;
-import static io.crdbmcp.server.stdio.ToolCalls.ok;
-import static io.crdbmcp.server.stdio.ToolCalls.rows;
+import static io.crdbmcp.contract.ToolCalls.args;
+import static io.crdbmcp.contract.ToolCalls.list;
+import static io.crdbmcp.contract.ToolCalls.ok;
+import static io.crdbmcp.contract.ToolCalls.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crdbmcp.core.ConnectionSpec;
@@ -20,12 +20,12 @@ import org.junit.jupiter.api.Test;
  * is CockroachDB (CRDB_TEST_URL or Testcontainers) and are skipped on PostgreSQL.
  */
 @CockroachOnly
-class CockroachIT {
-  static ConnectionSpec db;
-  static ServerProcess server;
+public abstract class CockroachSuite extends ContractSuite {
+  ConnectionSpec db;
+  ServerUnderTest server;
 
   @BeforeAll
-  static void start(TestDb testDb) {
+  void setUp(TestDb testDb) {
     db =
         testDb.createDatabase(
             "crdb",
@@ -33,11 +33,11 @@ class CockroachIT {
                 + " INSERT INTO kv VALUES ('a', 1), ('b', 2);"
                 + " CREATE TABLE nopk (x INT8);"
                 + " CREATE STATISTICS kv_stats FROM kv;");
-    server = ServerProcess.start(Map.of("CRDB_URL", TestDb.url(db)));
+    server = startServer(Map.of("CRDB_URL", TestDb.url(db)));
   }
 
   @AfterAll
-  static void stop() {
+  void tearDown() {
     if (server != null) {
       server.close();
     }

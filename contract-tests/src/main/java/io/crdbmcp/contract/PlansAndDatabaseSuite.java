@@ -1,11 +1,11 @@
-package io.crdbmcp.server.stdio;
+package io.crdbmcp.contract;
 
-import static io.crdbmcp.server.stdio.ToolCalls.args;
-import static io.crdbmcp.server.stdio.ToolCalls.error;
-import static io.crdbmcp.server.stdio.ToolCalls.list;
-import static io.crdbmcp.server.stdio.ToolCalls.ok;
-import static io.crdbmcp.server.stdio.ToolCalls.rows;
-import static io.crdbmcp.server.stdio.ToolCalls.text;
+import static io.crdbmcp.contract.ToolCalls.args;
+import static io.crdbmcp.contract.ToolCalls.error;
+import static io.crdbmcp.contract.ToolCalls.list;
+import static io.crdbmcp.contract.ToolCalls.ok;
+import static io.crdbmcp.contract.ToolCalls.rows;
+import static io.crdbmcp.contract.ToolCalls.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crdbmcp.core.ConnectionSpec;
@@ -20,24 +20,24 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** explain_query, explain_analyze, get_database_info, list_users, list_roles. */
-class PlansAndDatabaseIT {
-  static ConnectionSpec db;
-  static ServerProcess server;
+public abstract class PlansAndDatabaseSuite extends ContractSuite {
+  ConnectionSpec db;
+  ServerUnderTest server;
   static String suffix = Long.toString(ProcessHandle.current().pid());
 
   @BeforeAll
-  static void start() throws Exception {
+  void setUp() throws Exception {
     db = TestDb.get().createDatabase("plans", EmbeddedPostgresServer.rideshareScript());
     try (Connection c = TestDb.open(db);
         Statement s = c.createStatement()) {
       s.execute("CREATE ROLE analysts_" + suffix);
       s.execute("CREATE ROLE alice_" + suffix + " LOGIN IN ROLE analysts_" + suffix);
     }
-    server = ServerProcess.start(Map.of("CRDB_URL", TestDb.url(db)));
+    server = startServer(Map.of("CRDB_URL", TestDb.url(db)));
   }
 
   @AfterAll
-  static void stop() throws Exception {
+  void tearDown() throws Exception {
     if (server != null) {
       server.close();
     }
@@ -48,7 +48,7 @@ class PlansAndDatabaseIT {
     }
   }
 
-  static long users() {
+  long users() {
     return ((Number)
             rows(ok(server.call("execute_query", args("sql", "SELECT count(*) FROM users"))))
                 .get(0)
@@ -102,8 +102,8 @@ class PlansAndDatabaseIT {
 
   @Test
   void explainAnalyzeOfAWriteIsRefusedInReadOnlyMode() {
-    try (ServerProcess ro =
-        ServerProcess.start(Map.of("CRDB_URL", TestDb.url(db), "CRDB_READ_ONLY", "true"))) {
+    try (ServerUnderTest ro =
+        startServer(Map.of("CRDB_URL", TestDb.url(db), "CRDB_READ_ONLY", "true"))) {
       Map<String, Object> err =
           error(
               ro.call("explain_analyze", args("sql", "DELETE FROM user_promo_codes")),

@@ -1,0 +1,37 @@
+package io.crdbmcp.contract;
+
+import io.modelcontextprotocol.spec.McpSchema;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * How to start a server besides its settings.
+ *
+ * @param jvmArgs JVM options for a server that runs in a JVM of its own (e.g. {@code -Xmx32m},
+ *     which the export suite uses to prove exports stream); see {@link
+ *     ServerFactory#startsProcesses()}. A transport that runs the server inside the test JVM cannot
+ *     apply them and should run such suites in a forked JVM with the same options.
+ * @param progress receives the progress notifications the server sends to this client
+ */
+public record StartOptions(
+    List<String> jvmArgs, Consumer<McpSchema.ProgressNotification> progress) {
+
+  public StartOptions {
+    jvmArgs = List.copyOf(jvmArgs);
+    Objects.requireNonNull(progress, "progress");
+  }
+
+  /** No JVM options; progress notifications are dropped. */
+  public static StartOptions defaults() {
+    return new StartOptions(List.of(), n -> {});
+  }
+
+  public StartOptions withJvmArgs(List<String> args) {
+    return new StartOptions(args, progress);
+  }
+
+  public StartOptions withProgress(Consumer<McpSchema.ProgressNotification> consumer) {
+    return new StartOptions(jvmArgs, consumer);
+  }
+}
