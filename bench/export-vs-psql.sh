@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): export_to_csv of 200,000 rows through the packaged stdio server, driven
 # by the MCP SDK client, beside psql's client-side \copy of the same query to a CSV file, on the
-# same machine and the same embedded PostgreSQL (demo schema + the ExportIT table).
+# same machine and the same embedded PostgreSQL (demo schema + the ExportSuite table).
 #
 # Needs psql on PATH (e.g. /usr/bin/psql from postgresql-client-15); without it the psql half is
 # skipped with a message. Set PSQL=/path/to/psql to choose one. Builds the modules it needs with

@@ -6,7 +6,7 @@ import static io.crdbmcp.contract.ToolCalls.list;
 import static io.crdbmcp.contract.ToolCalls.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.crdbmcp.core.ConnectionSpec;
+import io.crdbmcp.core.connect.ConnectionSpec;
 import io.crdbmcp.core.testing.TestDb;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.util.Map;

@@ -7,7 +7,7 @@ import static io.crdbmcp.contract.ToolCalls.rows;
 import static io.crdbmcp.contract.ToolCalls.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.crdbmcp.core.ConnectionSpec;
+import io.crdbmcp.core.connect.ConnectionSpec;
 import io.crdbmcp.core.testing.TestDb;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;

@@ -5,7 +5,7 @@ import static io.crdbmcp.contract.ToolCalls.error;
 import static io.crdbmcp.contract.ToolCalls.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.crdbmcp.core.ConnectionSpec;
+import io.crdbmcp.core.connect.ConnectionSpec;
 import io.crdbmcp.core.testing.TestDb;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.util.List;

@@ -9,7 +9,7 @@ import static io.crdbmcp.contract.ToolCalls.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.crdbmcp.core.ConnectionSpec;
+import io.crdbmcp.core.connect.ConnectionSpec;
 import io.crdbmcp.core.safety.SafetyCorpus;
 import io.crdbmcp.core.testing.TestDb;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;

@@ -37,7 +37,7 @@ public record Caller(String clientId, String user, Set<String> scopes) {
    * The owner of what this caller opens (connections, transactions): client and user, without the
    * scopes. Two callers have the same owner exactly when {@link #sameAs} holds.
    */
-  Caller owner() {
+  public Caller owner() {
     return scopes.isEmpty() ? this : new Caller(clientId, user, Set.of());
   }
 }

@@ -1,8 +1,18 @@
 package io.crdbmcp.core;
 
-import io.crdbmcp.core.SchemaInfo.TableEntry;
+import io.crdbmcp.core.connect.Connections;
+import io.crdbmcp.core.connect.Database;
+import io.crdbmcp.core.export.Exports;
+import io.crdbmcp.core.rows.Rows;
 import io.crdbmcp.core.safety.SqlGuard;
 import io.crdbmcp.core.safety.Verdict;
+import io.crdbmcp.core.schema.DatabaseInfo;
+import io.crdbmcp.core.schema.Schema;
+import io.crdbmcp.core.schema.SchemaInfo.TableEntry;
+import io.crdbmcp.core.sql.Plans;
+import io.crdbmcp.core.sql.Queries;
+import io.crdbmcp.core.sql.SqlExecutor;
+import io.crdbmcp.core.tx.Transactions;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -33,7 +43,6 @@ public final class Crdb implements CrdbScope, AutoCloseable {
   private final CrdbConfig config;
   private final Connections connections;
   private final Transactions transactions;
-  private final SqlExecutor executor;
   private final Queries queries;
   private final Schema schema;
   private final Plans plans;
@@ -44,23 +53,27 @@ public final class Crdb implements CrdbScope, AutoCloseable {
 
   private Crdb(CrdbConfig config) {
     this.config = config;
+    // The engine's key: made here only, given to the services this instance builds and to no one
+    // else, so nothing public lends a raw connection or runs work around the guard (EngineKey).
+    EngineKey key = new EngineKey();
     this.connections = new Connections(config.connections(), config.poolSize(), config.safety());
     this.transactions =
         new Transactions(
+            key,
             Duration.ofSeconds(config.transactionIdleTimeoutSeconds()),
             config.maxTransactions(),
             config.maxTransactionsPerClient(),
             config.safety().readOnly(),
             config.queryTimeoutSeconds());
     this.connections.onClose(transactions::endAllOn);
-    this.executor = new SqlExecutor(config.queryTimeoutSeconds(), transactions);
+    SqlExecutor executor = new SqlExecutor(key, config.queryTimeoutSeconds(), transactions);
     SqlGuard guard = new SqlGuard(config.safety());
     this.queries = new Queries(guard, executor, config.maxRows());
-    this.schema = new Schema(executor, config.safety());
+    this.schema = new Schema(key, executor, config.safety());
     this.plans = new Plans(queries, executor);
-    this.databaseInfo = new DatabaseInfo(executor, config.safety());
-    this.rows = new Rows(executor, queries, schema, config.safety());
-    this.exports = new Exports(config.exportDir(), queries, executor);
+    this.databaseInfo = new DatabaseInfo(key, executor, config.safety());
+    this.rows = new Rows(key, executor, queries, schema, config.safety());
+    this.exports = new Exports(key, config.exportDir(), queries, executor);
     this.local = new Session(this, Caller.local(), null);
   }
 
@@ -211,11 +224,6 @@ public final class Crdb implements CrdbScope, AutoCloseable {
   /** Whether the server as a whole is read-only ({@code CRDB_READ_ONLY}). */
   public boolean readOnly() {
     return config.safety().readOnly();
-  }
-
-  /** SQL execution for the services of this package; no public way around the guard. */
-  SqlExecutor executor() {
-    return executor;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.crdbmcp.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.crdbmcp.core.connect.ConnectionSpec;
 import io.crdbmcp.core.safety.SafetyPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;

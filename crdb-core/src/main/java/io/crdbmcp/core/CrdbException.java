@@ -1,5 +1,6 @@
 package io.crdbmcp.core;
 
+import io.crdbmcp.core.connect.SqlErrors;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Objects;
@@ -111,31 +112,6 @@ public class CrdbException extends RuntimeException {
 
   /** Wraps a driver exception, keeping its SQLSTATE and what the database said. */
   public static CrdbException fromSql(SQLException e, String suggestion) {
-    SqlErrors.ServerSaid said = SqlErrors.ServerSaid.of(e);
-    return new CrdbException(
-        ErrorCode.SQL_ERROR,
-        said.fullMessage(),
-        suggestion,
-        e.getSQLState(),
-        e,
-        said.detail(),
-        said.hint(),
-        said.position(),
-        List.of());
-  }
-
-  /** The first line of a driver message, without the severity prefix ("ERROR: ", "FATAL: "). */
-  static String firstLine(String s) {
-    if (s == null) {
-      return "unknown database error";
-    }
-    int nl = s.indexOf('\n');
-    String line = nl < 0 ? s : s.substring(0, nl);
-    for (String severity : List.of("ERROR: ", "FATAL: ", "PANIC: ")) {
-      if (line.startsWith(severity)) {
-        return line.substring(severity.length());
-      }
-    }
-    return line;
+    return SqlErrors.fromSql(e, suggestion);
   }
 }

@@ -1,7 +1,7 @@
 package io.crdbmcp.core;
 
-import io.crdbmcp.core.SchemaInfo.TableEntry;
 import io.crdbmcp.core.safety.Verdict;
+import io.crdbmcp.core.schema.SchemaInfo.TableEntry;
 
 /**
  * What a caller can do on one connection, through the same guard, limits and access control as the

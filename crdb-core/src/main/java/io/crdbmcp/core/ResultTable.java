@@ -1,5 +1,7 @@
 package io.crdbmcp.core;
 
+import io.crdbmcp.core.sql.QueryResult;
+import io.crdbmcp.core.sql.Values;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;

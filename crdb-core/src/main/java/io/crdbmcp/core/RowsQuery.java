@@ -1,5 +1,7 @@
 package io.crdbmcp.core;
 
+import io.crdbmcp.core.rows.RowFilter;
+import io.crdbmcp.core.rows.Rows;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

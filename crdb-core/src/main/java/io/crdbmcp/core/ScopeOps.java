@@ -1,7 +1,8 @@
 package io.crdbmcp.core;
 
-import io.crdbmcp.core.SchemaInfo.TableEntry;
+import io.crdbmcp.core.connect.Database;
 import io.crdbmcp.core.safety.Verdict;
+import io.crdbmcp.core.schema.SchemaInfo.TableEntry;
 import java.util.Arrays;
 import java.util.List;
 

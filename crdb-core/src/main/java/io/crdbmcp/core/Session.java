@@ -1,7 +1,9 @@
 package io.crdbmcp.core;
 
-import io.crdbmcp.core.SchemaInfo.TableEntry;
+import io.crdbmcp.core.connect.Database;
 import io.crdbmcp.core.safety.Verdict;
+import io.crdbmcp.core.schema.SchemaInfo.TableEntry;
+import io.crdbmcp.core.tx.Transactions;
 
 /**
  * One caller on one connection: what a tool adapter (an MCP session, an HTTP request) works

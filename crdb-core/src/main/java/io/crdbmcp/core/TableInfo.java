@@ -1,7 +1,7 @@
 package io.crdbmcp.core;
 
-import io.crdbmcp.core.SchemaInfo.ColumnEntry;
-import io.crdbmcp.core.SchemaInfo.TableDescription;
+import io.crdbmcp.core.schema.SchemaInfo.ColumnEntry;
+import io.crdbmcp.core.schema.SchemaInfo.TableDescription;
 import java.util.List;
 
 /**

@@ -1,7 +1,8 @@
 package io.crdbmcp.core;
 
-import io.crdbmcp.core.SchemaInfo.TableEntry;
 import io.crdbmcp.core.safety.Verdict;
+import io.crdbmcp.core.schema.SchemaInfo.TableEntry;
+import io.crdbmcp.core.tx.Transactions;
 
 /**
  * One transaction as a scope: every operation runs inside it, and {@link #close()} rolls it back

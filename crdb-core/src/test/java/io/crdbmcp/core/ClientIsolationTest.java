@@ -3,7 +3,9 @@ package io.crdbmcp.core;
 import static io.crdbmcp.core.LibraryApiTest.codeOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.crdbmcp.core.SchemaInfo.TableEntry;
+import io.crdbmcp.core.connect.ConnectionSpec;
+import io.crdbmcp.core.connect.Database;
+import io.crdbmcp.core.schema.SchemaInfo.TableEntry;
 import io.crdbmcp.core.testing.TestDb;
 import java.util.ArrayList;
 import java.util.List;

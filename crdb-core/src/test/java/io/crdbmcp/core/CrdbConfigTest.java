@@ -3,6 +3,7 @@ package io.crdbmcp.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.crdbmcp.core.connect.ConnectionSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

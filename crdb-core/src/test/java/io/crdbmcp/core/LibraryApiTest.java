@@ -3,8 +3,10 @@ package io.crdbmcp.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.crdbmcp.core.SchemaInfo.TableEntry;
+import io.crdbmcp.core.connect.ConnectionSpec;
 import io.crdbmcp.core.demo.EmbeddedPostgresServer;
+import io.crdbmcp.core.schema.SchemaInfo;
+import io.crdbmcp.core.schema.SchemaInfo.TableEntry;
 import io.crdbmcp.core.testing.TestDb;
 import java.math.BigDecimal;
 import java.nio.file.Files;

@@ -1,12 +1,12 @@
 package io.crdbmcp.tools;
 
 import io.crdbmcp.core.Caller;
-import io.crdbmcp.core.ConnectionSpec;
 import io.crdbmcp.core.Crdb;
 import io.crdbmcp.core.CrdbConfig;
 import io.crdbmcp.core.CrdbException;
-import io.crdbmcp.core.Database;
-import io.crdbmcp.core.Dialect;
+import io.crdbmcp.core.connect.ConnectionSpec;
+import io.crdbmcp.core.connect.Database;
+import io.crdbmcp.core.connect.Dialect;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,12 +2,12 @@ package io.crdbmcp.tools;
 
 import io.crdbmcp.core.Crdb;
 import io.crdbmcp.core.CrdbException;
-import io.crdbmcp.core.Database;
-import io.crdbmcp.core.QueryResult;
-import io.crdbmcp.core.RowFilter;
-import io.crdbmcp.core.Rows;
+import io.crdbmcp.core.connect.Database;
+import io.crdbmcp.core.rows.RowFilter;
+import io.crdbmcp.core.rows.Rows;
 import io.crdbmcp.core.safety.Classification;
 import io.crdbmcp.core.safety.StatementKind;
+import io.crdbmcp.core.sql.QueryResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.crdbmcp.tools;
 
 import io.crdbmcp.core.Crdb;
-import io.crdbmcp.core.Database;
-import io.crdbmcp.core.DatabaseInfo.Role;
+import io.crdbmcp.core.connect.Database;
+import io.crdbmcp.core.schema.DatabaseInfo.Role;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,9 +1,9 @@
 package io.crdbmcp.tools;
 
 import io.crdbmcp.core.Crdb;
-import io.crdbmcp.core.Database;
-import io.crdbmcp.core.Exports;
-import io.crdbmcp.core.Exports.ExportSummary;
+import io.crdbmcp.core.connect.Database;
+import io.crdbmcp.core.export.Exports;
+import io.crdbmcp.core.export.Exports.ExportSummary;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package io.crdbmcp.tools;
 
 import io.crdbmcp.core.Crdb;
-import io.crdbmcp.core.Database;
-import io.crdbmcp.core.Plans.Plan;
+import io.crdbmcp.core.connect.Database;
+import io.crdbmcp.core.sql.Plans.Plan;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,12 +1,11 @@
 package io.crdbmcp.tools;
 
 import io.crdbmcp.core.Crdb;
-import io.crdbmcp.core.Database;
-import io.crdbmcp.core.QueryResult;
+import io.crdbmcp.core.connect.Database;
 import io.crdbmcp.core.safety.Classification;
-import io.crdbmcp.core.safety.Rule;
 import io.crdbmcp.core.safety.StatementClassifier;
 import io.crdbmcp.core.safety.Verdict;
+import io.crdbmcp.core.sql.QueryResult;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -156,7 +155,7 @@ final class QueryTools {
               Database db = q.target().open(crdb, ctx);
               Verdict v = crdb.queries().validatePlainSql(db, q.sql());
               Classification c = v.classification();
-              ctx.record().classification(c).rule(Rule.find(v.rule()).orElse(null));
+              ctx.record().classification(c).rule(v.refusedBy().orElse(null));
               Map<String, Object> m = new LinkedHashMap<>();
               m.put("allowed", v.allowed());
               if (c != null) {

@@ -1,14 +1,14 @@
 package io.crdbmcp.tools;
 
 import io.crdbmcp.core.Crdb;
-import io.crdbmcp.core.Database;
-import io.crdbmcp.core.SchemaInfo.ColumnEntry;
-import io.crdbmcp.core.SchemaInfo.ConstraintEntry;
-import io.crdbmcp.core.SchemaInfo.DatabaseEntry;
-import io.crdbmcp.core.SchemaInfo.IndexEntry;
-import io.crdbmcp.core.SchemaInfo.SchemaEntry;
-import io.crdbmcp.core.SchemaInfo.TableDescription;
-import io.crdbmcp.core.SchemaInfo.TableEntry;
+import io.crdbmcp.core.connect.Database;
+import io.crdbmcp.core.schema.SchemaInfo.ColumnEntry;
+import io.crdbmcp.core.schema.SchemaInfo.ConstraintEntry;
+import io.crdbmcp.core.schema.SchemaInfo.DatabaseEntry;
+import io.crdbmcp.core.schema.SchemaInfo.IndexEntry;
+import io.crdbmcp.core.schema.SchemaInfo.SchemaEntry;
+import io.crdbmcp.core.schema.SchemaInfo.TableDescription;
+import io.crdbmcp.core.schema.SchemaInfo.TableEntry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.crdbmcp.tools;
 
 import io.crdbmcp.core.Crdb;
-import io.crdbmcp.core.Database;
+import io.crdbmcp.core.connect.Database;
 
 /**
  * Where a call runs: the {@code connection} and {@code transaction_id} arguments (each may be null:

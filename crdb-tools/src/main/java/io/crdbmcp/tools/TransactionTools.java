@@ -1,7 +1,7 @@
 package io.crdbmcp.tools;
 
 import io.crdbmcp.core.Crdb;
-import io.crdbmcp.core.Transactions.Status;
+import io.crdbmcp.core.tx.Transactions.Status;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

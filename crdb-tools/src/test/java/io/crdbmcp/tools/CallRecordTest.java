@@ -5,10 +5,10 @@ import static io.crdbmcp.tools.Fixture.structured;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crdbmcp.core.Caller;
-import io.crdbmcp.core.ConnectionSpec;
 import io.crdbmcp.core.Crdb;
 import io.crdbmcp.core.CrdbConfig;
 import io.crdbmcp.core.Progress;
+import io.crdbmcp.core.connect.ConnectionSpec;
 import io.crdbmcp.core.safety.Rule;
 import io.crdbmcp.core.safety.StatementKind;
 import io.crdbmcp.core.testing.TestDb;

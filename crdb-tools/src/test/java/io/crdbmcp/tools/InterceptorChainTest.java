@@ -3,12 +3,12 @@ package io.crdbmcp.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crdbmcp.core.Caller;
-import io.crdbmcp.core.ConnectionSpec;
 import io.crdbmcp.core.Crdb;
 import io.crdbmcp.core.CrdbConfig;
 import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.ErrorCode;
 import io.crdbmcp.core.Progress;
+import io.crdbmcp.core.connect.ConnectionSpec;
 import io.crdbmcp.core.testing.TestDb;
 import io.crdbmcp.tools.ToolInterceptor.Stage;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;

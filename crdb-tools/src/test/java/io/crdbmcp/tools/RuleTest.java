@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -37,8 +38,10 @@ class RuleTest {
     Path corpora = Path.of("../crdb-core/src/test/resources/safety");
     Path safety = Path.of("../crdb-core/src/main/java/io/crdbmcp/core/safety");
     Pattern corpusRule = Pattern.compile("-- rule: ([a-z_]+)");
-    // refuse(c, "rule", ...) and refuse("rule", ...) in the guard and the database checks
-    Pattern refusal = Pattern.compile("refuse\\(\\s*(?:[a-zA-Z.()]+,\\s*)?\"([a-z_]+)\"");
+    // refuse(c, Rule.X, ...) and refuse(Rule.X, ...) in the guard and the database checks, which
+    // never name a rule by a string: refuse(c, "rule", ...) no longer compiles, and is not there
+    Pattern refusal = Pattern.compile("refuse\\(\\s*(?:[a-zA-Z.()]+,\\s*)?Rule\\.([A-Z_]+)\\b");
+    Pattern byString = Pattern.compile("refuse\\(\\s*(?:[a-zA-Z.()]+,\\s*)?\"([a-z_]+)\"");
     try (Stream<Path> files = Files.list(corpora)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".sql")).toList()) {
         Matcher m = corpusRule.matcher(Files.readString(f));
@@ -48,10 +51,15 @@ class RuleTest {
       }
     }
     for (String f : new String[] {"SqlGuard.java", "DatabaseChecks.java"}) {
-      Matcher m = refusal.matcher(Files.readString(safety.resolve(f)));
+      String source = Files.readString(safety.resolve(f));
+      assertThat(byString.matcher(source).find()).as(f + " names a rule by a string").isFalse();
+      Matcher m = refusal.matcher(source);
+      int refusals = 0;
       while (m.find()) {
-        named.add(m.group(1));
+        named.add(m.group(1).toLowerCase(Locale.ROOT));
+        refusals++;
       }
+      assertThat(refusals).as(f + " refuses by a Rule").isPositive();
     }
     assertThat(named).hasSizeGreaterThan(15);
     Set<String> ids = Arrays.stream(Rule.values()).map(Rule::id).collect(Collectors.toSet());

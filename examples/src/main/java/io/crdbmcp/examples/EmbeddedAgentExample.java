@@ -2,7 +2,7 @@ package io.crdbmcp.examples;
 
 import io.crdbmcp.core.Crdb;
 import io.crdbmcp.core.CrdbSettings;
-import io.crdbmcp.core.SchemaInfo.TableEntry;
+import io.crdbmcp.core.schema.SchemaInfo.TableEntry;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.function.Consumer;

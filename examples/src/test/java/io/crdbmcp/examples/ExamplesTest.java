@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.crdbmcp.core.ConnectionSpec;
 import io.crdbmcp.core.CrdbConfig;
+import io.crdbmcp.core.connect.ConnectionSpec;
 import io.crdbmcp.core.demo.EmbeddedPostgresServer;
 import io.crdbmcp.core.testing.TestDb;
 import java.nio.charset.StandardCharsets;

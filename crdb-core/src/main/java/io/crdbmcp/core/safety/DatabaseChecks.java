@@ -148,7 +148,7 @@ public final class DatabaseChecks {
     List<SqlToken> tokens = SqlLexer.tokenize(stmt.sql());
     List<List<SqlToken>> parts = SqlLexer.splitTokens(tokens);
     if (parts.size() != 1) {
-      throw refuse("multiple_statements", "the text does not hold exactly one statement.");
+      throw refuse(Rule.MULTIPLE_STATEMENTS, "the text does not hold exactly one statement.");
     }
     Analysis a = StatementClassifier.analyze(parts.get(0));
     boolean access = policy.hasAccessControls();
@@ -192,7 +192,7 @@ public final class DatabaseChecks {
       // The guard's lexer reads '\' in plain strings as the SQL standard says; with this setting
       // off the server would read it as an escape, and the two would disagree.
       throw refuse(
-          "session_change",
+          Rule.SESSION_CHANGE,
           "standard_conforming_strings is off on this connection, so the server would read"
               + " backslashes in strings differently from the safety checks.");
     }
@@ -208,7 +208,7 @@ public final class DatabaseChecks {
     int n = Parser.parseJdbcSql(jdbcSql, scs, true, true, false, false).size();
     if (n != 1) {
       throw refuse(
-          "multiple_statements",
+          Rule.MULTIPLE_STATEMENTS,
           "the database driver reads "
               + n
               + " statements in the text and exactly one is allowed per call.");
@@ -303,7 +303,7 @@ public final class DatabaseChecks {
 
   private static SqlRefusedException functionNotAllowed(String f, String why) {
     String what = f.startsWith("the operator ") ? f : f + "()";
-    return refuse("function_not_allowed", what + " is not allowed: " + why + ".");
+    return refuse(Rule.FUNCTION_NOT_ALLOWED, what + " is not allowed: " + why + ".");
   }
 
   private static Array textArray(Connection c, Set<String> values) throws SQLException {
@@ -365,7 +365,7 @@ public final class DatabaseChecks {
       if (!Set.of("transaction", "time", "timezone", "statement_timeout", "search_path")
           .contains(what)) {
         throw refuse(
-            "catalog_access",
+            Rule.CATALOG_ACCESS,
             "SHOW "
                 + what.toUpperCase(Locale.ROOT)
                 + " can list names or definitions outside the access rules.");
@@ -378,7 +378,7 @@ public final class DatabaseChecks {
           || !policy.isTableAllowed(r.schema(), r.table())
           || (r.schema() != null && !policy.isSchemaVisible(r.schema()))) {
         throw refuse(
-            "not_analysable",
+            Rule.NOT_ANALYSABLE,
             a.command
                 + " on "
                 + r.name()
@@ -450,17 +450,17 @@ public final class DatabaseChecks {
     String name = schema == null || schema.isEmpty() ? table : schema + "." + table;
     if (schema != null && CATALOG_SCHEMAS.contains(schema.toLowerCase(Locale.ROOT))) {
       throw refuse(
-          "catalog_access",
+          Rule.CATALOG_ACCESS,
           "the statement reads the system catalog "
               + name
               + ", which can reveal names and definitions the access rules hide.");
     }
     if (policy.isTableBlocked(schema, table)) {
-      throw refuse("blocked_table", "the statement reads " + name + ", which is blocked.");
+      throw refuse(Rule.BLOCKED_TABLE, "the statement reads " + name + ", which is blocked.");
     }
     if (schema != null && !policy.isSchemaVisible(schema)) {
       throw refuse(
-          "schema_not_allowed",
+          Rule.SCHEMA_NOT_ALLOWED,
           "the statement reads "
               + name
               + " and schema "
@@ -469,14 +469,14 @@ public final class DatabaseChecks {
     }
     if (!policy.isTableAllowed(schema, table)) {
       throw refuse(
-          "table_not_allowed",
+          Rule.TABLE_NOT_ALLOWED,
           "the statement reads " + name + ", which is not among the allowed tables.");
     }
   }
 
   private static SqlRefusedException blockedColumn(String table, String column, String where) {
     return refuse(
-        "blocked_column",
+        Rule.BLOCKED_COLUMN,
         "the statement uses column "
             + column
             + " of "
@@ -533,7 +533,7 @@ public final class DatabaseChecks {
       String name = schema == null ? table : schema + "." + table;
       if (aliasHasColumnList(userTokens, alias)) {
         throw refuse(
-            "blocked_column",
+            Rule.BLOCKED_COLUMN,
             name
                 + " has blocked columns and the statement renames its columns with an alias list ("
                 + alias
@@ -558,7 +558,7 @@ public final class DatabaseChecks {
             if (hit != null) {
               throw hit.equals("*")
                   ? refuse(
-                      "blocked_column",
+                      Rule.BLOCKED_COLUMN,
                       name
                           + " has blocked columns and the statement uses the whole row ("
                           + expr
@@ -777,7 +777,7 @@ public final class DatabaseChecks {
   private void checkCockroachScan(CockroachScan scan, Analysis a) {
     if (scan.virtual()) {
       throw refuse(
-          "catalog_access",
+          Rule.CATALOG_ACCESS,
           "the statement reads the system catalog "
               + scan.table()
               + ", which can reveal names and definitions the access rules hide.");
@@ -794,7 +794,7 @@ public final class DatabaseChecks {
           && alias + 1 < a.tokens.size()
           && a.tokens.get(alias + 1).is("(")) {
         throw refuse(
-            "blocked_column",
+            Rule.BLOCKED_COLUMN,
             scan.table()
                 + " has blocked columns and the statement renames its columns with an alias"
                 + " list.");
@@ -809,13 +809,14 @@ public final class DatabaseChecks {
 
   // ---------------------------------------------------------------- errors
 
-  private static SqlRefusedException refuse(String rule, String problem) {
+  private static SqlRefusedException refuse(Rule rule, String problem) {
     return new SqlRefusedException(
-        rule, "Refused (" + rule + "): " + problem, Verdict.suggestionFor(rule));
+        rule.id(), "Refused (" + rule.id() + "): " + problem, Verdict.suggestionFor(rule));
   }
 
   private static SqlRefusedException notAnalysed(String why) {
     return refuse(
-        "not_analysable", why + ", so the statement cannot be checked against the access rules.");
+        Rule.NOT_ANALYSABLE,
+        why + ", so the statement cannot be checked against the access rules.");
   }
 }

@@ -94,14 +94,13 @@ public final class SqlGuard {
       return decideUnsafe(sql, readOnly);
     } catch (CrdbException e) {
       if (e.code() == ErrorCode.SQL_SYNTAX) {
-        return Verdict.refuse(null, "syntax", "Refused (syntax): " + e.getMessage() + ".");
+        return Verdict.refuse(null, Rule.SYNTAX, e.getMessage() + ".");
       }
-      return Verdict.refuse(null, "syntax", "Refused (syntax): the statement was not understood.");
+      return Verdict.refuse(null, Rule.SYNTAX, "the statement was not understood.");
     } catch (RuntimeException | StackOverflowError e) {
       // Fail closed on any bug. The analysis does not recurse with the input, so a stack overflow
       // here would be a bug too; refusing keeps the server up.
-      return Verdict.refuse(
-          null, "syntax", "Refused (syntax): the statement could not be analysed safely.");
+      return Verdict.refuse(null, Rule.SYNTAX, "the statement could not be analysed safely.");
     }
   }
 
@@ -109,40 +108,32 @@ public final class SqlGuard {
     SqlLimits limits = new SqlLimits(policy.maxSqlLength(), policy.maxSqlDepth());
     String tooLong = limits.checkLength(sql);
     if (tooLong != null) {
-      return Verdict.refuse(
-          null,
-          SqlLimits.RULE_TOO_LONG,
-          "Refused (" + SqlLimits.RULE_TOO_LONG + "): " + tooLong + ".");
+      return Verdict.refuse(null, Rule.STATEMENT_TOO_LONG, tooLong + ".");
     }
     List<SqlToken> tokens = SqlLexer.tokenize(sql == null ? "" : sql);
     String tooDeep = limits.checkDepth(tokens);
     if (tooDeep != null) {
-      return Verdict.refuse(
-          null,
-          SqlLimits.RULE_TOO_DEEP,
-          "Refused (" + SqlLimits.RULE_TOO_DEEP + "): " + tooDeep + ".");
+      return Verdict.refuse(null, Rule.NESTING_TOO_DEEP, tooDeep + ".");
     }
     List<List<SqlToken>> stmts = SqlLexer.splitTokens(tokens);
     if (stmts.isEmpty()) {
       Classification c =
           new Classification(
               StatementKind.EMPTY, "", false, List.of(), List.of(), List.of("empty statement"));
-      return Verdict.refuse(
-          c, "empty_statement", "Refused (empty_statement): no SQL statement was given.");
+      return Verdict.refuse(c, Rule.EMPTY_STATEMENT, "no SQL statement was given.");
     }
     if (stmts.size() > 1) {
       Classification c = StatementClassifier.classify(sql);
       return Verdict.refuse(
           c,
-          "multiple_statements",
-          "Refused (multiple_statements): the text contains "
+          Rule.MULTIPLE_STATEMENTS,
+          "the text contains "
               + stmts.size()
               + " statements separated by ';' and exactly one is allowed per call.");
     }
     String unbalanced = unbalanced(stmts.get(0));
     if (unbalanced != null) {
-      return Verdict.refuse(
-          StatementClassifier.classify(sql), "syntax", "Refused (syntax): " + unbalanced + ".");
+      return Verdict.refuse(StatementClassifier.classify(sql), Rule.SYNTAX, unbalanced + ".");
     }
     Analysis a = StatementClassifier.analyze(stmts.get(0));
     Classification c = a.classification();
@@ -156,10 +147,8 @@ public final class SqlGuard {
       if (stats != null) {
         return Verdict.refuse(
             c,
-            "statistics_catalog",
-            "Refused (statistics_catalog): "
-                + stats
-                + " can reveal values or definitions of blocked tables and columns.");
+            Rule.STATISTICS_CATALOG,
+            stats + " can reveal values or definitions of blocked tables and columns.");
       }
     }
 
@@ -168,20 +157,16 @@ public final class SqlGuard {
     if (cred != null) {
       return Verdict.refuse(
           c,
-          "credential_catalog",
-          "Refused (credential_catalog): the statement references "
-              + cred
-              + ", which holds credentials and is never readable.");
+          Rule.CREDENTIAL_CATALOG,
+          "the statement references " + cred + ", which holds credentials and is never readable.");
     }
 
     for (SqlToken tok : t) {
       if (tok.isIdentifier() && SERVER_CONFIG_VIEWS.contains(lower(tok.value()))) {
         return Verdict.refuse(
             c,
-            "server_config",
-            "Refused (server_config): "
-                + tok.value()
-                + " shows the server's authentication or configuration files.");
+            Rule.SERVER_CONFIG,
+            tok.value() + " shows the server's authentication or configuration files.");
       }
     }
 
@@ -189,16 +174,14 @@ public final class SqlGuard {
     for (String f : c.functions()) {
       if (FunctionRules.isFileAccess(f)) {
         return Verdict.refuse(
-            c,
-            "file_access",
-            "Refused (file_access): " + f + "() reads or writes files on the database server.");
+            c, Rule.FILE_ACCESS, f + "() reads or writes files on the database server.");
       }
     }
     if ("FILE".equals(a.copyTarget) || "PROGRAM".equals(a.copyTarget)) {
       return Verdict.refuse(
           c,
-          "file_access",
-          "Refused (file_access): COPY to or from a server "
+          Rule.FILE_ACCESS,
+          "COPY to or from a server "
               + ("PROGRAM".equals(a.copyTarget) ? "program" : "file")
               + " is never allowed.");
     }
@@ -207,59 +190,40 @@ public final class SqlGuard {
     for (String f : c.functions()) {
       if (FunctionRules.isDangerous(f)) {
         return Verdict.refuse(
-            c,
-            "dangerous_function",
-            "Refused (dangerous_function): " + f + "() can crash or corrupt the cluster.");
+            c, Rule.DANGEROUS_FUNCTION, f + "() can crash or corrupt the cluster.");
       }
       if (FunctionRules.isDynamicSql(f)) {
         return Verdict.refuse(
             c,
-            "dangerous_function",
-            "Refused (dangerous_function): "
-                + f
-                + "() runs SQL text that the safety layer cannot inspect.");
+            Rule.DANGEROUS_FUNCTION,
+            f + "() runs SQL text that the safety layer cannot inspect.");
       }
     }
 
     // 4. Transactions and session state are managed by the server.
     if (c.kind() == StatementKind.TRANSACTION_CONTROL) {
-      return Verdict.refuse(
-          c,
-          "transaction_control",
-          "Refused (transaction_control): " + cmd + " controls a transaction.");
+      return Verdict.refuse(c, Rule.TRANSACTION_CONTROL, cmd + " controls a transaction.");
     }
     if (a.database != null && !policy.isDatabaseVisible(a.database)) {
       return Verdict.refuse(
-          c,
-          "blocked_database",
-          "Refused (blocked_database): database " + a.database + " is blocked by configuration.");
+          c, Rule.BLOCKED_DATABASE, "database " + a.database + " is blocked by configuration.");
     }
     for (Rel r : a.rels) {
       List<String> p = r.parts();
       if (p.size() >= 2 && !policy.isDatabaseVisible(p.get(0))) {
         return Verdict.refuse(
             c,
-            "blocked_database",
-            "Refused (blocked_database): "
-                + r.name()
-                + " is in database "
-                + p.get(0)
-                + ", which is blocked by configuration.");
+            Rule.BLOCKED_DATABASE,
+            r.name() + " is in database " + p.get(0) + ", which is blocked by configuration.");
       }
     }
     if (c.kind() == StatementKind.SESSION_SETTING) {
       return Verdict.refuse(
-          c,
-          "session_change",
-          "Refused (session_change): "
-              + cmd
-              + " changes session state, which the server"
-              + " manages.");
+          c, Rule.SESSION_CHANGE, cmd + " changes session state, which the server" + " manages.");
     }
     if (c.kind() == StatementKind.UTILITY && ALWAYS_REFUSED_UTILITY.contains(cmd)
         || "COPY".equals(cmd)) {
-      return Verdict.refuse(
-          c, "utility", "Refused (utility): " + cmd + " is not available through the query tools.");
+      return Verdict.refuse(c, Rule.UTILITY, cmd + " is not available through the query tools.");
     }
 
     // 5. Access control.
@@ -268,10 +232,8 @@ public final class SqlGuard {
       if (catalog != null) {
         return Verdict.refuse(
             c,
-            "catalog_access",
-            "Refused (catalog_access): "
-                + catalog
-                + " can reveal names or definitions that the access rules hide.");
+            Rule.CATALOG_ACCESS,
+            catalog + " can reveal names or definitions that the access rules hide.");
       }
     }
     Verdict v = accessControl(a, c, t);
@@ -288,12 +250,8 @@ public final class SqlGuard {
       if (blocked != null) {
         return Verdict.refuse(
             c,
-            "blocked_command",
-            "Refused (blocked_command): "
-                + command
-                + " is blocked by configuration (rule '"
-                + blocked
-                + "').");
+            Rule.BLOCKED_COMMAND,
+            command + " is blocked by configuration (rule '" + blocked + "').");
       }
     }
 
@@ -303,9 +261,8 @@ public final class SqlGuard {
         if (FunctionRules.isSideEffect(f)) {
           return Verdict.refuse(
               c,
-              "side_effect_function",
-              "Refused (side_effect_function): "
-                  + f
+              Rule.SIDE_EFFECT_FUNCTION,
+              f
                   + "() has side effects (or runs SQL text"
                   + " unseen) and the server is in read-only mode.");
         }
@@ -314,12 +271,8 @@ public final class SqlGuard {
         String why = c.reasons().isEmpty() ? "" : " (" + String.join("; ", c.reasons()) + ")";
         return Verdict.refuse(
             c,
-            "read_only",
-            "Refused (read_only): the server is in read-only mode and "
-                + cmd
-                + " can change data or state"
-                + why
-                + ".");
+            Rule.READ_ONLY,
+            "the server is in read-only mode and " + cmd + " can change data or state" + why + ".");
       }
     }
     return Verdict.allow(c);
@@ -372,9 +325,8 @@ public final class SqlGuard {
       if (a.numericTableRef) {
         return Verdict.refuse(
             c,
-            "blocked_table",
-            "Refused (blocked_table): numeric table references ([id AS t]) bypass table-level"
-                + " access control.");
+            Rule.BLOCKED_TABLE,
+            "numeric table references ([id AS t]) bypass table-level" + " access control.");
       }
     }
 
@@ -399,8 +351,8 @@ public final class SqlGuard {
           if (owner != null) {
             return Verdict.refuse(
                 c,
-                "blocked_column",
-                "Refused (blocked_column): column "
+                Rule.BLOCKED_COLUMN,
+                "column "
                     + lower(tok.value())
                     + " of "
                     + owner.name()
@@ -410,9 +362,8 @@ public final class SqlGuard {
         if (usesStar(t) || c.command().equals("TABLE")) {
           return Verdict.refuse(
               c,
-              "blocked_column",
-              "Refused (blocked_column): "
-                  + covered.get(0).name()
+              Rule.BLOCKED_COLUMN,
+              covered.get(0).name()
                   + " has blocked columns and the statement"
                   + " selects * from it.");
         }
@@ -420,9 +371,8 @@ public final class SqlGuard {
         if (whole != null) {
           return Verdict.refuse(
               c,
-              "blocked_column",
-              "Refused (blocked_column): "
-                  + whole[1]
+              Rule.BLOCKED_COLUMN,
+              whole[1]
                   + " has blocked columns and the statement"
                   + " uses the whole row ("
                   + whole[0]
@@ -432,9 +382,8 @@ public final class SqlGuard {
       if (a.numericTableRef) {
         return Verdict.refuse(
             c,
-            "blocked_column",
-            "Refused (blocked_column): numeric table references ([id AS t]) bypass column-level"
-                + " access control.");
+            Rule.BLOCKED_COLUMN,
+            "numeric table references ([id AS t]) bypass column-level" + " access control.");
       }
     }
 
@@ -444,8 +393,8 @@ public final class SqlGuard {
       if (schema != null && !policy.isSchemaVisible(schema)) {
         return Verdict.refuse(
             c,
-            "schema_not_allowed",
-            "Refused (schema_not_allowed): schema "
+            Rule.SCHEMA_NOT_ALLOWED,
+            "schema "
                 + schema
                 + " (in "
                 + r.name()
@@ -462,17 +411,14 @@ public final class SqlGuard {
         boolean catalog = schema == null ? lower(r.table()).startsWith("pg_") : false;
         if (!catalog && !policy.isTableAllowed(schema, r.table())) {
           return Verdict.refuse(
-              c,
-              "table_not_allowed",
-              "Refused (table_not_allowed): " + r.name() + " is not in the allowed tables.");
+              c, Rule.TABLE_NOT_ALLOWED, r.name() + " is not in the allowed tables.");
         }
       }
       if (a.numericTableRef) {
         return Verdict.refuse(
             c,
-            "table_not_allowed",
-            "Refused (table_not_allowed): numeric table references ([id AS t]) are not"
-                + " allowed.");
+            Rule.TABLE_NOT_ALLOWED,
+            "numeric table references ([id AS t]) are not" + " allowed.");
       }
     }
     return null;
@@ -506,10 +452,7 @@ public final class SqlGuard {
   }
 
   private static Verdict blockedTable(Classification c, String name) {
-    return Verdict.refuse(
-        c,
-        "blocked_table",
-        "Refused (blocked_table): table " + name + " is blocked by configuration.");
+    return Verdict.refuse(c, Rule.BLOCKED_TABLE, "table " + name + " is blocked by configuration.");
   }
 
   /** True if a {@code *} is used as a column wildcard rather than multiplication/count(*). */

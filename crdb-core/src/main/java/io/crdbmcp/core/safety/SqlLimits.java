@@ -32,10 +32,10 @@ public record SqlLimits(int maxLength, int maxDepth) {
   public static final String DEPTH_SETTING = "CRDB_MAX_SQL_DEPTH";
 
   /** Rule id of a refusal by {@link #checkLength}. */
-  public static final String RULE_TOO_LONG = "statement_too_long";
+  public static final String RULE_TOO_LONG = Rule.STATEMENT_TOO_LONG.id();
 
   /** Rule id of a refusal by {@link #checkDepth}. */
-  public static final String RULE_TOO_DEEP = "nesting_too_deep";
+  public static final String RULE_TOO_DEEP = Rule.NESTING_TOO_DEEP.id();
 
   /** The default limits. */
   public static final SqlLimits DEFAULTS = new SqlLimits(DEFAULT_MAX_LENGTH, DEFAULT_MAX_DEPTH);

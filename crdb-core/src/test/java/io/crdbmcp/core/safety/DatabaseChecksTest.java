@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import io.crdbmcp.core.ConnectionSpec;
-import io.crdbmcp.core.JdbcSql;
 import io.crdbmcp.core.SqlRefusedException;
+import io.crdbmcp.core.connect.ConnectionSpec;
+import io.crdbmcp.core.sql.JdbcSql;
 import io.crdbmcp.core.testing.TestDb;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import io.crdbmcp.core.ConnectionSpec;
 import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.ErrorCode;
+import io.crdbmcp.core.connect.ConnectionSpec;
 import io.crdbmcp.core.testing.TestDb;
 import java.io.IOException;
 import java.math.BigInteger;

@@ -3,8 +3,8 @@ package io.crdbmcp.core.safety;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import io.crdbmcp.core.ConnectionSpec;
 import io.crdbmcp.core.CrdbException;
+import io.crdbmcp.core.connect.ConnectionSpec;
 import io.crdbmcp.core.testing.TestDb;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.crdbmcp.core.safety;
 
-import io.crdbmcp.core.ConnectionSpec;
+import io.crdbmcp.core.connect.ConnectionSpec;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;

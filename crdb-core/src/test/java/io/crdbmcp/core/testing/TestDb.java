@@ -1,7 +1,7 @@
 package io.crdbmcp.core.testing;
 
-import io.crdbmcp.core.ConnectionSpec;
-import io.crdbmcp.core.Dialect;
+import io.crdbmcp.core.connect.ConnectionSpec;
+import io.crdbmcp.core.connect.Dialect;
 import io.crdbmcp.core.demo.EmbeddedPostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;

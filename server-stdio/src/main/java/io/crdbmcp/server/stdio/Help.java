@@ -1,15 +1,8 @@
 package io.crdbmcp.server.stdio;
 
-/** The --help text and the instructions sent to clients. */
+/** The --help text. (The instructions sent to clients are {@code CrdbTools.INSTRUCTIONS}.) */
 final class Help {
   private Help() {}
-
-  static final String INSTRUCTIONS =
-      "CockroachDB/PostgreSQL database server. Start with list_tables and describe_table to learn"
-          + " the schema, then execute_query for SQL (one statement per call, $1 params). Results"
-          + " are compact tables: values separated by |, NULL is NULL, strings that could be"
-          + " mistaken are JSON-quoted. Errors say what to do next. validate_query checks a"
-          + " statement without running it.";
 
   static final String TEXT =
       """

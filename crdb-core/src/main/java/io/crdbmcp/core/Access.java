@@ -1,7 +1,0 @@
-package io.crdbmcp.core;
-
-/** What a unit of work may do. READ runs in a transaction the database itself keeps read-only. */
-public enum Access {
-  READ,
-  WRITE
-}

@@ -1,0 +1,527 @@
+package io.crdbmcp.core.connect;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import com.zaxxer.hikari.pool.HikariPool;
+import io.crdbmcp.core.CrdbException;
+import io.crdbmcp.core.EngineKey;
+import io.crdbmcp.core.ErrorCode;
+import io.crdbmcp.core.safety.SafetyPolicy;
+import io.crdbmcp.core.sql.SqlExecutor;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+
+/**
+ * One named connection: a HikariCP pool to one database on one server, and the detected dialect.
+ * Obtain connections only through {@link SqlExecutor}; this class does not run user SQL. A {@code
+ * Database} is what callers name a connection by ({@code Crdb.database()}); lending a raw
+ * connection ({@link #borrow}, {@link #release}) takes the library's {@link EngineKey}, and closing
+ * it is for {@link Connections} alone, so holding one lets a caller neither run SQL around the
+ * guard nor close a connection others share.
+ *
+ * <p>Connection failures are found by one attempt of our own, not by the pool: when the pool has no
+ * connection yet (or the last attempt failed), {@link #borrow} first logs in itself through the
+ * driver and hands that connection to the pool. A wrong password, an unknown database or a TLS
+ * problem therefore fails the call at once with the database's reason, after exactly one login
+ * attempt, instead of the pool retrying until its timeout. Only a refused or unreachable socket is
+ * tried again, for at most two seconds (a server that is just starting).
+ */
+public final class Database {
+  /** Open databases, for error suggestions that need a catalog lookup (see {@link #live}). */
+  private static final Set<Database> LIVE = ConcurrentHashMap.newKeySet();
+
+  /** Connections lent out and not yet given back: their statements are cancelled on close. */
+  private final Set<Connection> lent = ConcurrentHashMap.newKeySet();
+
+  /** How long refused or unreachable sockets are tried again, at most. */
+  static final long RETRY_BUDGET_MILLIS = 2000;
+
+  private final ConnectionSpec spec;
+  private final int poolSize;
+  private final SafetyPolicy safety;
+  private final DriverSource source;
+  private volatile HikariDataSource pool;
+  private volatile boolean closed;
+  private volatile Dialect dialect;
+
+  Database(ConnectionSpec spec, int poolSize) {
+    this(spec, poolSize, false, null);
+  }
+
+  Database(ConnectionSpec spec, int poolSize, boolean failFast) {
+    this(spec, poolSize, failFast, null);
+  }
+
+  /**
+   * @param failFast when true, construction fails at once if the server cannot be reached or
+   *     refuses the login (used when a caller opens a connection and waits for the answer)
+   * @param safety the access-control policy names suggested in errors must respect; {@code null}
+   *     means none
+   */
+  Database(ConnectionSpec spec, int poolSize, boolean failFast, SafetyPolicy safety) {
+    this.spec = spec;
+    this.poolSize = poolSize;
+    this.safety = safety == null ? SafetyPolicy.permissive() : safety;
+    this.source = new DriverSource(spec);
+    if (failFast) {
+      source.offer(connectChecked());
+    }
+    LIVE.add(this);
+  }
+
+  /**
+   * The pool is made on first use, not at start-up: a server whose database is down still starts,
+   * and start-up stays short.
+   */
+  private HikariDataSource pool() {
+    HikariDataSource p = pool;
+    if (p == null) {
+      synchronized (this) {
+        requireOpen();
+        if (pool == null) {
+          pool = createPool();
+        }
+        p = pool;
+      }
+    }
+    return p;
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new CrdbException(
+          ErrorCode.UNKNOWN_CONNECTION,
+          "connection '" + spec.name() + "' is closed",
+          "open the connection again");
+    }
+  }
+
+  private HikariDataSource createPool() {
+    HikariConfig hc = new HikariConfig();
+    hc.setPoolName("crdb-" + spec.name());
+    hc.setDataSource(source);
+    hc.setAutoCommit(false);
+    hc.setMaximumPoolSize(this.poolSize);
+    hc.setMinimumIdle(0);
+    hc.setConnectionTimeout(Math.max(250, spec.connectTimeoutSeconds() * 1000L));
+    hc.setValidationTimeout(Math.max(250, Math.min(5000, spec.connectTimeoutSeconds() * 1000L)));
+    // Never connect while building the pool: borrow() checks the server first.
+    hc.setInitializationFailTimeout(-1);
+    return new HikariDataSource(hc);
+  }
+
+  /**
+   * One login through the driver, tried again only while the socket is refused or unreachable (at
+   * most {@link #RETRY_BUDGET_MILLIS}, never past the connect timeout). Throws a {@link
+   * CrdbException} that says exactly why and which setting to change.
+   */
+  Connection connectChecked() {
+    long budget = Math.min(RETRY_BUDGET_MILLIS, spec.connectTimeoutSeconds() * 1000L);
+    long deadline = System.nanoTime() + budget * 1_000_000L;
+    long pause = 100;
+    while (true) {
+      try {
+        return source.connect();
+      } catch (SQLException e) {
+        if (!SqlErrors.retriable(e) || System.nanoTime() + pause * 1_000_000L > deadline) {
+          throw SqlErrors.connectFailure(e, spec);
+        }
+        try {
+          Thread.sleep(pause);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw SqlErrors.connectFailure(e, spec);
+        }
+        pause = Math.min(pause * 2, 800);
+      }
+    }
+  }
+
+  /**
+   * Checks the connection with one login and {@code SELECT version(), current_user}; never throws.
+   * A working connection is handed to the pool, so the first call does not log in again.
+   */
+  public ConnectionCheck check() {
+    try {
+      requireOpen();
+      Connection c = connectChecked();
+      Dialect d;
+      String user;
+      try (Statement s = c.createStatement()) {
+        s.setQueryTimeout(spec.connectTimeoutSeconds());
+        try (ResultSet rs = s.executeQuery("SELECT version(), current_user")) {
+          rs.next();
+          d = Dialect.fromVersionString(rs.getString(1));
+          user = rs.getString(2);
+        }
+      } catch (SQLException e) {
+        closeQuietly(c);
+        throw SqlErrors.translate(e, spec);
+      }
+      if (dialect == null) {
+        dialect = d;
+      }
+      source.offer(c);
+      HikariDataSource p = pool();
+      try (Connection pooled = p.getConnection()) {
+        pooled.rollback(); // the pool now holds the checked connection, idle
+      } catch (SQLException e) {
+        // The call that needs it will report the problem.
+      }
+      return ConnectionCheck.ok(spec, user, d);
+    } catch (CrdbException e) {
+      return ConnectionCheck.failed(spec, e);
+    }
+  }
+
+  public String name() {
+    return spec.name();
+  }
+
+  public ConnectionSpec spec() {
+    return spec;
+  }
+
+  /** True if this connection was configured read-only (independent of the global setting). */
+  public boolean readOnly() {
+    return spec.readOnly();
+  }
+
+  /** The dialect, detecting it on first use. */
+  public Dialect dialect() {
+    Dialect d = dialect;
+    if (d == null) {
+      synchronized (this) {
+        if (dialect == null) {
+          Connection c;
+          try {
+            c = lend();
+          } catch (SQLException e) {
+            throw SqlErrors.translate(e, spec);
+          }
+          try (Statement s = c.createStatement();
+              ResultSet rs = s.executeQuery("SELECT version()")) {
+            rs.next();
+            dialect = Dialect.fromVersionString(rs.getString(1));
+            c.rollback();
+          } catch (SQLException e) {
+            throw SqlErrors.translate(e, spec);
+          } finally {
+            closeQuietly(c);
+          }
+        }
+        d = dialect;
+      }
+    }
+    return d;
+  }
+
+  /** Pool statistics for listings of the open connections. */
+  public int activeConnections() {
+    HikariDataSource p = pool;
+    return p == null || p.getHikariPoolMXBean() == null
+        ? 0
+        : p.getHikariPoolMXBean().getActiveConnections();
+  }
+
+  public int idleConnections() {
+    HikariDataSource p = pool;
+    return p == null || p.getHikariPoolMXBean() == null
+        ? 0
+        : p.getHikariPoolMXBean().getIdleConnections();
+  }
+
+  /**
+   * A pooled JDBC connection with autocommit off, for the executor and open transactions: it takes
+   * the library's {@link EngineKey}, so no caller outside the library gets a raw connection. When
+   * the pool holds no connection, or the last login failed, logs in once first (see the class
+   * comment); that failure is thrown as a {@link CrdbException}. Give it back with {@link
+   * #release}.
+   */
+  public Connection borrow(EngineKey key) throws SQLException {
+    EngineKey.check(key);
+    return lend();
+  }
+
+  private Connection lend() throws SQLException {
+    HikariDataSource p = pool;
+    if (p == null || source.lastFailed() || total(p) == 0) {
+      requireOpen();
+      source.offer(connectChecked());
+      p = pool();
+    }
+    Connection c = p.getConnection();
+    lent.add(c);
+    return c;
+  }
+
+  private static int total(HikariDataSource p) {
+    HikariPoolMXBean mx = p.getHikariPoolMXBean();
+    return mx == null ? 0 : mx.getTotalConnections();
+  }
+
+  /**
+   * A pooled connection only if one is free at once (or can be made within a second), else {@code
+   * null}; for side lookups such as error suggestions, which must not wait for a busy pool.
+   */
+  Connection borrowAtOnce() {
+    HikariDataSource p = pool;
+    if (p == null || closed || source.lastFailed()) {
+      return null;
+    }
+    HikariPoolMXBean mx = p.getHikariPoolMXBean();
+    if (!(mx instanceof HikariPool hp)
+        || (mx.getIdleConnections() == 0 && mx.getTotalConnections() >= poolSize)) {
+      return null;
+    }
+    try {
+      return hp.getConnection(Math.min(1000L, spec.connectTimeoutSeconds() * 1000L));
+    } catch (SQLException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Gives a borrowed connection back to the pool clean. Its transaction must already be ended.
+   * {@code DISCARD ALL} resets every session setting to its start value, releases session advisory
+   * locks, drops temporary tables and closes cursors and prepared statements, so nothing one call
+   * did to the session (directly, through a function, or in a committed transaction) reaches the
+   * next call. A connection that cannot be cleaned is evicted from the pool instead.
+   */
+  public void release(EngineKey key, Connection c) {
+    EngineKey.check(key);
+    lent.remove(c);
+    try {
+      c.rollback();
+      c.setAutoCommit(true); // DISCARD ALL cannot run inside a transaction block
+      try (Statement s = c.createStatement()) {
+        s.execute("DISCARD ALL");
+      }
+      c.setAutoCommit(false);
+      c.close();
+    } catch (SQLException e) {
+      HikariDataSource p = pool;
+      if (p != null) {
+        p.evictConnection(c);
+      } else {
+        closeQuietly(c);
+      }
+    }
+  }
+
+  /**
+   * Gives back a connection on which only the library's own transaction-scoped work ran (no user
+   * SQL): a rollback is enough to leave the session as it was. Evicted if that fails.
+   */
+  void releaseAfterRollback(Connection c) {
+    lent.remove(c);
+    try {
+      c.rollback();
+      c.close();
+    } catch (SQLException e) {
+      HikariDataSource p = pool;
+      if (p != null) {
+        p.evictConnection(c);
+      } else {
+        closeQuietly(c);
+      }
+    }
+  }
+
+  /**
+   * An open database with this spec whose pool exists, for a catalog lookup after an error; {@code
+   * null} if none.
+   */
+  static Database live(ConnectionSpec spec) {
+    for (Database d : LIVE) {
+      if (!d.closed && d.pool != null && d.spec.equals(spec)) {
+        return d;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The access-control policies of every open database with this spec: a suggested name must be
+   * visible under all of them, since an error does not say which one the failed call used.
+   */
+  static List<SafetyPolicy> livePolicies(ConnectionSpec spec) {
+    return LIVE.stream().filter(d -> d.spec.equals(spec)).map(d -> d.safety).toList();
+  }
+
+  /**
+   * True if an open database with this spec has access controls configured: errors then leave out
+   * what the database added (DETAIL, HINT), since that can name or show hidden columns.
+   */
+  static boolean underAccessControl(ConnectionSpec spec) {
+    return LIVE.stream().anyMatch(d -> d.spec.equals(spec) && d.safety.hasAccessControls());
+  }
+
+  /**
+   * Closes the pool, cancelling statements still running. For {@link Connections} only (which rolls
+   * back the connection's transactions first): a caller cannot close a connection others share.
+   */
+  void close() {
+    HikariDataSource p;
+    synchronized (this) {
+      closed = true;
+      p = pool;
+    }
+    LIVE.remove(this);
+    // A backend busy with a statement notices that its client is gone only when the statement
+    // ends; a cancel request stops it now, so closing (and the process exiting) leaves no query
+    // running on the server. Idle connections ignore it.
+    for (Connection c : lent) {
+      try {
+        c.unwrap(PGConnection.class).cancelQuery();
+      } catch (SQLException | RuntimeException e) {
+        // The pool closes the connection next anyway.
+      }
+    }
+    lent.clear();
+    if (p != null) {
+      p.close();
+    }
+    source.close();
+  }
+
+  @Override
+  public String toString() {
+    return "Database[" + spec + "]";
+  }
+
+  private static void closeQuietly(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException ignored) {
+      // Nothing more to release.
+    }
+  }
+
+  /**
+   * The pool's source of physical connections: the driver itself, with the spec's URL and
+   * properties. Remembers whether the last login failed, and can hold one connection made (and
+   * checked) outside the pool, which the pool's next new connection then is.
+   */
+  private static final class DriverSource implements DataSource {
+    /** A held connection older than this is closed rather than handed to the pool. */
+    private static final long FRESH_NANOS = 30_000_000_000L;
+
+    private record Held(Connection connection, long since) {}
+
+    private final String url;
+    private final Properties properties;
+    private final Driver driver = new org.postgresql.Driver();
+    private final AtomicReference<Held> held = new AtomicReference<>();
+    private volatile boolean lastFailed;
+    private volatile int loginTimeout;
+
+    DriverSource(ConnectionSpec spec) {
+      this.url = spec.jdbcUrl();
+      this.properties = spec.driverProperties();
+    }
+
+    /** One login attempt. */
+    Connection connect() throws SQLException {
+      try {
+        Connection c = driver.connect(url, properties);
+        if (c == null) {
+          throw new SQLException("the PostgreSQL driver does not accept the URL " + url, "08001");
+        }
+        lastFailed = false;
+        return c;
+      } catch (SQLException | RuntimeException e) {
+        lastFailed = true;
+        throw e;
+      }
+    }
+
+    boolean lastFailed() {
+      return lastFailed;
+    }
+
+    /** Holds a connection for the pool's next new one; closes whatever was held before. */
+    void offer(Connection c) {
+      Held old = held.getAndSet(new Held(c, System.nanoTime()));
+      if (old != null) {
+        closeQuietly(old.connection());
+      }
+    }
+
+    void close() {
+      Held old = held.getAndSet(null);
+      if (old != null) {
+        closeQuietly(old.connection());
+      }
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+      Held h = held.getAndSet(null);
+      if (h != null) {
+        if (System.nanoTime() - h.since() < FRESH_NANOS && !h.connection().isClosed()) {
+          return h.connection();
+        }
+        closeQuietly(h.connection());
+      }
+      return connect();
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+      throw new SQLFeatureNotSupportedException("the user is part of the connection settings");
+    }
+
+    @Override
+    public PrintWriter getLogWriter() {
+      return null;
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) {
+      // Logging goes through SLF4J.
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) {
+      loginTimeout = seconds; // the spec's connect timeout applies
+    }
+
+    @Override
+    public int getLoginTimeout() {
+      return loginTimeout;
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+      throw new SQLFeatureNotSupportedException();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+      if (iface.isInstance(this)) {
+        return iface.cast(this);
+      }
+      throw new SQLException("not a wrapper for " + iface.getName());
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+      return iface.isInstance(this);
+    }
+  }
+}

@@ -1,0 +1,171 @@
+package io.crdbmcp.core.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.crdbmcp.core.Caller;
+import io.crdbmcp.core.CrdbException;
+import io.crdbmcp.core.EngineKey;
+import io.crdbmcp.core.ErrorCode;
+import io.crdbmcp.core.TestEngineKey;
+import io.crdbmcp.core.connect.ConnectionSpec;
+import io.crdbmcp.core.connect.Connections;
+import io.crdbmcp.core.connect.Database;
+import io.crdbmcp.core.safety.SafetyPolicy;
+import io.crdbmcp.core.testing.TestDb;
+import io.crdbmcp.core.tx.Transactions;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import org.jooq.impl.DSL;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The third safety layer on its own: the database enforces read-only access, the statement timeout
+ * applies to the call's transaction only, and connections go back to the pool clean.
+ */
+class SqlExecutorTest {
+  static final EngineKey KEY = TestEngineKey.create();
+  static Connections connections;
+  static Transactions transactions;
+  static SqlExecutor executor;
+  static Database db;
+
+  @BeforeAll
+  static void setUp() {
+    ConnectionSpec spec =
+        TestDb.get()
+            .createDatabase(
+                "executor",
+                "CREATE TABLE canary (id INT PRIMARY KEY); INSERT INTO canary VALUES (1)");
+    // One connection in the pool, so every call reuses the same session.
+    connections = new Connections(List.of(spec), 1, SafetyPolicy.permissive());
+    transactions = new Transactions(KEY, Duration.ofSeconds(60), 5);
+    executor = new SqlExecutor(KEY, 7, transactions);
+    db = connections.get(null);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    transactions.close();
+    connections.close();
+  }
+
+  static String scalar(Access access, String sql) {
+    return executor.run(
+        KEY,
+        db,
+        access,
+        null,
+        Caller.local(),
+        (c, d) -> {
+          try (Statement s = c.createStatement();
+              ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+          }
+        });
+  }
+
+  @Test
+  void theDatabaseRefusesWritesInAReadCallEvenWithoutTheGuard() {
+    assertThatThrownBy(
+            () ->
+                executor.run(
+                    KEY,
+                    db,
+                    Access.READ,
+                    null,
+                    Caller.local(),
+                    (c, d) -> {
+                      try (Statement s = c.createStatement()) {
+                        return s.executeUpdate("INSERT INTO canary VALUES (2)");
+                      }
+                    }))
+        .isInstanceOfSatisfying(
+            CrdbException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.SQL_REFUSED);
+              assertThat(e.sqlState()).isEqualTo("25006");
+            });
+    assertThat(scalar(Access.READ, "SELECT count(*) FROM canary")).isEqualTo("1");
+  }
+
+  @Test
+  void readOnlyAndTimeoutHoldForTheCallAndAreGoneAfterIt() {
+    assertThat(scalar(Access.READ, "SELECT current_setting('transaction_read_only')"))
+        .isEqualTo("on");
+    assertThat(scalar(Access.READ, "SELECT current_setting('statement_timeout')")).isEqualTo("7s");
+    // The same pooled session, after the call: no read-only leftover, no open transaction.
+    assertThat(scalar(Access.WRITE, "SELECT current_setting('transaction_read_only')"))
+        .isEqualTo("off");
+    assertThat(scalar(Access.WRITE, "SELECT current_setting('default_transaction_read_only')"))
+        .isEqualTo("off");
+  }
+
+  @Test
+  void jooqStatementsRunWithTheExecutorsTimeoutAndTheirErrorsAreTranslated() {
+    Integer timeout =
+        executor.run(
+            KEY,
+            db,
+            Access.READ,
+            null,
+            Caller.local(),
+            (c, d) -> executor.dsl(c).configuration().settings().getQueryTimeout());
+    assertThat(timeout).isEqualTo(12);
+    assertThatThrownBy(
+            () ->
+                executor.run(
+                    KEY,
+                    db,
+                    Access.READ,
+                    null,
+                    Caller.local(),
+                    (c, d) -> executor.dsl(c).select(DSL.inline(1).div(DSL.inline(0))).fetchOne()))
+        .isInstanceOfSatisfying(
+            CrdbException.class, e -> assertThat(e.sqlState()).isEqualTo("22012"));
+  }
+
+  @Test
+  void aFailedCallLeavesNoOpenTransaction() {
+    assertThatThrownBy(() -> scalar(Access.READ, "SELECT 1/0")).isInstanceOf(CrdbException.class);
+    // A new transaction starts cleanly on the same session (an aborted one would fail with 25P02).
+    assertThat(scalar(Access.READ, "SELECT 'fine'")).isEqualTo("fine");
+    assertThat(db.activeConnections()).isZero();
+  }
+
+  @Test
+  void runWithoutTheEngineKeyIsRefused() {
+    assertThatThrownBy(
+            () -> executor.run(null, db, Access.READ, null, Caller.local(), (c, d) -> "ran"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> db.borrow(null)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(db.activeConnections()).isZero();
+  }
+
+  @Test
+  void statementTimeoutCancelsAStuckQuery() {
+    SqlExecutor fast = new SqlExecutor(KEY, 1, transactions);
+    long t0 = System.nanoTime();
+    assertThatThrownBy(
+            () ->
+                fast.run(
+                    KEY,
+                    db,
+                    Access.READ,
+                    null,
+                    Caller.local(),
+                    (c, d) -> {
+                      try (Statement s = c.createStatement()) {
+                        return s.execute("SELECT pg_sleep(30)");
+                      }
+                    }))
+        .isInstanceOfSatisfying(
+            CrdbException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.QUERY_TIMEOUT));
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));
+  }
+}
