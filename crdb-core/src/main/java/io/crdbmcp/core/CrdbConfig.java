@@ -140,7 +140,17 @@ public record CrdbConfig(
           "CRDB_TRANSACTION_IDLE_TIMEOUT",
           "CRDB_MAX_TRANSACTIONS",
           "CRDB_MAX_TRANSACTIONS_PER_CLIENT",
-          "CRDB_POOL_SIZE");
+          "CRDB_POOL_SIZE",
+          // Read by server-http (HttpSettings) for the HTTP transports.
+          "CRDB_HTTP_HOST",
+          "CRDB_HTTP_PORT",
+          "CRDB_HTTP_CORS_ORIGINS",
+          "CRDB_HTTP_ALLOWED_HOSTS",
+          "CRDB_HTTP_MAX_BODY",
+          "CRDB_HTTP_MAX_SESSIONS",
+          "CRDB_HTTP_SESSION_IDLE_TIMEOUT",
+          "CRDB_HTTP_SHUTDOWN_GRACE",
+          "CRDB_HTTP_CONNECT_HOSTS");
 
   /**
    * {@code CRDB_*} variables read by others and therefore not typos: the launcher script's JVM
@@ -720,9 +730,14 @@ public record CrdbConfig(
     return out;
   }
 
-  /** Typed access to the environment with messages that name the variable. */
-  private record Env(Map<String, String> env) {
-    String get(String name) {
+  /**
+   * Typed access to {@code CRDB_*} settings with messages that name the variable: what this class
+   * reads, and what the launchers read for their transports (server-http). Reading a name that is
+   * not in {@link #SETTINGS} is a bug, so every setting is known to the typo check and to --help.
+   */
+  public record Env(Map<String, String> env) {
+    /** The value, trimmed; null when unset or blank. */
+    public String get(String name) {
       if (!SETTINGS.contains(name)) {
         throw new IllegalStateException(name + " is read but not listed in SETTINGS");
       }
@@ -730,16 +745,16 @@ public record CrdbConfig(
       return v == null || v.isBlank() ? null : v.trim();
     }
 
-    boolean has(String name) {
+    public boolean has(String name) {
       return get(name) != null;
     }
 
-    String getOrDefault(String name, String def) {
+    public String getOrDefault(String name, String def) {
       String v = get(name);
       return v == null ? def : v;
     }
 
-    int positiveInt(String name, int def) {
+    public int positiveInt(String name, int def) {
       String v = get(name);
       if (v == null) {
         return def;
@@ -756,7 +771,7 @@ public record CrdbConfig(
       }
     }
 
-    int port(String name, int def) {
+    public int port(String name, int def) {
       int p = positiveInt(name, def);
       if (p > 65535) {
         throw new ConfigException(
@@ -765,7 +780,7 @@ public record CrdbConfig(
       return p;
     }
 
-    boolean bool(String name, boolean def) {
+    public boolean bool(String name, boolean def) {
       String v = get(name);
       if (v == null) {
         return def;
@@ -780,7 +795,7 @@ public record CrdbConfig(
       }
     }
 
-    List<String> list(String name) {
+    public List<String> list(String name) {
       String v = get(name);
       if (v == null) {
         return List.of();
@@ -788,7 +803,7 @@ public record CrdbConfig(
       return Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
-    String existingFile(String name) {
+    public String existingFile(String name) {
       String v = get(name);
       if (v == null) {
         return null;

@@ -21,7 +21,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +50,9 @@ import reactor.core.publisher.Mono;
  *   <li>decodes strictly as UTF-8 (JSON text exchanged between systems must be UTF-8): a line with
  *       an invalid byte sequence gets {@code -32700} rather than being run with replacement
  *       characters in it (which could silently change the SQL it carries);
- *   <li>signals the end of input ({@link #awaitEnd()}) as soon as stdin reaches end of file.
+ *   <li>at the end of input, gives the calls still running up to {@value #EOF_GRACE_MS} ms to
+ *       finish and be answered (a client that writes its requests and closes stdin still gets its
+ *       answers), then signals the end ({@link #awaitEnd()}).
  * </ul>
  *
  * <p>Every line written to stdout (the session's messages and the error answers above) goes through
@@ -58,6 +62,9 @@ import reactor.core.publisher.Mono;
 final class StdioTransport implements McpServerTransportProvider {
   /** The longest line accepted, in bytes, not counting the line end. */
   static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+  /** How long requests still running at the end of input may take to be answered. */
+  static final long EOF_GRACE_MS = 1000;
 
   private static final Logger log = LoggerFactory.getLogger(StdioTransport.class);
   private static final byte[] END_OF_OUTPUT = new byte[0];
@@ -72,6 +79,9 @@ final class StdioTransport implements McpServerTransportProvider {
   private final BlockingQueue<byte[]> outbound = new LinkedBlockingQueue<>();
   private volatile boolean closing;
   private volatile McpServerSession session;
+
+  /** Ids of requests read and not yet answered (as strings: 1 and 1L are the same id). */
+  private final Set<String> unanswered = ConcurrentHashMap.newKeySet();
 
   StdioTransport(McpJsonMapper json, InputStream in, OutputStream out) {
     this.json = json;
@@ -197,10 +207,24 @@ final class StdioTransport implements McpServerTransportProvider {
     } catch (RuntimeException | Error e) {
       log.error("the stdio reader stopped", e);
     } finally {
+      awaitAnswers(EOF_GRACE_MS);
       McpServerSession s = session;
       end();
       if (s != null) {
         s.close();
+      }
+    }
+  }
+
+  /** Waits until every request read so far is answered, for at most {@code millis}. */
+  private void awaitAnswers(long millis) {
+    long deadline = System.nanoTime() + millis * 1_000_000L;
+    while (!unanswered.isEmpty() && !closing && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       }
     }
   }
@@ -285,6 +309,9 @@ final class StdioTransport implements McpServerTransportProvider {
     McpServerSession s = session;
     if (s == null) {
       return;
+    }
+    if (message instanceof McpSchema.JSONRPCRequest r && r.id() != null) {
+      unanswered.add(String.valueOf(r.id()));
     }
     s.handle(message)
         .subscribe(
@@ -410,6 +437,9 @@ final class StdioTransport implements McpServerTransportProvider {
           () -> {
             try {
               enqueue(json.writeValueAsBytes(message));
+              if (message instanceof McpSchema.JSONRPCResponse r && r.id() != null) {
+                unanswered.remove(String.valueOf(r.id()));
+              }
             } catch (IOException e) {
               throw new IllegalStateException("cannot serialize a message: " + e.getMessage(), e);
             }

@@ -51,7 +51,12 @@ class LauncherIT {
             + "'/*.jar; do\n"
             + "  ln -s \"$f\" server-stdio/target/lib/\n"
             + "  if [ -n \"${FAKE_BUILD_INTERRUPTED:-}\" ]; then exit 130; fi\n"
-            + "done\n");
+            + "done\n"
+            // The HTTP server's jar: only its presence matters to these tests.
+            + "mkdir -p server-http/target/lib\n"
+            + "cp '"
+            + jar
+            + "' server-http/target/server-http.jar\n");
     tools = tmp.resolve("tools");
     Files.createDirectories(tools);
     for (String t :
@@ -135,7 +140,7 @@ class LauncherIT {
     assertThat(first.stderr()).contains("building the server");
     assertThat(builds()).isEqualTo(1);
     assertThat(Files.readString(root.resolve("mvnw.log")))
-        .contains("package -pl server-stdio -am")
+        .contains("package -pl server-stdio,server-http -am")
         .contains("JAVA_HOME=" + System.getProperty("java.home") + " ");
     assertThat(stamp()).exists();
 
@@ -169,6 +174,30 @@ class LauncherIT {
         assertThat(s.count()).isEqualTo(all.count());
       }
     }
+  }
+
+  @Test
+  void theHttpTransportsRunTheHttpServersJarAndStdioTheStdioOne() throws Exception {
+    // A stand-in java that prints how it was started.
+    Path jdk = tmp.resolve("jdk-echo");
+    Files.createDirectories(jdk.resolve("bin"));
+    Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"17.0.9\"\n");
+    executable(jdk.resolve("bin/java"), "#!/bin/bash\necho \"java $*\"\n");
+    Map<String, String> env = Map.of("JAVA_HOME", jdk.toString());
+    Run http = run(env, "--streamable-http", "--port", "9090");
+    assertThat(http.exit()).as("%s", http).isZero();
+    assertThat(http.stdout())
+        .contains("-jar " + root.resolve("server-http/target/server-http.jar"))
+        .endsWith("--streamable-http --port 9090\n");
+    Run sse = run(env, "--demo", "--http");
+    assertThat(sse.stdout())
+        .contains("server-http/target/server-http.jar")
+        .endsWith("--demo --http\n");
+    Run stdio = run(env, "--demo");
+    assertThat(stdio.stdout())
+        .contains("-jar " + root.resolve("server-stdio/target/server-stdio.jar"))
+        .doesNotContain("server-http");
+    assertThat(builds()).isEqualTo(1);
   }
 
   @Test

@@ -1,20 +1,35 @@
-package io.crdbmcp.server.stdio;
+package io.crdbmcp.tools.launch;
 
-/** The --help text. (The instructions sent to clients are {@code CrdbTools.INSTRUCTIONS}.) */
-final class Help {
+/**
+ * The {@code --help} text of both launchers (the instructions sent to clients are {@code
+ * CrdbTools.INSTRUCTIONS}). Every setting of {@code CrdbConfig.SETTINGS} is listed here with its
+ * default; {@code StartupIT.helpListsEverySetting} checks that none is missing.
+ */
+public final class Help {
   private Help() {}
 
-  static final String TEXT =
+  public static final String TEXT =
       """
-      cockroachdb-mcp - an MCP server for CockroachDB and PostgreSQL (stdio transport)
+      cockroachdb-mcp - an MCP server for CockroachDB and PostgreSQL
 
       Usage:
-        cockroachdb-mcp [--demo]      serve over stdio (what MCP clients launch)
-        cockroachdb-mcp --help        this text
-        cockroachdb-mcp --version     print the version
+        cockroachdb-mcp [--demo]                  serve over stdio (what desktop MCP clients launch)
+        cockroachdb-mcp --streamable-http [--demo] [--host H] [--port P]
+                                                  serve Streamable HTTP at http://H:P/mcp
+                                                  (remote clients such as Claude.ai)
+        cockroachdb-mcp --http [--demo] [--host H] [--port P]
+                                                  serve the older HTTP+SSE transport (GET /sse,
+                                                  POST /message) for older clients
+        cockroachdb-mcp --help                    this text
+        cockroachdb-mcp --version                 print the version
 
         --demo   start an embedded PostgreSQL with a ride-sharing sample database and serve it;
                  it is temporary and removed on exit
+        --host   interface to listen on (overrides CRDB_HTTP_HOST)
+        --port   port to listen on, 0 for any free one (overrides CRDB_HTTP_PORT)
+
+      Over HTTP, GET /healthz answers while the process is up and GET /readyz while the default
+      database answers (no authentication, nothing secret in either).
 
       Settings (environment variables; defaults in brackets):
         CRDB_URL                      postgresql://user:password@host:port/database?sslmode=...
@@ -28,7 +43,8 @@ final class Help {
                                       prefer) [prefer]
         CRDB_SSLROOTCERT              CA certificate file for verify-ca / verify-full [none]
         CRDB_CLUSTER                  CockroachDB Cloud routing id, sent as options=--cluster= [none]
-        CRDB_TIMEOUT                  connect timeout, seconds [10]
+        CRDB_TIMEOUT                  connect timeout, seconds; also how long a call waits for a
+                                      free pooled connection [10]
         CRDB_CONNECTIONS              JSON array of more named connections:
                                       [{"name":"analytics","url":"postgresql://...","read_only":true}]
         CRDB_MAX_ROWS                 row cap per query; exports are not capped [1000]
@@ -52,6 +68,22 @@ final class Help {
         CRDB_MAX_TRANSACTIONS_PER_CLIENT  open transactions of one client at most [5]
         CRDB_POOL_SIZE                connections per pool at most [5]
 
-      Logs go to stderr; stdout carries the protocol.
+      HTTP settings (--streamable-http and --http only):
+        CRDB_HTTP_HOST                interface to listen on [127.0.0.1]; another one is served
+                                      only when asked, with a warning while nothing authenticates
+        CRDB_HTTP_PORT                port [8080]
+        CRDB_HTTP_CORS_ORIGINS        comma list of browser origins allowed to call the server,
+                                      e.g. https://app.example.com; no wildcard [none]
+        CRDB_HTTP_ALLOWED_HOSTS       comma list of Host header values accepted (DNS-rebinding
+                                      protection) [the listening host and localhost, any port]
+        CRDB_HTTP_MAX_BODY            largest request body, bytes (or 512KiB, 4MiB) [4MiB]
+        CRDB_HTTP_MAX_SESSIONS        open MCP sessions at most [100]
+        CRDB_HTTP_SESSION_IDLE_TIMEOUT  a session without requests this long is ended and its
+                                      transactions rolled back, seconds [1800]
+        CRDB_HTTP_SHUTDOWN_GRACE      on SIGTERM, how long calls in flight may finish, seconds [10]
+        CRDB_HTTP_CONNECT_HOSTS       comma list of hosts the connect tool may reach over HTTP
+                                      (host or host:port) [none: only the configured connections]
+
+      Logs go to stderr; over stdio, stdout carries the protocol.
       """;
 }
