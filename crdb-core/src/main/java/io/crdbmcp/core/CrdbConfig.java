@@ -140,8 +140,14 @@ public record CrdbConfig(
           "CRDB_TRANSACTION_IDLE_TIMEOUT",
           "CRDB_MAX_TRANSACTIONS",
           "CRDB_MAX_TRANSACTIONS_PER_CLIENT",
-          "CRDB_POOL_SIZE",
-          // Read by server-http (HttpSettings) for the HTTP transports.
+          "CRDB_POOL_SIZE");
+
+  /**
+   * The settings of the transports, read by the launchers (server-http's {@code HttpSettings})
+   * through {@link Env}, not part of the library's configuration. Known to the typo check.
+   */
+  public static final Set<String> TRANSPORT_SETTINGS =
+      Set.of(
           "CRDB_HTTP_HOST",
           "CRDB_HTTP_PORT",
           "CRDB_HTTP_CORS_ORIGINS",
@@ -647,11 +653,12 @@ public record CrdbConfig(
    */
   private static void refuseUnknownVariables(Map<String, String> env) {
     List<String> known = new ArrayList<>(SETTINGS);
+    known.addAll(TRANSPORT_SETTINGS);
     known.addAll(OTHER_VARIABLES);
     List<String> unknown =
         env.keySet().stream()
             .filter(k -> k.toUpperCase(Locale.ROOT).startsWith("CRDB_"))
-            .filter(k -> !SETTINGS.contains(k) && !OTHER_VARIABLES.contains(k))
+            .filter(k -> !known.contains(k))
             .sorted()
             .toList();
     if (unknown.isEmpty()) {
@@ -738,7 +745,7 @@ public record CrdbConfig(
   public record Env(Map<String, String> env) {
     /** The value, trimmed; null when unset or blank. */
     public String get(String name) {
-      if (!SETTINGS.contains(name)) {
+      if (!SETTINGS.contains(name) && !TRANSPORT_SETTINGS.contains(name)) {
         throw new IllegalStateException(name + " is read but not listed in SETTINGS");
       }
       String v = env.get(name);
