@@ -12,6 +12,7 @@ import io.crdbmcp.core.schema.SchemaInfo.TableEntry;
 import io.crdbmcp.core.sql.Plans;
 import io.crdbmcp.core.sql.Queries;
 import io.crdbmcp.core.sql.SqlExecutor;
+import io.crdbmcp.core.sql.SystemStore;
 import io.crdbmcp.core.tx.Transactions;
 import java.time.Duration;
 import java.util.Objects;
@@ -49,6 +50,7 @@ public final class Crdb implements CrdbScope, AutoCloseable {
   private final DatabaseInfo databaseInfo;
   private final Rows rows;
   private final Exports exports;
+  private final SystemStore store;
   private final Session local;
 
   private Crdb(CrdbConfig config) {
@@ -74,6 +76,7 @@ public final class Crdb implements CrdbScope, AutoCloseable {
     this.databaseInfo = new DatabaseInfo(key, executor, config.safety());
     this.rows = new Rows(key, executor, queries, schema, config.safety());
     this.exports = new Exports(key, config.exportDir(), queries, executor);
+    this.store = new SystemStore(key, executor, connections, config.safety().readOnly());
     this.local = new Session(this, Caller.local(), null);
   }
 
@@ -214,6 +217,14 @@ public final class Crdb implements CrdbScope, AutoCloseable {
   /** Query results written to files under {@code CRDB_EXPORT_DIR}. */
   public Exports exports() {
     return exports;
+  }
+
+  /**
+   * The server's own tables in the default database (a shared knowledge store, the OAuth store):
+   * generated statements only, through the same execution path.
+   */
+  public SystemStore store() {
+    return store;
   }
 
   /** The statement timeout of every call and transaction, seconds ({@code CRDB_QUERY_TIMEOUT}). */
