@@ -47,10 +47,23 @@ final class SchemaTools {
       Param.flag("include_sequences", "Also list sequences (kind 'sequence').", false);
 
   /** The arguments of the tools about one table. */
-  record TableArgs(String table, String schema, Target target, boolean json, boolean detailed) {
+  record TableArgs(String table, String schema, View view) {
     static TableArgs from(Args a) {
-      return new TableArgs(
-          a.get(TABLE), a.get(TABLE_SCHEMA), Target.from(a), a.json(), a.detailed());
+      return new TableArgs(a.get(TABLE), a.get(TABLE_SCHEMA), View.from(a));
+    }
+  }
+
+  /** The arguments of list_schemas. */
+  record ListSchemas(boolean includeSystem, View view) {
+    static ListSchemas from(Args a) {
+      return new ListSchemas(a.get(INCLUDE_SYSTEM), View.from(a));
+    }
+  }
+
+  /** The arguments of list_tables. */
+  record ListTables(String schema, boolean includeSequences, View view) {
+    static ListTables from(Args a) {
+      return new ListTables(a.get(SCHEMA_FILTER), a.get(INCLUDE_SEQUENCES), View.from(a));
     }
   }
 
@@ -65,7 +78,7 @@ final class SchemaTools {
     return ToolDef.reader(name).group(Toolset.SCHEMA);
   }
 
-  private static Map<String, Object> map(Object... kv) {
+  static Map<String, Object> map(Object... kv) {
     Map<String, Object> m = new LinkedHashMap<>();
     for (int i = 0; i < kv.length; i += 2) {
       m.put((String) kv[i], kv[i + 1]);
@@ -81,26 +94,22 @@ final class SchemaTools {
         .params(Params.CONNECTION, Params.TRANSACTION_ID, Params.FORMAT, Params.DETAIL)
         .output(OutputSchemas.list("databases"))
         .handler(
-            (a, ctx) -> {
-              Target target = Target.from(a);
-              Database db = target.open(crdb, ctx);
-              List<Map<String, Object>> items = new ArrayList<>();
-              for (DatabaseEntry d :
-                  crdb.schema().listDatabases(db, target.transactionId(), ctx.caller())) {
-                items.add(
-                    map(
-                        "name", d.name(),
-                        "owner", d.owner(),
-                        "encoding", d.encoding(),
-                        "current", d.name().equals(db.spec().database())));
-              }
+            View::from,
+            (v, ctx) -> {
+              Database db = v.target().open(crdb, ctx);
+              String current = db.spec().database();
               return Render.records(
-                  items,
-                  a.detailed()
-                      ? List.of("name", "owner", "encoding", "current")
-                      : List.of("name", "current"),
+                  crdb.schema().listDatabases(db, v.target().transactionId(), ctx.caller()),
+                  (DatabaseEntry d) ->
+                      map(
+                          "name", d.name(),
+                          "owner", d.owner(),
+                          "encoding", d.encoding(),
+                          "current", d.name().equals(current)),
+                  v.columns(
+                      List.of("name", "current"), List.of("name", "owner", "encoding", "current")),
                   "databases",
-                  a.json(),
+                  v.json(),
                   "");
             });
   }
@@ -114,17 +123,18 @@ final class SchemaTools {
         .params(INCLUDE_SYSTEM, Params.CONNECTION, Params.TRANSACTION_ID, Params.FORMAT)
         .output(OutputSchemas.list("schemas"))
         .handler(
-            (a, ctx) -> {
-              Target target = Target.from(a);
+            ListSchemas::from,
+            (q, ctx) -> {
+              Target target = q.view().target();
               Database db = target.open(crdb, ctx);
-              List<Map<String, Object>> items = new ArrayList<>();
-              for (SchemaEntry s :
+              return Render.records(
                   crdb.schema()
-                      .listSchemas(
-                          db, a.get(INCLUDE_SYSTEM), target.transactionId(), ctx.caller())) {
-                items.add(map("name", s.name(), "owner", s.owner()));
-              }
-              return Render.records(items, List.of("name", "owner"), "schemas", a.json(), "");
+                      .listSchemas(db, q.includeSystem(), target.transactionId(), ctx.caller()),
+                  (SchemaEntry s) -> map("name", s.name(), "owner", s.owner()),
+                  List.of("name", "owner"),
+                  "schemas",
+                  q.view().json(),
+                  "");
             });
   }
 
@@ -144,35 +154,43 @@ final class SchemaTools {
             Params.DETAIL)
         .output(OutputSchemas.list("tables"))
         .handler(
-            (a, ctx) -> {
-              Target target = Target.from(a);
+            ListTables::from,
+            (q, ctx) -> {
+              Target target = q.view().target();
               Database db = target.open(crdb, ctx);
-              List<Map<String, Object>> items = new ArrayList<>();
-              for (TableEntry t :
+              List<String> concise = List.of("schema", "name", "kind", "estimated_rows");
+              return Render.records(
                   crdb.schema()
                       .listTables(
                           db,
-                          a.get(SCHEMA_FILTER),
-                          a.get(INCLUDE_SEQUENCES),
+                          q.schema(),
+                          q.includeSequences(),
                           target.transactionId(),
-                          ctx.caller())) {
-                items.add(
-                    map(
-                        "schema", t.schema(),
-                        "name", t.name(),
-                        "kind", t.kind(),
-                        "estimated_rows", t.estimatedRows(),
-                        "comment", t.comment()));
-              }
-              return Render.records(
-                  items,
-                  a.detailed()
-                      ? List.of("schema", "name", "kind", "estimated_rows", "comment")
-                      : List.of("schema", "name", "kind", "estimated_rows"),
+                          ctx.caller()),
+                  (TableEntry t) ->
+                      map(
+                          "schema", t.schema(),
+                          "name", t.name(),
+                          "kind", t.kind(),
+                          "estimated_rows", t.estimatedRows(),
+                          "comment", t.comment()),
+                  q.view()
+                      .columns(
+                          concise, List.of("schema", "name", "kind", "estimated_rows", "comment")),
                   "tables",
-                  a.json(),
+                  q.view().json(),
                   "Pass schema to list one schema at a time.");
             });
+  }
+
+  private static Map<String, Object> column(ColumnEntry c) {
+    return map(
+        "name", c.name(),
+        "type", c.type(),
+        "nullable", c.nullable(),
+        "default", c.defaultValue(),
+        "primary_key", c.primaryKey(),
+        "comment", c.comment());
   }
 
   private static ToolDef describeTable(Crdb crdb) {
@@ -191,22 +209,14 @@ final class SchemaTools {
         .handler(
             TableArgs::from,
             (q, ctx) -> {
-              Database db = q.target().open(crdb, ctx);
+              Target target = q.view().target();
+              Database db = target.open(crdb, ctx);
               TableDescription d =
                   crdb.schema()
                       .describeTable(
-                          db, q.table(), q.schema(), q.target().transactionId(), ctx.caller());
+                          db, q.table(), q.schema(), target.transactionId(), ctx.caller());
               List<Map<String, Object>> cols = new ArrayList<>();
-              for (ColumnEntry c : d.columns()) {
-                cols.add(
-                    map(
-                        "name", c.name(),
-                        "type", c.type(),
-                        "nullable", c.nullable(),
-                        "default", c.defaultValue(),
-                        "primary_key", c.primaryKey(),
-                        "comment", c.comment()));
-              }
+              d.columns().forEach(c -> cols.add(column(c)));
               Map<String, Object> s =
                   map(
                       "schema", d.schema(),
@@ -214,7 +224,7 @@ final class SchemaTools {
                       "kind", d.kind(),
                       "primary_key", d.primaryKey(),
                       "columns", cols);
-              if (q.json()) {
+              if (q.view().json()) {
                 return new ToolResult(Render.toJson(s), s);
               }
               ToolResult t =
@@ -238,30 +248,41 @@ final class SchemaTools {
         .handler(
             TableArgs::from,
             (q, ctx) -> {
-              Database db = q.target().open(crdb, ctx);
-              List<Map<String, Object>> items = new ArrayList<>();
-              for (IndexEntry i :
-                  crdb.schema()
-                      .listIndexes(
-                          db, q.table(), q.schema(), q.target().transactionId(), ctx.caller())) {
-                items.add(
-                    map(
-                        "name", i.name(),
-                        "columns", i.columns(),
-                        "unique", i.unique(),
-                        "primary", i.primary(),
-                        "method", i.method(),
-                        "definition", i.definition()));
-              }
+              Target target = q.view().target();
+              Database db = target.open(crdb, ctx);
               return Render.records(
-                  items,
-                  q.detailed()
-                      ? List.of("name", "columns", "unique", "primary", "method", "definition")
-                      : List.of("name", "columns", "unique", "primary"),
+                  crdb.schema()
+                      .listIndexes(db, q.table(), q.schema(), target.transactionId(), ctx.caller()),
+                  (IndexEntry i) ->
+                      map(
+                          "name", i.name(),
+                          "columns", i.columns(),
+                          "unique", i.unique(),
+                          "primary", i.primary(),
+                          "method", i.method(),
+                          "definition", i.definition()),
+                  q.view()
+                      .columns(
+                          List.of("name", "columns", "unique", "primary"),
+                          List.of("name", "columns", "unique", "primary", "method", "definition")),
                   "indexes",
-                  q.json(),
+                  q.view().json(),
                   "");
             });
+  }
+
+  private static Map<String, Object> constraint(ConstraintEntry c) {
+    Map<String, Object> m = map("name", c.name(), "type", c.type(), "columns", c.columns());
+    if (c.referencedTable() != null) {
+      m.put("references", c.referencedTable());
+      m.put("referenced_columns", c.referencedColumns());
+      m.put("on_update", c.onUpdate());
+      m.put("on_delete", c.onDelete());
+    }
+    if (c.check() != null) {
+      m.put("check", c.check());
+    }
+    return m;
   }
 
   private static ToolDef getConstraints(Crdb crdb) {
@@ -274,30 +295,16 @@ final class SchemaTools {
         .handler(
             TableArgs::from,
             (q, ctx) -> {
-              Database db = q.target().open(crdb, ctx);
-              List<Map<String, Object>> items = new ArrayList<>();
-              for (ConstraintEntry c :
+              Target target = q.view().target();
+              Database db = target.open(crdb, ctx);
+              return Render.records(
                   crdb.schema()
                       .getConstraints(
-                          db, q.table(), q.schema(), q.target().transactionId(), ctx.caller())) {
-                Map<String, Object> m =
-                    map("name", c.name(), "type", c.type(), "columns", c.columns());
-                if (c.referencedTable() != null) {
-                  m.put("references", c.referencedTable());
-                  m.put("referenced_columns", c.referencedColumns());
-                  m.put("on_update", c.onUpdate());
-                  m.put("on_delete", c.onDelete());
-                }
-                if (c.check() != null) {
-                  m.put("check", c.check());
-                }
-                items.add(m);
-              }
-              return Render.records(
-                  items,
+                          db, q.table(), q.schema(), target.transactionId(), ctx.caller()),
+                  SchemaTools::constraint,
                   List.of("name", "type", "columns", "references", "referenced_columns", "check"),
                   "constraints",
-                  q.json(),
+                  q.view().json(),
                   "");
             });
   }
