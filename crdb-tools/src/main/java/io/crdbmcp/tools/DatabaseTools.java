@@ -76,6 +76,12 @@ final class DatabaseTools {
   private static final List<String> ROLE_COLUMNS =
       List.of("name", "login", "superuser", "createdb", "createrole", "member_of", "members");
 
+  /** list_users: only name, superuser and memberships unless detailed. */
+  private static final View.Shown USERS =
+      new View.Shown("users", List.of("name", "superuser", "member_of"), ROLE_COLUMNS, "");
+
+  private static final View.Shown ROLES = View.Shown.as("roles", ROLE_COLUMNS);
+
   private static Map<String, Object> role(Role r) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", r.name());
@@ -104,17 +110,10 @@ final class DatabaseTools {
         .output(OutputSchemas.list(users ? "users" : "roles"))
         .handler(
             View::from,
-            (v, ctx) -> {
-              Database db = v.target().open(crdb, ctx);
-              return Render.records(
-                  crdb.databaseInfo().roles(db, users, v.target().transactionId(), ctx.caller()),
-                  DatabaseTools::role,
-                  users
-                      ? v.columns(List.of("name", "superuser", "member_of"), ROLE_COLUMNS)
-                      : ROLE_COLUMNS,
-                  users ? "users" : "roles",
-                  v.json(),
-                  "");
-            });
+            View.listing(
+                crdb,
+                users ? USERS : ROLES,
+                DatabaseTools::role,
+                (v, db, tx, caller) -> crdb.databaseInfo().roles(db, users, tx, caller)));
   }
 }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** list_databases, list_schemas, list_tables, describe_table, list_indexes, get_constraints. */
 final class SchemaTools {
@@ -47,21 +48,21 @@ final class SchemaTools {
       Param.flag("include_sequences", "Also list sequences (kind 'sequence').", false);
 
   /** The arguments of the tools about one table. */
-  record TableArgs(String table, String schema, View view) {
+  record TableArgs(String table, String schema, View view) implements Listing {
     static TableArgs from(Args a) {
       return new TableArgs(a.get(TABLE), a.get(TABLE_SCHEMA), View.from(a));
     }
   }
 
   /** The arguments of list_schemas. */
-  record ListSchemas(boolean includeSystem, View view) {
+  record ListSchemas(boolean includeSystem, View view) implements Listing {
     static ListSchemas from(Args a) {
       return new ListSchemas(a.get(INCLUDE_SYSTEM), View.from(a));
     }
   }
 
   /** The arguments of list_tables. */
-  record ListTables(String schema, boolean includeSequences, View view) {
+  record ListTables(String schema, boolean includeSequences, View view) implements Listing {
     static ListTables from(Args a) {
       return new ListTables(a.get(SCHEMA_FILTER), a.get(INCLUDE_SEQUENCES), View.from(a));
     }
@@ -95,23 +96,32 @@ final class SchemaTools {
         .output(OutputSchemas.list("databases"))
         .handler(
             View::from,
-            (v, ctx) -> {
-              Database db = v.target().open(crdb, ctx);
-              String current = db.spec().database();
-              return Render.records(
-                  crdb.schema().listDatabases(db, v.target().transactionId(), ctx.caller()),
-                  (DatabaseEntry d) ->
-                      map(
-                          "name", d.name(),
-                          "owner", d.owner(),
-                          "encoding", d.encoding(),
-                          "current", d.name().equals(current)),
-                  v.columns(
-                      List.of("name", "current"), List.of("name", "owner", "encoding", "current")),
-                  "databases",
-                  v.json(),
-                  "");
-            });
+            View.listing(
+                crdb,
+                DATABASES,
+                Function.identity(),
+                (v, db, tx, caller) -> databases(db, crdb.schema().listDatabases(db, tx, caller))));
+  }
+
+  private static final View.Shown DATABASES =
+      new View.Shown(
+          "databases",
+          List.of("name", "current"),
+          List.of("name", "owner", "encoding", "current"),
+          "");
+
+  /** The databases, each marked current when it is the connection's. */
+  private static List<Map<String, Object>> databases(Database db, List<DatabaseEntry> entries) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (DatabaseEntry d : entries) {
+      out.add(
+          map(
+              "name", d.name(),
+              "owner", d.owner(),
+              "encoding", d.encoding(),
+              "current", d.name().equals(db.spec().database())));
+    }
+    return out;
   }
 
   private static ToolDef listSchemas(Crdb crdb) {
@@ -124,18 +134,28 @@ final class SchemaTools {
         .output(OutputSchemas.list("schemas"))
         .handler(
             ListSchemas::from,
-            (q, ctx) -> {
-              Target target = q.view().target();
-              Database db = target.open(crdb, ctx);
-              return Render.records(
-                  crdb.schema()
-                      .listSchemas(db, q.includeSystem(), target.transactionId(), ctx.caller()),
-                  (SchemaEntry s) -> map("name", s.name(), "owner", s.owner()),
-                  List.of("name", "owner"),
-                  "schemas",
-                  q.view().json(),
-                  "");
-            });
+            View.listing(
+                crdb,
+                View.Shown.as("schemas", List.of("name", "owner")),
+                (SchemaEntry s) -> map("name", s.name(), "owner", s.owner()),
+                (q, db, tx, caller) ->
+                    crdb.schema().listSchemas(db, q.includeSystem(), tx, caller)));
+  }
+
+  private static final View.Shown TABLES =
+      new View.Shown(
+          "tables",
+          List.of("schema", "name", "kind", "estimated_rows"),
+          List.of("schema", "name", "kind", "estimated_rows", "comment"),
+          "Pass schema to list one schema at a time.");
+
+  private static Map<String, Object> table(TableEntry t) {
+    return map(
+        "schema", t.schema(),
+        "name", t.name(),
+        "kind", t.kind(),
+        "estimated_rows", t.estimatedRows(),
+        "comment", t.comment());
   }
 
   private static ToolDef listTables(Crdb crdb) {
@@ -155,32 +175,12 @@ final class SchemaTools {
         .output(OutputSchemas.list("tables"))
         .handler(
             ListTables::from,
-            (q, ctx) -> {
-              Target target = q.view().target();
-              Database db = target.open(crdb, ctx);
-              List<String> concise = List.of("schema", "name", "kind", "estimated_rows");
-              return Render.records(
-                  crdb.schema()
-                      .listTables(
-                          db,
-                          q.schema(),
-                          q.includeSequences(),
-                          target.transactionId(),
-                          ctx.caller()),
-                  (TableEntry t) ->
-                      map(
-                          "schema", t.schema(),
-                          "name", t.name(),
-                          "kind", t.kind(),
-                          "estimated_rows", t.estimatedRows(),
-                          "comment", t.comment()),
-                  q.view()
-                      .columns(
-                          concise, List.of("schema", "name", "kind", "estimated_rows", "comment")),
-                  "tables",
-                  q.view().json(),
-                  "Pass schema to list one schema at a time.");
-            });
+            View.listing(
+                crdb,
+                TABLES,
+                SchemaTools::table,
+                (q, db, tx, caller) ->
+                    crdb.schema().listTables(db, q.schema(), q.includeSequences(), tx, caller)));
   }
 
   private static Map<String, Object> column(ColumnEntry c) {
@@ -239,6 +239,23 @@ final class SchemaTools {
             });
   }
 
+  private static final View.Shown INDEXES =
+      new View.Shown(
+          "indexes",
+          List.of("name", "columns", "unique", "primary"),
+          List.of("name", "columns", "unique", "primary", "method", "definition"),
+          "");
+
+  private static Map<String, Object> index(IndexEntry i) {
+    return map(
+        "name", i.name(),
+        "columns", i.columns(),
+        "unique", i.unique(),
+        "primary", i.primary(),
+        "method", i.method(),
+        "definition", i.definition());
+  }
+
   private static ToolDef listIndexes(Crdb crdb) {
     return tableTool("list_indexes")
         .title("List indexes")
@@ -247,29 +264,18 @@ final class SchemaTools {
         .output(OutputSchemas.list("indexes"))
         .handler(
             TableArgs::from,
-            (q, ctx) -> {
-              Target target = q.view().target();
-              Database db = target.open(crdb, ctx);
-              return Render.records(
-                  crdb.schema()
-                      .listIndexes(db, q.table(), q.schema(), target.transactionId(), ctx.caller()),
-                  (IndexEntry i) ->
-                      map(
-                          "name", i.name(),
-                          "columns", i.columns(),
-                          "unique", i.unique(),
-                          "primary", i.primary(),
-                          "method", i.method(),
-                          "definition", i.definition()),
-                  q.view()
-                      .columns(
-                          List.of("name", "columns", "unique", "primary"),
-                          List.of("name", "columns", "unique", "primary", "method", "definition")),
-                  "indexes",
-                  q.view().json(),
-                  "");
-            });
+            View.listing(
+                crdb,
+                INDEXES,
+                SchemaTools::index,
+                (q, db, tx, caller) ->
+                    crdb.schema().listIndexes(db, q.table(), q.schema(), tx, caller)));
   }
+
+  private static final View.Shown CONSTRAINTS =
+      View.Shown.as(
+          "constraints",
+          List.of("name", "type", "columns", "references", "referenced_columns", "check"));
 
   private static Map<String, Object> constraint(ConstraintEntry c) {
     Map<String, Object> m = map("name", c.name(), "type", c.type(), "columns", c.columns());
@@ -294,18 +300,11 @@ final class SchemaTools {
         .output(OutputSchemas.list("constraints"))
         .handler(
             TableArgs::from,
-            (q, ctx) -> {
-              Target target = q.view().target();
-              Database db = target.open(crdb, ctx);
-              return Render.records(
-                  crdb.schema()
-                      .getConstraints(
-                          db, q.table(), q.schema(), target.transactionId(), ctx.caller()),
-                  SchemaTools::constraint,
-                  List.of("name", "type", "columns", "references", "referenced_columns", "check"),
-                  "constraints",
-                  q.view().json(),
-                  "");
-            });
+            View.listing(
+                crdb,
+                CONSTRAINTS,
+                SchemaTools::constraint,
+                (q, db, tx, caller) ->
+                    crdb.schema().getConstraints(db, q.table(), q.schema(), tx, caller)));
   }
 }

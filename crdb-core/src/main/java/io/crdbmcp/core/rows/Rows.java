@@ -7,6 +7,7 @@ import io.crdbmcp.core.ErrorCode;
 import io.crdbmcp.core.connect.Database;
 import io.crdbmcp.core.connect.Dialect;
 import io.crdbmcp.core.connect.SqlErrors;
+import io.crdbmcp.core.safety.Rule;
 import io.crdbmcp.core.safety.SafetyPolicy;
 import io.crdbmcp.core.schema.Schema;
 import io.crdbmcp.core.schema.SchemaInfo.ColumnEntry;
@@ -993,7 +994,9 @@ public final class Rows {
         }
         if (!policy.isColumnVisible(t.schema(), t.name(), name)) {
           throw CrdbException.refused(
-              "Refused (blocked_column): column "
+              "Refused ("
+                  + Rule.BLOCKED_COLUMN.id()
+                  + "): column "
                   + name.toLowerCase(Locale.ROOT)
                   + " of "
                   + display()
