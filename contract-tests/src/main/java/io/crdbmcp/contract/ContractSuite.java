@@ -1,8 +1,11 @@
 package io.crdbmcp.contract;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.TestInstance;
 
 /**
@@ -21,8 +24,28 @@ public abstract class ContractSuite {
   public static final Path DEFAULT_EXPORT_DIR =
       Path.of(System.getProperty("java.io.tmpdir"), "crdb-mcp-it-exports");
 
+  private final List<ServerUnderTest> shared = new ArrayList<>();
+
   /** The transport under test. */
   protected abstract ServerFactory servers();
+
+  /**
+   * Starts a server that the suite's tests share (from {@code @BeforeAll}); it is closed after the
+   * suite's last test, after the suite's own {@code @AfterAll}.
+   */
+  protected ServerUnderTest startSharedServer(Map<String, String> env) {
+    ServerUnderTest s = startServer(env);
+    shared.add(s);
+    return s;
+  }
+
+  @AfterAll
+  void closeSharedServers() {
+    for (ServerUnderTest s : shared) {
+      s.close();
+    }
+    shared.clear();
+  }
 
   /**
    * Starts a server with these settings ({@code CRDB_EXPORT_DIR} defaults to {@link

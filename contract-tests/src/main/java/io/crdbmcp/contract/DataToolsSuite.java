@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -56,15 +55,28 @@ public abstract class DataToolsSuite extends ContractSuite {
   void setUp() {
     db = TestDb.get().createDatabase("rows", SCRIPT);
     server =
-        startServer(
+        startSharedServer(
             Map.of("CRDB_URL", TestDb.url(db), "CRDB_QUERY_TIMEOUT", "5", "CRDB_MAX_ROWS", "50"));
   }
 
-  @AfterAll
-  void tearDown() {
-    if (server != null) {
-      server.close();
-    }
+  /** Calls a tool of the suite's server with arguments from key/value pairs. */
+  CallToolResult call(String tool, Object... kv) {
+    return server.call(tool, args(kv));
+  }
+
+  /** {@link #call}, asserting success; the structured content. */
+  Map<String, Object> succeeds(String tool, Object... kv) {
+    return ok(call(tool, kv));
+  }
+
+  /** {@link #call}, asserting an error with {@code code}; the error object. */
+  Map<String, Object> fails(String code, String tool, Object... kv) {
+    return error(call(tool, kv), code);
+  }
+
+  /** A filter of one condition. */
+  static List<Object> where(String column, String op, Object value) {
+    return List.of(Map.of("column", column, "op", op, "value", value));
   }
 
   Object scalar(String sql) throws SQLException {
@@ -104,16 +116,14 @@ public abstract class DataToolsSuite extends ContractSuite {
 
   @Test
   void jsonNumbersKeepEveryDigit() throws SQLException {
-    ok(
-        server.call(
-            "insert_row",
-            args(
-                "table",
-                "all_types",
-                "values",
-                args("id", 777, "n", new java.math.BigDecimal(BIG_NUMERIC)))));
+    succeeds(
+        "insert_row",
+        "table",
+        "all_types",
+        "values",
+        args("id", 777, "n", new java.math.BigDecimal(BIG_NUMERIC)));
     assertThat(scalar("SELECT n::text FROM all_types WHERE id = 777")).isEqualTo(BIG_NUMERIC);
-    ok(server.call("delete_row", args("table", "all_types", "key", args("id", 777))));
+    succeeds("delete_row", "table", "all_types", "key", args("id", 777));
   }
 
   @Test
@@ -146,15 +156,13 @@ public abstract class DataToolsSuite extends ContractSuite {
             Base64.getEncoder().encodeToString(BYTES),
             "f",
             3.141592653589793);
-    Map<String, Object> ins =
-        ok(server.call("insert_row", args("table", "all_types", "values", values)));
+    Map<String, Object> ins = succeeds("insert_row", "table", "all_types", "values", values);
     assertThat(ins.get("action")).isEqualTo("insert");
-    assertThat(((Number) ins.get("rows_affected")).intValue()).isEqualTo(1);
+    assertThat(affected(ins)).isEqualTo(1);
     assertThat(row(ins, 0).get("created")).as("defaults are returned").isNotNull();
 
     // Read back by key: values exact.
-    Map<String, Object> read =
-        ok(server.call("read_rows", args("table", "all_types", "key", Map.of("id", 1))));
+    Map<String, Object> read = succeeds("read_rows", "table", "all_types", "key", Map.of("id", 1));
     Map<String, Object> r = row(read, 0);
     assertThat(((Number) r.get("id")).intValue()).isEqualTo(1);
     assertThat(((Number) r.get("big")).longValue()).isEqualTo(9007199254740993L);
@@ -177,39 +185,39 @@ public abstract class DataToolsSuite extends ContractSuite {
 
     // Update by key.
     Map<String, Object> upd =
-        ok(
-            server.call(
-                "update_row",
-                args(
-                    "table", "all_types",
-                    "key", Map.of("id", 1),
-                    "set",
-                        args(
-                            "n",
-                            "-0.000000000000000000001",
-                            "j",
-                            java.util.Arrays.asList("x", null),
-                            "bo",
-                            null))));
-    assertThat(((Number) upd.get("rows_affected")).intValue()).isEqualTo(1);
+        succeeds(
+            "update_row",
+            "table",
+            "all_types",
+            "key",
+            Map.of("id", 1),
+            "set",
+            args(
+                "n",
+                "-0.000000000000000000001",
+                "j",
+                java.util.Arrays.asList("x", null),
+                "bo",
+                null));
+    assertThat(affected(upd)).isEqualTo(1);
     assertThat(row(upd, 0).get("n")).isEqualTo("-0.000000000000000000001");
     assertThat(row(upd, 0).get("j")).isEqualTo(java.util.Arrays.asList("x", null));
     assertThat(row(upd, 0).get("bo")).isNull();
 
     // Upsert: insert path, then update path.
     Map<String, Object> up1 =
-        ok(
-            server.call(
-                "upsert_row",
-                args("table", "all_types", "values", args("id", 2, "t", "new", "ia", List.of()))));
+        succeeds(
+            "upsert_row",
+            "table",
+            "all_types",
+            "values",
+            args("id", 2, "t", "new", "ia", List.of()));
     assertThat(up1.get("action")).isEqualTo("insert");
     assertThat(row(up1, 0).get("t")).isEqualTo("new");
     assertThat(row(up1, 0).get("ia")).isEqualTo(List.of());
     Map<String, Object> up2 =
-        ok(
-            server.call(
-                "upsert_row",
-                args("table", "all_types", "values", args("id", 2, "t", "changed", "u", UUID))));
+        succeeds(
+            "upsert_row", "table", "all_types", "values", args("id", 2, "t", "changed", "u", UUID));
     assertThat(up2.get("action")).isEqualTo("update");
     assertThat(row(up2, 0).get("t")).isEqualTo("changed");
     assertThat(row(up2, 0).get("u")).isEqualTo(UUID);
@@ -217,101 +225,71 @@ public abstract class DataToolsSuite extends ContractSuite {
     assertThat(scalar("SELECT count(*) FROM all_types")).isEqualTo(2L);
 
     // Delete by key returns the deleted row.
-    CallToolResult del =
-        server.call("delete_row", args("table", "all_types", "key", Map.of("id", 2)));
+    CallToolResult del = call("delete_row", "table", "all_types", "key", Map.of("id", 2));
     Map<String, Object> ds = ok(del);
     assertThat(ds.get("action")).isEqualTo("delete");
-    assertThat(((Number) ds.get("rows_affected")).intValue()).isEqualTo(1);
+    assertThat(affected(ds)).isEqualTo(1);
     assertThat(row(ds, 0).get("t")).isEqualTo("changed");
     assertThat(text(del)).startsWith("DELETED 1 row of public.all_types");
     assertThat(scalar("SELECT count(*) FROM all_types WHERE id = 2")).isEqualTo(0L);
 
     // JSON format carries the same structure as text.
     CallToolResult json =
-        server.call(
-            "read_rows", args("table", "all_types", "key", Map.of("id", 1), "format", "json"));
+        call("read_rows", "table", "all_types", "key", Map.of("id", 1), "format", "json");
     assertThat(text(json)).startsWith("{").contains("\"n\"").contains("-0.000000000000000000001");
+  }
+
+  /** An insert into all_types whose values the database refuses; the error object. */
+  Map<String, Object> refusedInsert(Map<String, Object> values) {
+    return fails("INVALID_ARGUMENT", "insert_row", "table", "all_types", "values", values);
   }
 
   @Test
   void badValuesAndNamesAreClearErrors() {
-    Map<String, Object> e =
-        error(
-            server.call(
-                "insert_row",
-                args("table", "all_types", "values", args("id", 50, "u", "not-a-uuid"))),
-            "INVALID_ARGUMENT");
+    Map<String, Object> e = refusedInsert(args("id", 50, "u", "not-a-uuid"));
     assertThat((String) e.get("message")).contains("'u'").contains("uuid");
-    e =
-        error(
-            server.call(
-                "insert_row",
-                args("table", "all_types", "values", args("id", 51, "ts", "yesterday-ish"))),
-            "INVALID_ARGUMENT");
+    e = refusedInsert(args("id", 51, "ts", "yesterday-ish"));
     assertThat((String) e.get("message")).contains("ts");
-    e =
-        error(
-            server.call("insert_row", args("table", "all_types", "values", args("id", "x"))),
-            "INVALID_ARGUMENT");
+    e = refusedInsert(args("id", "x"));
     assertThat((String) e.get("message")).contains("'id'");
     e =
-        error(
-            server.call(
-                "update_row",
-                args("table", "tasks", "key", Map.of("id", 1), "set", Map.of("colour", "red"))),
-            "NOT_FOUND");
+        fails(
+            "NOT_FOUND",
+            "update_row",
+            "table",
+            "tasks",
+            "key",
+            Map.of("id", 1),
+            "set",
+            Map.of("colour", "red"));
     assertThat((String) e.get("message")).contains("colour");
     assertThat((String) e.get("suggestion")).contains("describe_table");
-    e =
-        error(
-            server.call(
-                "read_rows",
-                args(
-                    "table",
-                    "tasks",
-                    "filter",
-                    List.of(Map.of("column", "nope", "op", "=", "value", 1)))),
-            "NOT_FOUND");
+    e = fails("NOT_FOUND", "read_rows", "table", "tasks", "filter", where("nope", "=", 1));
     assertThat((String) e.get("message")).contains("nope");
-    e = error(server.call("read_rows", args("table", "no_such_table")), "NOT_FOUND");
+    e = fails("NOT_FOUND", "read_rows", "table", "no_such_table");
     assertThat((String) e.get("suggestion")).contains("list_tables");
-    error(server.call("delete_row", args("table", "tasks")), "INVALID_ARGUMENT");
-    error(
-        server.call("read_rows", args("table", "tasks", "key", Map.of("status", "open"))),
-        "INVALID_ARGUMENT");
-    error(
-        server.call(
-            "read_rows",
-            args(
-                "table",
-                "tasks",
-                "filter",
-                List.of(Map.of("column", "prio", "op", "between", "value", 1)))),
-        "INVALID_ARGUMENT");
+    fails("INVALID_ARGUMENT", "delete_row", "table", "tasks");
+    fails("INVALID_ARGUMENT", "read_rows", "table", "tasks", "key", Map.of("status", "open"));
+    fails("INVALID_ARGUMENT", "read_rows", "table", "tasks", "filter", where("prio", "between", 1));
   }
 
   @Test
   void multiRowChangesNeedConfirmAndDryRunChangesNothing() throws SQLException {
-    List<Object> filterA = List.of(Map.of("column", "grp", "op", "=", "value", "a"));
+    List<Object> filterA = where("grp", "=", "a");
+    // The update of group a: qty 0 for its three rows.
+    Object[] zeroA = {"table", "bulk", "filter", filterA, "set", Map.of("qty", 0)};
 
-    Map<String, Object> e =
-        error(
-            server.call(
-                "update_row", args("table", "bulk", "filter", filterA, "set", Map.of("qty", 0))),
-            "CONFIRMATION_REQUIRED");
+    Map<String, Object> e = fails("CONFIRMATION_REQUIRED", "update_row", zeroA);
     assertThat((String) e.get("message")).contains("3 rows");
     assertThat((String) e.get("suggestion")).contains("confirm=true");
     assertThat(strings("SELECT qty::text FROM bulk ORDER BY id"))
         .containsExactly("1", "2", "3", "4");
 
     // Dry run: reports before and after, changes nothing.
-    CallToolResult dry =
-        server.call(
-            "update_row",
-            args("table", "bulk", "filter", filterA, "set", Map.of("qty", 0), "dry_run", true));
+    CallToolResult dry = call("update_row", and(zeroA, "dry_run", true));
     Map<String, Object> ds = ok(dry);
     assertThat(ds.get("dry_run")).isEqualTo(true);
-    assertThat(((Number) ds.get("rows_affected")).intValue()).isEqualTo(3);
+    assertThat(affected(ds)).isEqualTo(3);
     assertThat(rows(ds)).allSatisfy(r -> assertThat(((Number) r.get(2)).intValue()).isZero());
     @SuppressWarnings("unchecked")
     Map<String, Object> before = (Map<String, Object>) ds.get("before");
@@ -321,38 +299,35 @@ public abstract class DataToolsSuite extends ContractSuite {
         .containsExactly("1", "2", "3", "4");
 
     Map<String, Object> dd =
-        ok(server.call("delete_row", args("table", "bulk", "filter", filterA, "dry_run", true)));
-    assertThat(((Number) dd.get("rows_affected")).intValue()).isEqualTo(3);
+        succeeds("delete_row", "table", "bulk", "filter", filterA, "dry_run", true);
+    assertThat(affected(dd)).isEqualTo(3);
     assertThat(scalar("SELECT count(*) FROM bulk")).isEqualTo(4L);
-    error(
-        server.call("delete_row", args("table", "bulk", "filter", filterA)),
-        "CONFIRMATION_REQUIRED");
+    fails("CONFIRMATION_REQUIRED", "delete_row", "table", "bulk", "filter", filterA);
     assertThat(scalar("SELECT count(*) FROM bulk")).isEqualTo(4L);
 
     // Confirmed: changes and returns every row.
-    Map<String, Object> done =
-        ok(
-            server.call(
-                "update_row",
-                args(
-                    "table", "bulk", "filter", filterA, "set", Map.of("qty", 0), "confirm", true)));
-    assertThat(((Number) done.get("rows_affected")).intValue()).isEqualTo(3);
+    assertThat(affected(succeeds("update_row", and(zeroA, "confirm", true)))).isEqualTo(3);
     assertThat(strings("SELECT qty::text FROM bulk ORDER BY id"))
         .containsExactly("0", "0", "0", "4");
 
     // A filter matching one row needs no confirm.
-    ok(
-        server.call(
-            "delete_row",
-            args(
-                "table",
-                "bulk",
-                "filter",
-                List.of(Map.of("column", "grp", "op", "=", "value", "b")))));
+    succeeds("delete_row", "table", "bulk", "filter", where("grp", "=", "b"));
     Map<String, Object> gone =
-        ok(server.call("delete_row", args("table", "bulk", "filter", filterA, "confirm", true)));
-    assertThat(((Number) gone.get("rows_affected")).intValue()).isEqualTo(3);
+        succeeds("delete_row", "table", "bulk", "filter", filterA, "confirm", true);
+    assertThat(affected(gone)).isEqualTo(3);
     assertThat(scalar("SELECT count(*) FROM bulk")).isEqualTo(0L);
+  }
+
+  /** Key/value pairs with more pairs after them. */
+  static Object[] and(Object[] kv, Object... more) {
+    Object[] out = java.util.Arrays.copyOf(kv, kv.length + more.length);
+    System.arraycopy(more, 0, out, kv.length, more.length);
+    return out;
+  }
+
+  /** The rows a change reports it changed. */
+  static int affected(Map<String, Object> change) {
+    return ((Number) change.get("rows_affected")).intValue();
   }
 
   @SuppressWarnings("unchecked")
@@ -381,82 +356,48 @@ public abstract class DataToolsSuite extends ContractSuite {
     throw new AssertionError("pagination did not end: " + ids);
   }
 
+  /** The ids of tasks, read in pages of {@code pageSize}, with one more argument. */
+  List<Integer> idsInPages(int pageSize, String argument, Object value) {
+    return pageThrough(args("table", "tasks", "columns", List.of("id"), argument, value), pageSize);
+  }
+
   @Test
   void keysetPaginationVisitsEveryRowOnceInOrder() {
     // Primary key order.
     assertThat(pageThrough(args("table", "tasks", "columns", List.of("id", "title")), 3))
         .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
     // Descending on a nullable column (NULLs last), id as tiebreaker.
-    assertThat(
-            pageThrough(
-                args(
-                    "table", "tasks",
-                    "columns", List.of("id"),
-                    "order_by", List.of(Map.of("column", "prio", "direction", "desc"))),
-                3))
+    assertThat(idsInPages(3, "order_by", List.of(Map.of("column", "prio", "direction", "desc"))))
         .containsExactly(4, 9, 1, 11, 3, 6, 10, 2, 8, 5, 7);
     // Mixed directions: status asc, id desc.
-    assertThat(
-            pageThrough(
-                args(
-                    "table", "tasks",
-                    "columns", List.of("id"),
-                    "order_by",
-                        List.of(
-                            Map.of("column", "status"),
-                            Map.of("column", "id", "direction", "desc"))),
-                3))
+    List<Object> statusThenIdDesc =
+        List.of(Map.of("column", "status"), Map.of("column", "id", "direction", "desc"));
+    assertThat(idsInPages(3, "order_by", statusThenIdDesc))
         .containsExactly(11, 6, 8, 5, 4, 10, 9, 7, 3, 2, 1);
     // All descending on NOT NULL columns (row comparison).
-    assertThat(
-            pageThrough(
-                args("table", "tasks", "columns", List.of("id"), "order_by", List.of("id desc")),
-                4))
+    assertThat(idsInPages(4, "order_by", List.of("id desc")))
         .containsExactly(11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1);
     // With a filter.
-    assertThat(
-            pageThrough(
-                args(
-                    "table", "tasks",
-                    "columns", List.of("id"),
-                    "filter", List.of(Map.of("column", "status", "op", "=", "value", "open"))),
-                2))
+    assertThat(idsInPages(2, "filter", where("status", "=", "open")))
         .containsExactly(1, 2, 3, 7, 9, 10);
   }
 
   @Test
   void cursorsAreBoundToTableOrderingAndFilter() {
-    Map<String, Object> s = ok(server.call("read_rows", args("table", "tasks", "limit", 3)));
+    Map<String, Object> s = succeeds("read_rows", "table", "tasks", "limit", 3);
     String cursor = (String) s.get("next_cursor");
     assertThat(cursor).isNotBlank();
     assertThat(rows(s)).hasSize(3);
-    error(
-        server.call(
-            "read_rows",
-            args("table", "tasks", "limit", 3, "cursor", cursor, "order_by", List.of("prio"))),
-        "INVALID_ARGUMENT");
-    error(server.call("read_rows", args("table", "people", "cursor", cursor)), "INVALID_ARGUMENT");
-    error(
-        server.call(
-            "read_rows",
-            args(
-                "table",
-                "tasks",
-                "cursor",
-                cursor,
-                "filter",
-                List.of(Map.of("column", "id", "op", ">", "value", 0)))),
-        "INVALID_ARGUMENT");
-    error(
-        server.call("read_rows", args("table", "tasks", "cursor", "garbage!")), "INVALID_ARGUMENT");
+    // The next page of tasks, three rows.
+    Object[] next = {"table", "tasks", "limit", 3, "cursor", cursor};
+    fails("INVALID_ARGUMENT", "read_rows", and(next, "order_by", List.of("prio")));
+    fails("INVALID_ARGUMENT", "read_rows", "table", "people", "cursor", cursor);
+    fails("INVALID_ARGUMENT", "read_rows", and(next, "filter", where("id", ">", 0)));
+    fails("INVALID_ARGUMENT", "read_rows", "table", "tasks", "cursor", "garbage!");
     // The ordering columns need not be selected.
-    Map<String, Object> next =
-        ok(
-            server.call(
-                "read_rows",
-                args("table", "tasks", "limit", 3, "cursor", cursor, "columns", List.of("title"))));
-    assertThat(rows(next)).hasSize(3);
-    assertThat(rows(next).get(0).get(0)).isEqualTo("ship");
+    Map<String, Object> titles = succeeds("read_rows", and(next, "columns", List.of("title")));
+    assertThat(rows(titles)).hasSize(3);
+    assertThat(rows(titles).get(0).get(0)).isEqualTo("ship");
   }
 
   static List<Integer> ids(Map<String, Object> s) {
@@ -475,61 +416,59 @@ public abstract class DataToolsSuite extends ContractSuite {
     return args("table", "tasks", "columns", List.of("id"), "filter", f);
   }
 
+  /** The ids of the tasks a filter matches ({@link #filter}). */
+  List<Integer> idsWhere(Object... conditions) {
+    return ids(ok(server.call("read_rows", filter(conditions))));
+  }
+
   @Test
   void filtersSupportEveryOperator() {
-    assertThat(ids(ok(server.call("read_rows", filter("status", "=", "done")))))
-        .containsExactly(4, 5, 8);
-    assertThat(ids(ok(server.call("read_rows", filter("status", "!=", "open", "prio", ">=", 3)))))
-        .containsExactly(4, 11);
-    assertThat(ids(ok(server.call("read_rows", filter("prio", "<", 2))))).containsExactly(2, 8);
-    assertThat(ids(ok(server.call("read_rows", filter("prio", "<=", 2, "prio", ">", 1)))))
-        .containsExactly(3, 6, 10);
-    assertThat(ids(ok(server.call("read_rows", filter("title", "like", "re%")))))
-        .containsExactly(3, 8);
-    assertThat(ids(ok(server.call("read_rows", filter("title", "ilike", "w%")))))
-        .containsExactly(1, 6);
-    assertThat(ids(ok(server.call("read_rows", filter("id", "in", List.of(2, 4, 99))))))
-        .containsExactly(2, 4);
-    assertThat(
-            ids(ok(server.call("read_rows", filter("status", "not_in", List.of("open", "done"))))))
-        .containsExactly(6, 11);
-    assertThat(ids(ok(server.call("read_rows", filter("prio", "is_null", null)))))
-        .containsExactly(5, 7);
-    assertThat(
-            ids(
-                ok(
-                    server.call(
-                        "read_rows", filter("prio", "is_not_null", null, "status", "=", "done")))))
-        .containsExactly(4, 8);
-    assertThat(ids(ok(server.call("read_rows", filter("id", "in", List.of()))))).isEmpty();
+    assertThat(idsWhere("status", "=", "done")).containsExactly(4, 5, 8);
+    assertThat(idsWhere("status", "!=", "open", "prio", ">=", 3)).containsExactly(4, 11);
+    assertThat(idsWhere("prio", "<", 2)).containsExactly(2, 8);
+    assertThat(idsWhere("prio", "<=", 2, "prio", ">", 1)).containsExactly(3, 6, 10);
+    assertThat(idsWhere("title", "like", "re%")).containsExactly(3, 8);
+    assertThat(idsWhere("title", "ilike", "w%")).containsExactly(1, 6);
+    assertThat(idsWhere("id", "in", List.of(2, 4, 99))).containsExactly(2, 4);
+    assertThat(idsWhere("status", "not_in", List.of("open", "done"))).containsExactly(6, 11);
+    assertThat(idsWhere("prio", "is_null", null)).containsExactly(5, 7);
+    assertThat(idsWhere("prio", "is_not_null", null, "status", "=", "done")).containsExactly(4, 8);
+    assertThat(idsWhere("id", "in", List.of())).isEmpty();
     // A filter value is a value, never SQL.
-    assertThat(ids(ok(server.call("read_rows", filter("title", "=", "x' OR '1'='1"))))).isEmpty();
+    assertThat(idsWhere("title", "=", "x' OR '1'='1")).isEmpty();
     // Text output is the compact table.
     CallToolResult t =
-        server.call(
+        call(
             "read_rows",
-            args("table", "tasks", "columns", List.of("id", "title"), "key", Map.of("id", 2)));
+            "table",
+            "tasks",
+            "columns",
+            List.of("id", "title"),
+            "key",
+            Map.of("id", 2));
     assertThat(text(t)).startsWith("id|title\n2|fix bug\n").contains("(1 row)");
   }
 
   @Test
   void transactionIdIsPassedThrough() {
     Map<String, Object> e =
-        error(
-            server.call("read_rows", args("table", "tasks", "transaction_id", "tx_doesnotexist")),
-            "TRANSACTION_NOT_FOUND");
+        fails(
+            "TRANSACTION_NOT_FOUND",
+            "read_rows",
+            "table",
+            "tasks",
+            "transaction_id",
+            "tx_doesnotexist");
     assertThat(e.get("message")).isNotNull();
-    error(
-        server.call(
-            "insert_row",
-            args(
-                "table",
-                "tasks",
-                "values",
-                Map.of("id", 100, "status", "x"),
-                "transaction_id",
-                "tx_nope")),
-        "TRANSACTION_NOT_FOUND");
+    fails(
+        "TRANSACTION_NOT_FOUND",
+        "insert_row",
+        "table",
+        "tasks",
+        "values",
+        Map.of("id", 100, "status", "x"),
+        "transaction_id",
+        "tx_nope");
   }
 
   @Test
@@ -547,13 +486,7 @@ public abstract class DataToolsSuite extends ContractSuite {
               "SQL_REFUSED");
       assertThat((String) e.get("message")).contains("ssn");
       error(
-          blocked.call(
-              "read_rows",
-              args(
-                  "table",
-                  "people",
-                  "filter",
-                  List.of(Map.of("column", "ssn", "op", "like", "value", "1%")))),
+          blocked.call("read_rows", args("table", "people", "filter", where("ssn", "like", "1%"))),
           "SQL_REFUSED");
       error(
           blocked.call(

@@ -49,31 +49,33 @@ public abstract class PlansAndDatabaseSuite extends ContractSuite {
   }
 
   long users() {
-    return ((Number)
-            rows(ok(server.call("execute_query", args("sql", "SELECT count(*) FROM users"))))
-                .get(0)
-                .get(0))
+    return ((Number) rows(plan("execute_query", "SELECT count(*) FROM users")).get(0).get(0))
         .longValue();
+  }
+
+  /** Calls a SQL tool with {@code sql}, asserting success; the structured content. */
+  Map<String, Object> plan(String tool, String sql) {
+    return ok(server.call(tool, args("sql", sql)));
+  }
+
+  /** The plan of a structured result, one line per element. */
+  @SuppressWarnings("unchecked")
+  static String lines(Map<String, Object> plan) {
+    return String.join("\n", (List<String>) plan.get("plan"));
   }
 
   @Test
   void explainPlansWithoutRunning() {
     long before = users();
     Map<String, Object> p =
-        ok(
-            server.call(
-                "explain_query",
-                args("sql", "DELETE FROM user_promo_codes WHERE usage_count > 100")));
-    assertThat(String.join("\n", (List<String>) p.get("plan"))).contains("Delete");
+        plan("explain_query", "DELETE FROM user_promo_codes WHERE usage_count > 100");
+    assertThat(lines(p)).contains("Delete");
     assertThat(p.get("analyzed")).isEqualTo(false);
     Map<String, Object> sel =
-        ok(
-            server.call(
-                "explain_query",
-                args(
-                    "sql",
-                    "SELECT * FROM rides WHERE rider_id = '00000000-0000-4000-8000-000000000001'")));
-    assertThat(String.join("\n", (List<String>) sel.get("plan"))).containsIgnoringCase("scan");
+        plan(
+            "explain_query",
+            "SELECT * FROM rides WHERE rider_id = '00000000-0000-4000-8000-000000000001'");
+    assertThat(lines(sel)).containsIgnoringCase("scan");
     assertThat(users()).isEqualTo(before);
     error(
         server.call("explain_query", args("sql", "EXPLAIN ANALYZE SELECT 1")), "INVALID_ARGUMENT");
@@ -83,21 +85,18 @@ public abstract class PlansAndDatabaseSuite extends ContractSuite {
   void explainAnalyzeOfAWriteIsRolledBack() {
     long before = users();
     Map<String, Object> p =
-        ok(
-            server.call(
-                "explain_analyze",
-                args(
-                    "sql",
-                    "INSERT INTO users (id, city, name, email) VALUES (gen_random_uuid(), 'x', 'y', 'explain@example.com')")));
+        plan(
+            "explain_analyze",
+            "INSERT INTO users (id, city, name, email) VALUES (gen_random_uuid(), 'x', 'y',"
+                + " 'explain@example.com')");
     assertThat(p.get("analyzed")).isEqualTo(true);
     assertThat(p.get("rolled_back")).isEqualTo(true);
-    assertThat(String.join("\n", (List<String>) p.get("plan"))).contains("actual");
+    assertThat(lines(p)).contains("actual");
     assertThat(users()).isEqualTo(before);
 
-    Map<String, Object> read =
-        ok(server.call("explain_analyze", args("sql", "SELECT count(*) FROM rides")));
+    Map<String, Object> read = plan("explain_analyze", "SELECT count(*) FROM rides");
     assertThat(read.get("rolled_back")).isEqualTo(false);
-    assertThat(String.join("\n", (List<String>) read.get("plan"))).contains("actual");
+    assertThat(lines(read)).contains("actual");
   }
 
   @Test

@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crdbmcp.core.connect.ConnectionSpec;
 import io.crdbmcp.core.testing.TestDb;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -28,18 +28,23 @@ public abstract class TransactionsSuite extends ContractSuite {
   @BeforeAll
   void setUp() {
     db = TestDb.get().createDatabase("tx", SCHEMA);
-    server = startServer(Map.of("CRDB_URL", TestDb.url(db)));
-  }
-
-  @AfterAll
-  void tearDown() {
-    if (server != null) {
-      server.close();
-    }
+    server = startSharedServer(Map.of("CRDB_URL", TestDb.url(db)));
   }
 
   static String begin(ServerUnderTest s) {
     return (String) ok(s.call("begin_transaction", args())).get("transaction_id");
+  }
+
+  /** Runs {@code sql} inside transaction {@code tx}. */
+  static CallToolResult run(ServerUnderTest s, String tx, String sql) {
+    return s.call("execute_query", args("sql", sql, "transaction_id", tx));
+  }
+
+  /** A transaction tool on {@code tx}, with further arguments as key/value pairs. */
+  static CallToolResult onTx(ServerUnderTest s, String tool, String tx, Object... more) {
+    Map<String, Object> a = args(more);
+    a.put("transaction_id", tx);
+    return s.call(tool, a);
   }
 
   long count(String where) throws Exception {
@@ -54,58 +59,35 @@ public abstract class TransactionsSuite extends ContractSuite {
   void anInsertIsVisibleInsideNotOutsideAndGoneAfterRollback() throws Exception {
     String tx = begin(server);
     assertThat(tx).startsWith("tx_").hasSizeGreaterThan(20);
-    ok(
-        server.call(
-            "execute_query",
-            args("sql", "INSERT INTO notes VALUES (1, 'inside')", "transaction_id", tx)));
-    Map<String, Object> inside =
-        ok(
-            server.call(
-                "execute_query",
-                args("sql", "SELECT body FROM notes WHERE id = 1", "transaction_id", tx)));
+    ok(run(server, tx, "INSERT INTO notes VALUES (1, 'inside')"));
+    Map<String, Object> inside = ok(run(server, tx, "SELECT body FROM notes WHERE id = 1"));
     assertThat(rows(inside)).hasSize(1);
     Map<String, Object> outside =
         ok(server.call("execute_query", args("sql", "SELECT body FROM notes WHERE id = 1")));
     assertThat(rows(outside)).isEmpty();
     assertThat(count("id = 1")).isZero();
 
-    Map<String, Object> status =
-        ok(server.call("get_transaction_status", args("transaction_id", tx)));
+    Map<String, Object> status = ok(onTx(server, "get_transaction_status", tx));
     assertThat(status.get("statements")).isEqualTo(2);
     assertThat(status.get("state")).isEqualTo("open");
 
-    ok(server.call("rollback_transaction", args("transaction_id", tx)));
+    ok(onTx(server, "rollback_transaction", tx));
     assertThat(count("id = 1")).isZero();
-    error(
-        server.call("get_transaction_status", args("transaction_id", tx)), "TRANSACTION_NOT_FOUND");
+    error(onTx(server, "get_transaction_status", tx), "TRANSACTION_NOT_FOUND");
     assertThat(idleInTransaction()).isZero();
   }
 
   @Test
   void commitKeepsTheWorkAndSavepointsUndoPartOfIt() throws Exception {
     String tx = begin(server);
-    ok(
-        server.call(
-            "execute_query",
-            args("sql", "INSERT INTO notes VALUES (10, 'kept')", "transaction_id", tx)));
-    ok(server.call("savepoint", args("transaction_id", tx, "name", "before_second")));
-    ok(
-        server.call(
-            "execute_query",
-            args("sql", "INSERT INTO notes VALUES (11, 'undone')", "transaction_id", tx)));
-    error(
-        server.call(
-            "execute_query",
-            args("sql", "INSERT INTO notes VALUES (10, 'duplicate')", "transaction_id", tx)),
-        "SQL_ERROR");
-    Map<String, Object> aborted =
-        ok(server.call("get_transaction_status", args("transaction_id", tx)));
+    ok(run(server, tx, "INSERT INTO notes VALUES (10, 'kept')"));
+    ok(onTx(server, "savepoint", tx, "name", "before_second"));
+    ok(run(server, tx, "INSERT INTO notes VALUES (11, 'undone')"));
+    error(run(server, tx, "INSERT INTO notes VALUES (10, 'duplicate')"), "SQL_ERROR");
+    Map<String, Object> aborted = ok(onTx(server, "get_transaction_status", tx));
     assertThat(aborted.get("aborted")).isEqualTo(true);
-    ok(
-        server.call(
-            "savepoint",
-            args("transaction_id", tx, "name", "before_second", "action", "rollback")));
-    ok(server.call("commit_transaction", args("transaction_id", tx)));
+    ok(onTx(server, "savepoint", tx, "name", "before_second", "action", "rollback"));
+    ok(onTx(server, "commit_transaction", tx));
     assertThat(count("id = 10")).isEqualTo(1);
     assertThat(count("id = 11")).isZero();
   }
@@ -113,32 +95,24 @@ public abstract class TransactionsSuite extends ContractSuite {
   @Test
   void aHandleFromAnotherClientIsRefused() throws Exception {
     String tx = begin(server);
-    ok(
-        server.call(
-            "execute_query",
-            args("sql", "INSERT INTO notes VALUES (20, 'mine')", "transaction_id", tx)));
+    ok(run(server, tx, "INSERT INTO notes VALUES (20, 'mine')"));
     try (ServerUnderTest other = startServer(Map.of("CRDB_URL", TestDb.url(db)))) {
       Map<String, Object> err =
-          error(
-              other.call("execute_query", args("sql", "SELECT * FROM notes", "transaction_id", tx)),
-              "TRANSACTION_NOT_FOUND");
+          error(run(other, tx, "SELECT * FROM notes"), "TRANSACTION_NOT_FOUND");
       assertThat((String) err.get("suggestion")).contains("begin_transaction");
-      error(other.call("commit_transaction", args("transaction_id", tx)), "TRANSACTION_NOT_FOUND");
+      error(onTx(other, "commit_transaction", tx), "TRANSACTION_NOT_FOUND");
     }
-    ok(server.call("rollback_transaction", args("transaction_id", tx)));
+    ok(onTx(server, "rollback_transaction", tx));
     assertThat(count("id = 20")).isZero();
   }
 
   @Test
   void retryErrorsTellTheModelToRetryTheWholeTransaction() {
     String tx = begin(server);
-    Map<String, Object> err =
-        error(
-            server.call("execute_query", args("sql", "SELECT retry_me()", "transaction_id", tx)),
-            "RETRY_TRANSACTION");
+    Map<String, Object> err = error(run(server, tx, "SELECT retry_me()"), "RETRY_TRANSACTION");
     assertThat(err.get("sqlstate")).isEqualTo("40001");
     assertThat((String) err.get("suggestion")).contains("retry the whole transaction");
-    ok(server.call("rollback_transaction", args("transaction_id", tx)));
+    ok(onTx(server, "rollback_transaction", tx));
   }
 
   @Test
@@ -146,17 +120,13 @@ public abstract class TransactionsSuite extends ContractSuite {
     try (ServerUnderTest s =
         startServer(Map.of("CRDB_URL", TestDb.url(db), "CRDB_TRANSACTION_IDLE_TIMEOUT", "1"))) {
       String tx = begin(s);
-      ok(
-          s.call(
-              "execute_query",
-              args("sql", "INSERT INTO notes VALUES (30, 'idle')", "transaction_id", tx)));
+      ok(run(s, tx, "INSERT INTO notes VALUES (30, 'idle')"));
       long deadline = System.currentTimeMillis() + 15_000;
-      while (!Boolean.TRUE.equals(
-              s.call("get_transaction_status", args("transaction_id", tx)).isError())
+      while (!Boolean.TRUE.equals(onTx(s, "get_transaction_status", tx).isError())
           && System.currentTimeMillis() < deadline) {
         Thread.sleep(250);
       }
-      error(s.call("get_transaction_status", args("transaction_id", tx)), "TRANSACTION_NOT_FOUND");
+      error(onTx(s, "get_transaction_status", tx), "TRANSACTION_NOT_FOUND");
       assertThat(count("id = 30")).isZero();
     }
     assertThat(idleInTransaction()).isZero();
@@ -166,10 +136,7 @@ public abstract class TransactionsSuite extends ContractSuite {
   void aClientThatDisconnectsLeavesNothingOpen() throws Exception {
     ServerUnderTest s = startServer(Map.of("CRDB_URL", TestDb.url(db)));
     String tx = begin(s);
-    ok(
-        s.call(
-            "execute_query",
-            args("sql", "INSERT INTO notes VALUES (40, 'abandoned')", "transaction_id", tx)));
+    ok(run(s, tx, "INSERT INTO notes VALUES (40, 'abandoned')"));
     assertThat(idleInTransaction()).isPositive();
     s.close();
     long deadline = System.currentTimeMillis() + 15_000;
@@ -188,7 +155,7 @@ public abstract class TransactionsSuite extends ContractSuite {
       begin(s);
       Map<String, Object> err = error(s.call("begin_transaction", args()), "TOO_MANY_TRANSACTIONS");
       assertThat((String) err.get("suggestion")).contains("CRDB_MAX_TRANSACTIONS");
-      ok(s.call("rollback_transaction", args("transaction_id", first)));
+      ok(onTx(s, "rollback_transaction", first));
       begin(s);
     }
   }
@@ -200,13 +167,9 @@ public abstract class TransactionsSuite extends ContractSuite {
         (String)
             ok(server.call("begin_transaction", args("connection", "extra"))).get("transaction_id");
     // No connection argument: the call runs on the transaction's connection.
-    ok(
-        server.call(
-            "execute_query",
-            args("sql", "INSERT INTO notes VALUES (60, 'x')", "transaction_id", tx)));
+    ok(run(server, tx, "INSERT INTO notes VALUES (60, 'x')"));
     ok(server.call("disconnect", args("name", "extra")));
-    error(
-        server.call("get_transaction_status", args("transaction_id", tx)), "TRANSACTION_NOT_FOUND");
+    error(onTx(server, "get_transaction_status", tx), "TRANSACTION_NOT_FOUND");
     assertThat(count("id = 60")).isZero();
     assertThat(idleInTransaction()).isZero();
   }
@@ -217,14 +180,10 @@ public abstract class TransactionsSuite extends ContractSuite {
         startServer(Map.of("CRDB_URL", TestDb.url(db), "CRDB_READ_ONLY", "true"))) {
       error(s.call("begin_transaction", args("read_only", false)), "SQL_REFUSED");
       String tx = begin(s);
-      Map<String, Object> st = ok(s.call("get_transaction_status", args("transaction_id", tx)));
+      Map<String, Object> st = ok(onTx(s, "get_transaction_status", tx));
       assertThat(st.get("read_only")).isEqualTo(true);
-      error(
-          s.call(
-              "execute_query",
-              args("sql", "INSERT INTO notes VALUES (50, 'no')", "transaction_id", tx)),
-          "SQL_REFUSED");
-      ok(s.call("rollback_transaction", args("transaction_id", tx)));
+      error(run(s, tx, "INSERT INTO notes VALUES (50, 'no')"), "SQL_REFUSED");
+      ok(onTx(s, "rollback_transaction", tx));
     }
   }
 }

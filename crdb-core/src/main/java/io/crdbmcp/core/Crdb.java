@@ -5,10 +5,8 @@ import io.crdbmcp.core.connect.Database;
 import io.crdbmcp.core.export.Exports;
 import io.crdbmcp.core.rows.Rows;
 import io.crdbmcp.core.safety.SqlGuard;
-import io.crdbmcp.core.safety.Verdict;
 import io.crdbmcp.core.schema.DatabaseInfo;
 import io.crdbmcp.core.schema.Schema;
-import io.crdbmcp.core.schema.SchemaInfo.TableEntry;
 import io.crdbmcp.core.sql.Plans;
 import io.crdbmcp.core.sql.Queries;
 import io.crdbmcp.core.sql.SqlExecutor;
@@ -40,7 +38,7 @@ import java.util.function.Consumer;
  * connections opened with {@link Connections#connect}, and transactions, belong to the caller that
  * opened them. {@link #closeClient(String)} ends what a client left open.
  */
-public final class Crdb implements CrdbScope, AutoCloseable {
+public final class Crdb extends CrdbScope implements AutoCloseable {
   private final CrdbConfig config;
   private final Connections connections;
   private final Transactions transactions;
@@ -73,7 +71,7 @@ public final class Crdb implements CrdbScope, AutoCloseable {
     this.queries = new Queries(guard, executor, config.maxRows());
     this.schema = new Schema(key, executor, config.safety());
     this.plans = new Plans(queries, executor);
-    this.databaseInfo = new DatabaseInfo(key, executor, config.safety());
+    this.databaseInfo = new DatabaseInfo(schema);
     this.rows = new Rows(key, executor, queries, schema, config.safety());
     this.exports = new Exports(key, config.exportDir(), queries, executor);
     this.store = new SystemStore(key, executor, connections, config.safety().readOnly());
@@ -114,28 +112,8 @@ public final class Crdb implements CrdbScope, AutoCloseable {
   }
 
   @Override
-  public ResultTable query(String sql, Object... params) {
-    return local.query(sql, params);
-  }
-
-  @Override
-  public RecordList<TableEntry> tables() {
-    return local.tables();
-  }
-
-  @Override
-  public TableInfo describe(String table) {
-    return local.describe(table);
-  }
-
-  @Override
-  public RowsQuery rows(String table) {
-    return local.rows(table);
-  }
-
-  @Override
-  public Verdict validate(String sql) {
-    return local.validate(sql);
+  ScopeOps ops() {
+    return local.ops();
   }
 
   /** Begins a transaction on the default connection; see {@link TxScope}. */

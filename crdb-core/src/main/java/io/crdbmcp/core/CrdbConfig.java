@@ -61,33 +61,6 @@ public record CrdbConfig(
   }
 
   /**
-   * The configuration without a per-client transaction limit of its own: each client may open
-   * {@link #DEFAULT_MAX_TRANSACTIONS_PER_CLIENT} (or {@code maxTransactions}, if lower).
-   */
-  public CrdbConfig(
-      List<ConnectionSpec> connections,
-      int maxRows,
-      int queryTimeoutSeconds,
-      Set<String> toolsets,
-      SafetyPolicy safety,
-      Path exportDir,
-      int transactionIdleTimeoutSeconds,
-      int maxTransactions,
-      int poolSize) {
-    this(
-        connections,
-        maxRows,
-        queryTimeoutSeconds,
-        toolsets,
-        safety,
-        exportDir,
-        transactionIdleTimeoutSeconds,
-        maxTransactions,
-        Math.min(DEFAULT_MAX_TRANSACTIONS_PER_CLIENT, maxTransactions),
-        poolSize);
-  }
-
-  /**
    * Settings set from code, with the same names, validation and error messages as the environment:
    * {@code
    * CrdbConfig.builder().url("postgresql://app@localhost:26257/shop").readOnly(true).build()}.
@@ -395,36 +368,6 @@ public record CrdbConfig(
         e.positiveInt("CRDB_MAX_TRANSACTIONS", DEFAULT_MAX_TRANSACTIONS),
         e.positiveInt("CRDB_MAX_TRANSACTIONS_PER_CLIENT", DEFAULT_MAX_TRANSACTIONS_PER_CLIENT),
         e.positiveInt("CRDB_POOL_SIZE", DEFAULT_POOL_SIZE));
-  }
-
-  /** A copy with another list of connections (used by the demo launcher and tests). */
-  public CrdbConfig withConnections(List<ConnectionSpec> newConnections) {
-    return new CrdbConfig(
-        newConnections,
-        maxRows,
-        queryTimeoutSeconds,
-        toolsets,
-        safety,
-        exportDir,
-        transactionIdleTimeoutSeconds,
-        maxTransactions,
-        maxTransactionsPerClient,
-        poolSize);
-  }
-
-  /** A copy with another safety policy. */
-  public CrdbConfig withSafety(SafetyPolicy newSafety) {
-    return new CrdbConfig(
-        connections,
-        maxRows,
-        queryTimeoutSeconds,
-        toolsets,
-        newSafety,
-        exportDir,
-        transactionIdleTimeoutSeconds,
-        maxTransactions,
-        maxTransactionsPerClient,
-        poolSize);
   }
 
   private static final String CONNECTIONS_EXAMPLE =

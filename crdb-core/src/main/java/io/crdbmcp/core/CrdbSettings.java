@@ -116,6 +116,11 @@ public final class CrdbSettings {
     return connection(name, url, false);
   }
 
+  /** One more named connection that only reads (an entry of {@code CRDB_CONNECTIONS}). */
+  public CrdbSettings readOnlyConnection(String name, String url) {
+    return connection(name, url, true);
+  }
+
   /** One more named connection, optionally read-only (an entry of {@code CRDB_CONNECTIONS}). */
   public CrdbSettings connection(String name, String url, boolean readOnly) {
     Map<String, Object> entry = new LinkedHashMap<>();

@@ -2,6 +2,7 @@ package io.crdbmcp.core;
 
 import io.crdbmcp.core.sql.QueryResult;
 import io.crdbmcp.core.sql.Values;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
@@ -224,32 +225,9 @@ public final class ResultTable {
             + to.getSimpleName());
   }
 
+  /** The wrapper class of a primitive type ({@code int} → {@code Integer}); others as they are. */
   private static Class<?> box(Class<?> c) {
-    if (!c.isPrimitive()) {
-      return c;
-    }
-    if (c == int.class) {
-      return Integer.class;
-    }
-    if (c == long.class) {
-      return Long.class;
-    }
-    if (c == double.class) {
-      return Double.class;
-    }
-    if (c == boolean.class) {
-      return Boolean.class;
-    }
-    if (c == float.class) {
-      return Float.class;
-    }
-    if (c == short.class) {
-      return Short.class;
-    }
-    if (c == byte.class) {
-      return Byte.class;
-    }
-    return Character.class;
+    return MethodType.methodType(c).wrap().returnType();
   }
 
   /** The compact table: a header line, one line per row, then the row count. */

@@ -1,5 +1,6 @@
 package io.crdbmcp.core;
 
+import io.crdbmcp.core.connect.Database;
 import io.crdbmcp.core.rows.RowFilter;
 import io.crdbmcp.core.rows.Rows;
 import java.util.ArrayList;
@@ -7,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * Rows of one table by structured filter, never by SQL text: columns are checked against the
@@ -106,14 +108,14 @@ public final class RowsQuery {
 
   /** Inserts one row; returns it as stored (defaults filled in). */
   public ResultTable insert(Map<String, ?> values) {
-    return changed(
-        ops.crdb.rows().insert(ops.database(), table, schema, copy(values), ops.txId, ops.caller));
+    Rows.InsertRequest row = new Rows.InsertRequest(table, schema, copy(values));
+    return change((rows, db) -> rows.insert(db, row, ops.txId, ops.caller));
   }
 
   /** Inserts one row, or updates the row with the same primary key. */
   public ResultTable upsert(Map<String, ?> values) {
-    return changed(
-        ops.crdb.rows().upsert(ops.database(), table, schema, copy(values), ops.txId, ops.caller));
+    Rows.InsertRequest row = new Rows.InsertRequest(table, schema, copy(values));
+    return change((rows, db) -> rows.upsert(db, row, ops.txId, ops.caller));
   }
 
   /** Sets columns of the row the filters match; refused when they match more than one. */
@@ -137,39 +139,22 @@ public final class RowsQuery {
   }
 
   private ResultTable update(Map<String, ?> set, boolean confirm) {
-    return changed(
-        ops.crdb
-            .rows()
-            .update(
-                ops.database(),
-                table,
-                schema,
-                null,
-                filters,
-                copy(set),
-                confirm,
-                false,
-                ops.txId,
-                ops.caller));
+    Rows.UpdateRequest req = new Rows.UpdateRequest(table, schema, match(confirm), copy(set));
+    return change((rows, db) -> rows.update(db, req, ops.txId, ops.caller));
   }
 
   private ResultTable delete(boolean confirm) {
-    return changed(
-        ops.crdb
-            .rows()
-            .delete(
-                ops.database(),
-                table,
-                schema,
-                null,
-                filters,
-                confirm,
-                false,
-                ops.txId,
-                ops.caller));
+    Rows.DeleteRequest req = new Rows.DeleteRequest(table, schema, match(confirm));
+    return change((rows, db) -> rows.delete(db, req, ops.txId, ops.caller));
   }
 
-  private static ResultTable changed(Rows.Change c) {
+  /** The rows the filters match; a library change is never a dry run. */
+  private Rows.Match match(boolean confirm) {
+    return new Rows.Match(null, filters, confirm, false);
+  }
+
+  private ResultTable change(BiFunction<Rows, Database, Rows.Change> call) {
+    Rows.Change c = call.apply(ops.crdb.rows(), ops.database());
     return new ResultTable(c.rows(), null, c.affected());
   }
 

@@ -5,6 +5,7 @@ import io.crdbmcp.core.safety.Verdict;
 import io.crdbmcp.core.schema.SchemaInfo.TableEntry;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The operations of a {@link CrdbScope}: one caller, one connection name, optionally a transaction.
@@ -17,7 +18,7 @@ final class ScopeOps {
 
   ScopeOps(Crdb crdb, Caller caller, String connection, String txId) {
     this.crdb = crdb;
-    this.caller = java.util.Objects.requireNonNull(caller, "caller");
+    this.caller = Objects.requireNonNull(caller, "caller");
     this.connection = connection == null || connection.isBlank() ? null : connection;
     this.txId = txId;
   }
@@ -39,10 +40,6 @@ final class ScopeOps {
 
   TableInfo describe(String table) {
     return new TableInfo(crdb.schema().describeTable(database(), table, null, txId, caller));
-  }
-
-  RowsQuery rows(String table) {
-    return new RowsQuery(this, table);
   }
 
   Verdict validate(String sql) {

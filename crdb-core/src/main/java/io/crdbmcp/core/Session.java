@@ -1,8 +1,6 @@
 package io.crdbmcp.core;
 
 import io.crdbmcp.core.connect.Database;
-import io.crdbmcp.core.safety.Verdict;
-import io.crdbmcp.core.schema.SchemaInfo.TableEntry;
 import io.crdbmcp.core.tx.Transactions;
 
 /**
@@ -11,13 +9,16 @@ import io.crdbmcp.core.tx.Transactions;
  * resolves for this caller: its own connection of that name (opened with {@code connect}), else the
  * configured one; {@code null} is the caller's default connection. Immutable and cheap.
  */
-public final class Session implements CrdbScope {
-  private final Crdb crdb;
+public final class Session extends CrdbScope {
   private final ScopeOps ops;
 
   Session(Crdb crdb, Caller caller, String connection) {
-    this.crdb = crdb;
     this.ops = new ScopeOps(crdb, caller, connection, null);
+  }
+
+  @Override
+  ScopeOps ops() {
+    return ops;
   }
 
   public Caller caller() {
@@ -31,7 +32,7 @@ public final class Session implements CrdbScope {
 
   /** The same caller on another connection ({@code null}: the default one). */
   public Session on(String connection) {
-    return new Session(crdb, ops.caller, connection);
+    return new Session(ops.crdb, ops.caller, connection);
   }
 
   /** The connection this session's calls use, as this caller sees it. */
@@ -39,42 +40,17 @@ public final class Session implements CrdbScope {
     return ops.database();
   }
 
-  @Override
-  public ResultTable query(String sql, Object... params) {
-    return ops.query(sql, params);
-  }
-
-  @Override
-  public RecordList<TableEntry> tables() {
-    return ops.tables();
-  }
-
-  @Override
-  public TableInfo describe(String table) {
-    return ops.describe(table);
-  }
-
-  @Override
-  public RowsQuery rows(String table) {
-    return ops.rows(table);
-  }
-
-  @Override
-  public Verdict validate(String sql) {
-    return ops.validate(sql);
-  }
-
   /**
    * Begins a transaction, read-only exactly when the server or the connection is; see {@link
    * TxScope}.
    */
   public TxScope begin() {
-    return new TxScope(crdb, ops.caller, beginTransaction(null));
+    return new TxScope(ops.crdb, ops.caller, beginTransaction(null));
   }
 
   /** Begins a read-only or a read-write transaction (the latter refused on read-only servers). */
   public TxScope begin(boolean readOnly) {
-    return new TxScope(crdb, ops.caller, beginTransaction(readOnly));
+    return new TxScope(ops.crdb, ops.caller, beginTransaction(readOnly));
   }
 
   /**
@@ -86,7 +62,7 @@ public final class Session implements CrdbScope {
    * @param readOnly null: read-only exactly when the server or the connection is
    */
   public Transactions.Status beginTransaction(Boolean readOnly) {
-    return crdb.transactions().begin(ops.database(), ops.caller, readOnly);
+    return ops.crdb.transactions().begin(ops.database(), ops.caller, readOnly);
   }
 
   @Override

@@ -1,7 +1,5 @@
 package io.crdbmcp.core;
 
-import io.crdbmcp.core.safety.Verdict;
-import io.crdbmcp.core.schema.SchemaInfo.TableEntry;
 import io.crdbmcp.core.tx.Transactions;
 
 /**
@@ -19,7 +17,7 @@ import io.crdbmcp.core.tx.Transactions;
  * The same handle the transaction tools use ({@link #id()}); it belongs to the caller that began
  * it, and counts against its {@code CRDB_MAX_TRANSACTIONS_PER_CLIENT} until it ends.
  */
-public final class TxScope implements CrdbScope, AutoCloseable {
+public final class TxScope extends CrdbScope implements AutoCloseable {
   private final Crdb crdb;
   private final ScopeOps ops;
   private final Transactions.Status begun;
@@ -29,6 +27,11 @@ public final class TxScope implements CrdbScope, AutoCloseable {
     this.crdb = crdb;
     this.begun = begun;
     this.ops = new ScopeOps(crdb, caller, null, begun.id());
+  }
+
+  @Override
+  ScopeOps ops() {
+    return ops;
   }
 
   /** The transaction's handle (what the tools call {@code transaction_id}). */
@@ -48,31 +51,6 @@ public final class TxScope implements CrdbScope, AutoCloseable {
   /** Statements run, savepoints, whether an error aborted it. */
   public Transactions.Status status() {
     return crdb.transactions().status(begun.id(), ops.caller);
-  }
-
-  @Override
-  public ResultTable query(String sql, Object... params) {
-    return ops.query(sql, params);
-  }
-
-  @Override
-  public RecordList<TableEntry> tables() {
-    return ops.tables();
-  }
-
-  @Override
-  public TableInfo describe(String table) {
-    return ops.describe(table);
-  }
-
-  @Override
-  public RowsQuery rows(String table) {
-    return ops.rows(table);
-  }
-
-  @Override
-  public Verdict validate(String sql) {
-    return ops.validate(sql);
   }
 
   /** Commits. Afterwards the scope is finished ({@link #close()} does nothing). */

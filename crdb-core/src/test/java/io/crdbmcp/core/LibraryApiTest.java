@@ -39,7 +39,7 @@ class LibraryApiTest {
   @Test
   void readmeLibrarySection() throws Exception {
     // The README's lines, with its example URLs replaced by the test database's.
-    try (Crdb crdb = Crdb.create(cfg -> cfg.url(URL).connection("analytics", URL, true))) {
+    try (Crdb crdb = Crdb.create(cfg -> cfg.url(URL).readOnlyConnection("analytics", URL))) {
       System.out.println(crdb.tables());
       assertThat(crdb.tables().toString())
           .startsWith("schema|name|kind|estimated_rows|comment\n")

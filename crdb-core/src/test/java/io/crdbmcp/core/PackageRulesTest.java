@@ -17,10 +17,14 @@ import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import io.crdbmcp.core.safety.DatabaseChecks;
+import io.crdbmcp.core.safety.SqlGuard;
 import io.crdbmcp.core.sql.Queries;
+import io.crdbmcp.core.sql.SqlExecutor;
 import io.crdbmcp.core.sql.SqlWork;
 import java.sql.Connection;
 import java.util.Set;
+import javax.sql.DataSource;
 
 /**
  * The shape of crdb-core (ARCHITECTURE.md, "Shape of crdb-core"), checked on the compiled classes.
@@ -159,4 +163,31 @@ class PackageRulesTest {
           .arePublic()
           .and(takesAParameterOf(SqlWork.class, Queries.PlainSqlWork.class))
           .should(TAKE_THE_ENGINE_KEY);
+
+  /**
+   * The public face (entry point, scopes, rows builder, results) hands out nothing of the engine:
+   * no executor, guard, database checks, raw connection, data source or key. ({@code
+   * Crdb.executor()} and {@code guard()} were such a way around the guard.)
+   */
+  @ArchTest
+  static final ArchRule thePublicFaceHandsOutNoEngineInternals =
+      noMethods()
+          .that()
+          .arePublic()
+          .and()
+          .areDeclaredInClassesThat()
+          .resideInAPackage(ROOT)
+          .should()
+          .haveRawReturnType(
+              DescribedPredicate.describe(
+                  "an engine internal",
+                  (JavaClass t) ->
+                      Set.of(
+                              SqlExecutor.class.getName(),
+                              SqlGuard.class.getName(),
+                              DatabaseChecks.class.getName(),
+                              Connection.class.getName(),
+                              DataSource.class.getName(),
+                              EngineKey.class.getName())
+                          .contains(t.getName())));
 }

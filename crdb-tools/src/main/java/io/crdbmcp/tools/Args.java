@@ -150,7 +150,7 @@ public final class Args {
     return has(p.name());
   }
 
-  public boolean has(String name) {
+  private boolean has(String name) {
     return values.get(name) != null;
   }
 
@@ -159,7 +159,7 @@ public final class Args {
     return tool;
   }
 
-  public String string(String name) {
+  private String string(String name) {
     Object v = values.get(name);
     if (v == null) {
       Object d = defaultOf(name);
@@ -169,7 +169,7 @@ public final class Args {
   }
 
   /** A required string that must not be blank. */
-  public String requireText(String name) {
+  private String requireText(String name) {
     String s = string(name);
     if (s == null || s.isBlank()) {
       throw CrdbException.invalidArgument(
@@ -184,12 +184,12 @@ public final class Args {
     return p == null ? null : p.defaultValue();
   }
 
-  public Integer integer(String name) {
+  private Integer integer(String name) {
     Object v = values.get(name);
     return v == null ? null : ((Number) v).intValue();
   }
 
-  public boolean bool(String name) {
+  private boolean bool(String name) {
     Object v = values.get(name);
     if (v == null) {
       return defaultOf(name) instanceof Boolean b && b;
@@ -198,27 +198,17 @@ public final class Args {
   }
 
   @SuppressWarnings("unchecked")
-  public Map<String, Object> object(String name) {
+  private Map<String, Object> object(String name) {
     return (Map<String, Object>) values.get(name);
   }
 
   @SuppressWarnings("unchecked")
-  public List<Object> list(String name) {
+  private List<Object> list(String name) {
     return (List<Object>) values.get(name);
   }
 
-  public Object raw(String name) {
+  private Object raw(String name) {
     return values.get(name);
-  }
-
-  /** The {@link Params#CONNECTION} argument; null when omitted or not declared. */
-  public String connection() {
-    return string(Params.CONNECTION.name());
-  }
-
-  /** The {@link Params#TRANSACTION_ID} argument; null when omitted or not declared. */
-  public String transactionId() {
-    return string(Params.TRANSACTION_ID.name());
   }
 
   /** Whether {@link Params#FORMAT} asks for JSON; false when omitted or not declared. */

@@ -50,31 +50,102 @@ final class ConnectionTools {
     return m;
   }
 
+  static final Param<String> NAME =
+      Param.text("name", "Name for the new connection, e.g. analytics.").required();
+
+  static final Param<String> URL =
+      Param.text(
+          "url",
+          "postgresql://user[:password]@host:port/database?sslmode=... (alternative to"
+              + " host/user/...)");
+
+  static final Param<String> HOST = Param.text("host", "Server host name or address.");
+
+  static final Param<Integer> PORT = Param.integer("port", "Server port (default 26257).", 1);
+
+  static final Param<String> USER = Param.text("user", "Database user.");
+
+  static final Param<String> PASSWORD =
+      Param.text("password", "Password; never echoed or logged.").secret();
+
+  static final Param<String> DATABASE =
+      Param.text("database", "Database name (default defaultdb).");
+
+  static final Param<String> SSLMODE =
+      Param.choice(
+          "sslmode",
+          "TLS mode.",
+          "prefer",
+          "disable",
+          "allow",
+          "prefer",
+          "require",
+          "verify-ca",
+          "verify-full");
+
+  static final Param<Boolean> READ_ONLY =
+      Param.flag("read_only", "Only allow reads on this connection.", false);
+
+  static final Param<Boolean> REPLACE =
+      Param.flag("replace", "Replace an open connection of the same name.", false);
+
+  /** The arguments of connect. */
+  record Connect(
+      String name,
+      String url,
+      String host,
+      Integer port,
+      String user,
+      String password,
+      String database,
+      String sslMode,
+      boolean readOnly,
+      boolean replace) {
+    static Connect from(Args a) {
+      return new Connect(
+          a.get(NAME),
+          a.get(URL),
+          a.get(HOST),
+          a.get(PORT),
+          a.get(USER),
+          a.get(PASSWORD),
+          a.get(DATABASE),
+          a.get(SSLMODE),
+          a.get(READ_ONLY),
+          a.get(REPLACE));
+    }
+
+    /** The connection these arguments describe: a URL, or host and user (and the rest). */
+    ConnectionSpec spec(int timeoutSeconds) {
+      try {
+        if (url != null) {
+          return ConnectionSpec.fromUrl(name, url, timeoutSeconds, readOnly);
+        }
+        if (host == null || user == null) {
+          throw CrdbException.invalidArgument(
+              "connect needs url, or host and user", "pass url, or host and user");
+        }
+        return new ConnectionSpec(
+            name,
+            host,
+            port != null ? port : ConnectionSpec.DEFAULT_PORT,
+            user,
+            password,
+            database != null ? database : ConnectionSpec.DEFAULT_DATABASE,
+            sslMode,
+            null,
+            null,
+            timeoutSeconds,
+            readOnly);
+      } catch (IllegalArgumentException e) {
+        throw CrdbException.invalidArgument(
+            "connect: " + e.getMessage(),
+            "example url: postgresql://app@db.example.com:26257/defaultdb?sslmode=verify-full");
+      }
+    }
+  }
+
   private static ToolDef connect(Crdb crdb) {
-    Params p =
-        Params.of()
-            .requiredString("name", "Name for the new connection, e.g. analytics.")
-            .string(
-                "url",
-                "postgresql://user[:password]@host:port/database?sslmode=... (alternative to"
-                    + " host/user/...)")
-            .string("host", "Server host name or address.")
-            .integer("port", "Server port (default 26257).", 1)
-            .string("user", "Database user.")
-            .add(Param.text("password", "Password; never echoed or logged.").secret())
-            .string("database", "Database name (default defaultdb).")
-            .choice(
-                "sslmode",
-                "TLS mode.",
-                "prefer",
-                "disable",
-                "allow",
-                "prefer",
-                "require",
-                "verify-ca",
-                "verify-full")
-            .bool("read_only", "Only allow reads on this connection.", false)
-            .bool("replace", "Replace an open connection of the same name.", false);
     return ToolDef.reader("connect")
         .group(Toolset.CONNECTION)
         .title("Connect to a database")
@@ -82,73 +153,42 @@ final class ConnectionTools {
             "Opens a named connection to a CockroachDB or PostgreSQL server and checks it with a"
                 + " round trip. Give either url, or host and user. Other tools select it with their"
                 + " connection argument. It belongs to this client: other clients do not see it.")
-        .params(p)
+        .params(NAME, URL, HOST, PORT, USER, PASSWORD, DATABASE, SSLMODE, READ_ONLY, REPLACE)
         .output(OutputSchemas.anyObject())
         .scope(Scope.ADMIN)
         .handler(
-            (a, ctx) -> {
-              String name = a.requireText("name");
-              if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
+            Connect::from,
+            (q, ctx) -> {
+              if (!q.name().matches("[A-Za-z0-9_.-]{1,64}")) {
                 throw CrdbException.invalidArgument(
-                    "connection name '" + name + "' is not allowed",
+                    "connection name '" + q.name() + "' is not allowed",
                     "use 1-64 letters, digits, '_', '.', '-'");
               }
               int timeout =
                   crdb.config().defaultConnection() == null
                       ? CrdbConfig.DEFAULT_CONNECT_TIMEOUT
                       : crdb.config().defaultConnection().connectTimeoutSeconds(); // CRDB_TIMEOUT
-              ConnectionSpec spec;
-              try {
-                if (a.has("url")) {
-                  spec =
-                      ConnectionSpec.fromUrl(name, a.string("url"), timeout, a.bool("read_only"));
-                } else {
-                  if (!a.has("host") || !a.has("user")) {
-                    throw CrdbException.invalidArgument(
-                        "connect needs url, or host and user", "pass url, or host and user");
-                  }
-                  spec =
-                      new ConnectionSpec(
-                          name,
-                          a.string("host"),
-                          a.has("port") ? a.integer("port") : ConnectionSpec.DEFAULT_PORT,
-                          a.string("user"),
-                          a.string("password"),
-                          a.has("database")
-                              ? a.string("database")
-                              : ConnectionSpec.DEFAULT_DATABASE,
-                          a.string("sslmode"),
-                          null,
-                          null,
-                          timeout,
-                          a.bool("read_only"));
-                }
-              } catch (IllegalArgumentException e) {
-                throw CrdbException.invalidArgument(
-                    "connect: " + e.getMessage(),
-                    "example url: postgresql://app@db.example.com:26257/defaultdb?sslmode=verify-full");
-              }
-              Database db = crdb.connections().connect(spec, a.bool("replace"), ctx.caller());
+              Database db = crdb.connections().connect(q.spec(timeout), q.replace(), ctx.caller());
               Map<String, Object> m = describe(crdb, db, ctx.caller(), true);
-              return new ToolResult(
-                  a.json() ? Render.toJson(m) : "Connected.\n" + Render.keyValues(m), m);
+              return new ToolResult("Connected.\n" + Render.keyValues(m), m);
             });
   }
 
+  static final Param<String> CLOSED = NAME.describedAs("Name of the connection to close.");
+
   private static ToolDef disconnect(Crdb crdb) {
-    Params p = Params.of().requiredString("name", "Name of the connection to close.");
     return ToolDef.reader("disconnect")
         .group(Toolset.CONNECTION)
         .title("Close a connection")
         .description(
             "Closes a named connection this client opened, and its pool. Open transactions on it are"
                 + " rolled back. Connections configured in the server's settings cannot be closed.")
-        .params(p)
+        .param(CLOSED)
         .output(OutputSchemas.anyObject())
         .handler(
-            (a, ctx) -> {
-              ConnectionSpec spec =
-                  crdb.connections().disconnect(a.requireText("name"), ctx.caller());
+            a -> a.get(CLOSED),
+            (name, ctx) -> {
+              ConnectionSpec spec = crdb.connections().disconnect(name, ctx.caller());
               String defaultName = crdb.connections().defaultName(ctx.caller());
               Map<String, Object> m = new LinkedHashMap<>();
               m.put("disconnected", spec.name());
@@ -163,14 +203,13 @@ final class ConnectionTools {
   }
 
   private static ToolDef listConnections(Crdb crdb) {
-    Params p = Params.of().format().detail();
     return ToolDef.reader("list_connections")
         .group(Toolset.CONNECTION)
         .title("List connections")
         .description(
             "Lists the open connections: name, server, database, user, whether read-only, and"
                 + " whether it answers.")
-        .params(p)
+        .params(Params.FORMAT, Params.DETAIL)
         .output(OutputSchemas.list("connections"))
         .handler(
             (a, ctx) -> {
@@ -199,24 +238,30 @@ final class ConnectionTools {
             });
   }
 
+  static final Param<String> SWITCH_TO =
+      DATABASE.describedAs("Database to use from now on (see list_databases).").required();
+
+  /** The arguments of switch_database. */
+  record SwitchDatabase(String database, String connection) {
+    static SwitchDatabase from(Args a) {
+      return new SwitchDatabase(a.get(SWITCH_TO), a.get(Params.CONNECTION));
+    }
+  }
+
   private static ToolDef switchDatabase(Crdb crdb) {
-    Params p =
-        Params.of()
-            .requiredString("database", "Database to use from now on (see list_databases).")
-            .connection();
     return ToolDef.reader("switch_database")
         .group(Toolset.CONNECTION)
         .title("Switch database")
         .description(
             "Points a connection at another database on the same server. Later calls of this client"
                 + " on that connection use it; other clients keep the database they had.")
-        .params(p)
+        .params(SWITCH_TO, Params.CONNECTION)
         .output(OutputSchemas.anyObject())
         .handler(
-            (a, ctx) -> {
+            SwitchDatabase::from,
+            (q, ctx) -> {
               Database db =
-                  crdb.connections()
-                      .switchDatabase(a.connection(), a.requireText("database"), ctx.caller());
+                  crdb.connections().switchDatabase(q.connection(), q.database(), ctx.caller());
               Map<String, Object> m = describe(crdb, db, ctx.caller(), true);
               return new ToolResult(
                   "Connection '" + db.name() + "' now uses database " + db.spec().database() + ".",

@@ -1,5 +1,6 @@
 package io.crdbmcp.tools;
 
+import io.crdbmcp.core.Caller;
 import io.crdbmcp.core.Crdb;
 import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.connect.Database;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /** read_rows, insert_row, update_row, delete_row and upsert_row. */
 final class DataTools {
@@ -80,68 +82,45 @@ final class DataTools {
   static final Param<Boolean> DRY_RUN =
       Param.flag("dry_run", "Report the rows that would change without changing anything.", false);
 
-  /** The table a data tool works on. */
-  record TableRef(String table, String schema) {
-    static TableRef from(Args a) {
-      return new TableRef(a.get(TABLE), a.get(SCHEMA));
-    }
-
-    /** As the call record names it: schema-qualified when the schema was given. */
-    String qualified() {
-      return schema == null ? table : schema + "." + table;
+  /**
+   * The arguments of a data tool, read once: the request for crdb-core's {@link Rows}, where the
+   * call runs, and the output format.
+   */
+  record RowCall<R extends Rows.Request>(R request, Target target, boolean json) {
+    static <R extends Rows.Request> Function<Args, RowCall<R>> of(Function<Args, R> request) {
+      return a -> new RowCall<>(request.apply(a), Target.from(a), a.json());
     }
   }
 
-  /** Which rows an update or delete changes, and how carefully. */
-  record RowTarget(
-      Map<String, Object> key, List<RowFilter> filter, boolean confirm, boolean dryRun) {
-    static RowTarget from(Args a) {
-      return new RowTarget(
-          a.get(KEY), RowFilter.parse(a.get(FILTER)), a.get(CONFIRM), a.get(DRY_RUN));
-    }
-  }
-
-  /** The arguments of read_rows. */
-  record ReadRows(TableRef table, Rows.ReadRequest request, Target target, boolean json) {
-    static ReadRows from(Args a) {
-      TableRef t = TableRef.from(a);
-      return new ReadRows(
-          t,
-          new Rows.ReadRequest(
-              t.table(),
-              t.schema(),
-              a.get(KEY),
-              RowFilter.parse(a.get(FILTER)),
-              strings(a.get(COLUMNS), COLUMNS.name()),
-              orders(a.get(ORDER_BY)),
-              a.get(LIMIT),
-              a.get(CURSOR)),
-          Target.from(a),
-          a.json());
-    }
+  static Rows.ReadRequest readRequest(Args a) {
+    return new Rows.ReadRequest(
+        a.get(TABLE),
+        a.get(SCHEMA),
+        a.get(KEY),
+        RowFilter.parse(a.get(FILTER)),
+        strings(a.get(COLUMNS), COLUMNS.name()),
+        orders(a.get(ORDER_BY)),
+        a.get(LIMIT),
+        a.get(CURSOR));
   }
 
   /** The arguments of insert_row and upsert_row. */
-  record RowValues(TableRef table, Map<String, Object> values, Target target, boolean json) {
-    static RowValues from(Args a) {
-      return new RowValues(TableRef.from(a), a.get(VALUES), Target.from(a), a.json());
-    }
+  static Rows.InsertRequest insertRequest(Args a) {
+    return new Rows.InsertRequest(a.get(TABLE), a.get(SCHEMA), a.get(VALUES));
   }
 
-  /** The arguments of update_row. */
-  record UpdateRows(
-      TableRef table, Map<String, Object> set, RowTarget rows, Target target, boolean json) {
-    static UpdateRows from(Args a) {
-      return new UpdateRows(
-          TableRef.from(a), a.get(SET), RowTarget.from(a), Target.from(a), a.json());
-    }
+  static Rows.UpdateRequest updateRequest(Args a) {
+    return new Rows.UpdateRequest(a.get(TABLE), a.get(SCHEMA), match(a), a.get(SET));
   }
 
-  /** The arguments of delete_row. */
-  record DeleteRows(TableRef table, RowTarget rows, Target target, boolean json) {
-    static DeleteRows from(Args a) {
-      return new DeleteRows(TableRef.from(a), RowTarget.from(a), Target.from(a), a.json());
-    }
+  static Rows.DeleteRequest deleteRequest(Args a) {
+    return new Rows.DeleteRequest(a.get(TABLE), a.get(SCHEMA), match(a));
+  }
+
+  /** Which rows an update or delete changes, and how carefully. */
+  static Rows.Match match(Args a) {
+    return new Rows.Match(
+        a.get(KEY), RowFilter.parse(a.get(FILTER)), a.get(CONFIRM), a.get(DRY_RUN));
   }
 
   /** The common start of every data tool: the table, then ... */
@@ -154,16 +133,20 @@ final class DataTools {
     return b.params(Params.CONNECTION, Params.TRANSACTION_ID, Params.FORMAT);
   }
 
-  /** The statement a data tool builds, for the call record (no SQL text: the tool wrote it). */
+  /**
+   * The statement a data tool builds, for the call record (no SQL text: the tool wrote it): the
+   * table as the arguments name it, schema-qualified when the schema was given.
+   */
   private static void record(
-      ToolContext ctx, StatementKind kind, String command, boolean writes, TableRef t) {
+      ToolContext ctx, StatementKind kind, String command, boolean writes, Rows.Request r) {
+    String table = r.schema() == null ? r.table() : r.schema() + "." + r.table();
     ctx.record()
         .classification(
             new Classification(
                 kind,
                 command,
                 writes,
-                List.of(t.qualified()),
+                List.of(table),
                 List.of(),
                 List.of("built from structured arguments")));
   }
@@ -215,10 +198,10 @@ final class DataTools {
                 + " stable and complete). Blocked columns are never returned.")
         .output(READ_OUTPUT)
         .handler(
-            ReadRows::from,
+            RowCall.of(DataTools::readRequest),
             (q, ctx) -> {
               Database db = q.target().open(crdb, ctx);
-              record(ctx, StatementKind.READ, "SELECT", false, q.table());
+              record(ctx, StatementKind.READ, "SELECT", false, q.request());
               Rows.ReadResult r =
                   crdb.rows().read(db, q.request(), q.target().transactionId(), ctx.caller());
               ctx.record().rows(r.result().rowCount());
@@ -265,69 +248,37 @@ final class DataTools {
   }
 
   private static ToolDef insertRow(Crdb crdb) {
-    return common(
-            declare(ToolDef.writer("insert_row"))
-                .param(
-                    VALUES.describedAs(
-                        "Column → value for the new row; omitted columns take their defaults."
-                            + VALUE_HELP)))
-        .title("Insert a row")
-        .description(
-            "Inserts one row with the given column values (bound as parameters, converted to each"
-                + " column's type) and returns the inserted row, defaults included.")
-        .output(CHANGE_OUTPUT)
-        .handler(
-            RowValues::from,
-            (q, ctx) -> {
-              Database db = q.target().open(crdb, ctx);
-              record(ctx, StatementKind.WRITE, "INSERT", true, q.table());
-              return change(
-                  ctx,
-                  crdb.rows()
-                      .insert(
-                          db,
-                          q.table().table(),
-                          q.table().schema(),
-                          q.values(),
-                          q.target().transactionId(),
-                          ctx.caller()),
-                  q.json());
-            });
+    ToolDef.Builder tool =
+        common(
+                declare(ToolDef.writer("insert_row"))
+                    .param(
+                        VALUES.describedAs(
+                            "Column → value for the new row; omitted columns take their defaults."
+                                + VALUE_HELP)))
+            .title("Insert a row")
+            .description(
+                "Inserts one row with the given column values (bound as parameters, converted to"
+                    + " each column's type) and returns the inserted row, defaults included.");
+    return changes(tool, crdb, "INSERT", DataTools::insertRequest, Rows::insert);
   }
 
   private static ToolDef upsertRow(Crdb crdb) {
-    return common(
-            declare(ToolDef.writer("upsert_row"))
-                .param(
-                    VALUES.describedAs(
-                        "Column → value, including every primary-key column. The row with that"
-                            + " key is inserted or its given columns are overwritten."
-                            + VALUE_HELP)))
-        .title("Insert or update a row")
-        .description(
-            "Inserts the row, or updates the given columns of the row with the same primary key"
-                + " (UPSERT on CockroachDB, INSERT ... ON CONFLICT on PostgreSQL). Returns the row"
-                + " and whether it was inserted or updated.")
-        .output(CHANGE_OUTPUT)
-        .destructive()
-        .idempotent()
-        .handler(
-            RowValues::from,
-            (q, ctx) -> {
-              Database db = q.target().open(crdb, ctx);
-              record(ctx, StatementKind.WRITE, "UPSERT", true, q.table());
-              return change(
-                  ctx,
-                  crdb.rows()
-                      .upsert(
-                          db,
-                          q.table().table(),
-                          q.table().schema(),
-                          q.values(),
-                          q.target().transactionId(),
-                          ctx.caller()),
-                  q.json());
-            });
+    ToolDef.Builder tool =
+        common(
+                declare(ToolDef.writer("upsert_row"))
+                    .param(
+                        VALUES.describedAs(
+                            "Column → value, including every primary-key column. The row with"
+                                + " that key is inserted or its given columns are overwritten."
+                                + VALUE_HELP)))
+            .title("Insert or update a row")
+            .description(
+                "Inserts the row, or updates the given columns of the row with the same primary"
+                    + " key (UPSERT on CockroachDB, INSERT ... ON CONFLICT on PostgreSQL). Returns"
+                    + " the row and whether it was inserted or updated.")
+            .destructive()
+            .idempotent();
+    return changes(tool, crdb, "UPSERT", DataTools::insertRequest, Rows::upsert);
   }
 
   /** The arguments that choose the rows of update_row and delete_row. */
@@ -336,74 +287,67 @@ final class DataTools {
   }
 
   private static ToolDef updateRow(Crdb crdb) {
-    return common(rowTarget(declare(ToolDef.writer("update_row")).param(SET)))
-        .title("Update rows")
-        .description(
-            "Updates the row with the given primary key, or the rows matching a filter (more than"
-                + " one needs confirm=true). dry_run=true shows the rows before and after without"
-                + " changing anything. Returns the updated rows.")
-        .output(CHANGE_OUTPUT)
-        .destructive()
-        .idempotent()
-        .handler(
-            UpdateRows::from,
-            (q, ctx) -> {
-              Database db = q.target().open(crdb, ctx);
-              record(ctx, StatementKind.WRITE, "UPDATE", !q.rows().dryRun(), q.table());
-              return change(
-                  ctx,
-                  crdb.rows()
-                      .update(
-                          db,
-                          q.table().table(),
-                          q.table().schema(),
-                          q.rows().key(),
-                          q.rows().filter(),
-                          q.set(),
-                          q.rows().confirm(),
-                          q.rows().dryRun(),
-                          q.target().transactionId(),
-                          ctx.caller()),
-                  q.json());
-            });
+    ToolDef.Builder tool =
+        common(rowTarget(declare(ToolDef.writer("update_row")).param(SET)))
+            .title("Update rows")
+            .description(
+                "Updates the row with the given primary key, or the rows matching a filter (more"
+                    + " than one needs confirm=true). dry_run=true shows the rows before and after"
+                    + " without changing anything. Returns the updated rows.")
+            .destructive()
+            .idempotent();
+    return changes(tool, crdb, "UPDATE", DataTools::updateRequest, Rows::update);
   }
 
   private static ToolDef deleteRow(Crdb crdb) {
-    return common(rowTarget(declare(ToolDef.writer("delete_row"))))
-        .title("Delete rows")
-        .description(
-            "Deletes the row with the given primary key, or the rows matching a filter (more than"
-                + " one needs confirm=true). dry_run=true shows the rows that would be deleted"
-                + " without deleting. Returns the deleted rows.")
-        .output(CHANGE_OUTPUT)
-        .destructive()
-        .idempotent()
+    ToolDef.Builder tool =
+        common(rowTarget(declare(ToolDef.writer("delete_row"))))
+            .title("Delete rows")
+            .description(
+                "Deletes the row with the given primary key, or the rows matching a filter (more"
+                    + " than one needs confirm=true). dry_run=true shows the rows that would be"
+                    + " deleted without deleting. Returns the deleted rows.")
+            .destructive()
+            .idempotent();
+    return changes(tool, crdb, "DELETE", DataTools::deleteRequest, Rows::delete);
+  }
+
+  /** One of crdb-core's row changes ({@link Rows#insert}, {@link Rows#update} ...). */
+  @FunctionalInterface
+  interface RowChange<R extends Rows.Request> {
+    Rows.Change run(Rows rows, Database db, R request, String transactionId, Caller caller);
+  }
+
+  /**
+   * Finishes a row-change tool: its arguments read into {@code request}, and a handler that opens
+   * the call's connection, records the statement (a dry run writes nothing), runs the change and
+   * renders it.
+   */
+  private static <R extends Rows.Request> ToolDef changes(
+      ToolDef.Builder tool,
+      Crdb crdb,
+      String command,
+      Function<Args, R> request,
+      RowChange<R> change) {
+    return tool.output(CHANGE_OUTPUT)
         .handler(
-            DeleteRows::from,
+            RowCall.of(request),
             (q, ctx) -> {
               Database db = q.target().open(crdb, ctx);
-              record(ctx, StatementKind.WRITE, "DELETE", !q.rows().dryRun(), q.table());
-              return change(
-                  ctx,
-                  crdb.rows()
-                      .delete(
-                          db,
-                          q.table().table(),
-                          q.table().schema(),
-                          q.rows().key(),
-                          q.rows().filter(),
-                          q.rows().confirm(),
-                          q.rows().dryRun(),
-                          q.target().transactionId(),
-                          ctx.caller()),
-                  q.json());
+              record(ctx, StatementKind.WRITE, command, !dryRun(q.request()), q.request());
+              Rows.Change ch =
+                  change.run(
+                      crdb.rows(), db, q.request(), q.target().transactionId(), ctx.caller());
+              ctx.record().rows(ch.affected());
+              return renderChange(ch, q.json());
             });
   }
 
-  /** Renders a change and records the rows it changed. */
-  private static ToolResult change(ToolContext ctx, Rows.Change ch, boolean json) {
-    ctx.record().rows(ch.affected());
-    return renderChange(ch, json);
+  private static boolean dryRun(Rows.Request r) {
+    if (r instanceof Rows.UpdateRequest u) {
+      return u.rows().dryRun();
+    }
+    return r instanceof Rows.DeleteRequest d && d.rows().dryRun();
   }
 
   static ToolResult renderChange(Rows.Change ch, boolean json) {

@@ -8,9 +8,9 @@ import java.util.Map;
 
 /**
  * The declared arguments of one tool, in schema order. They give the input JSON schema the client
- * sees and drive {@link Args} validation, so the two cannot drift apart. Tools declare arguments
- * with {@link ToolDef.Builder#param}; the string-named methods here ({@link #requiredString} ...)
- * are the older way of declaring the same thing.
+ * sees and drive {@link Args} validation, so the two cannot drift apart. Tools declare arguments as
+ * {@link Param} constants with {@link ToolDef.Builder#param} and read them with the same constant
+ * ({@link Args#get}).
  */
 public final class Params {
   /** The common {@code connection} argument. */
@@ -61,62 +61,6 @@ public final class Params {
   public Params addAll(Params other) {
     other.params.values().forEach(this::add);
     return this;
-  }
-
-  public Params string(String name, String description) {
-    return add(Param.text(name, description));
-  }
-
-  public Params requiredString(String name, String description) {
-    return add(Param.text(name, description).required());
-  }
-
-  public Params integer(String name, String description, Integer minimum) {
-    return add(Param.integer(name, description, minimum));
-  }
-
-  public Params bool(String name, String description, boolean defaultValue) {
-    return add(Param.flag(name, description, defaultValue));
-  }
-
-  public Params choice(String name, String description, String defaultValue, String... allowed) {
-    return add(Param.choice(name, description, defaultValue, allowed));
-  }
-
-  public Params object(String name, String description, boolean required) {
-    Param<?> p = Param.object(name, description);
-    return add(required ? p.required() : p);
-  }
-
-  public Params array(String name, String description, boolean required) {
-    Param<?> p = Param.array(name, description);
-    return add(required ? p.required() : p);
-  }
-
-  /** Any JSON value (for row values and filter operands). */
-  public Params any(String name, String description, boolean required) {
-    Param<?> p = Param.any(name, description);
-    return add(required ? p.required() : p);
-  }
-
-  /** The common {@code connection} argument. */
-  public Params connection() {
-    return add(CONNECTION);
-  }
-
-  /** The common {@code transaction_id} argument. */
-  public Params transaction() {
-    return add(TRANSACTION_ID);
-  }
-
-  /** The common {@code format} argument. */
-  public Params format() {
-    return add(FORMAT);
-  }
-
-  /** The common {@code detail} argument. */
-  public Params detail() {
-    return add(DETAIL);
   }
 
   /** The declared arguments by name, in declaration order. */

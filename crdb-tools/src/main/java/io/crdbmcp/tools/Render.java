@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Compact output for the model: a header line and one line per row, values separated by {@code |},
@@ -169,6 +170,25 @@ public final class Render {
       text += "(" + items.size() + " " + noun(listKey, items.size()) + ")";
     }
     return new ToolResult(text, s);
+  }
+
+  /**
+   * Entries (catalog records) as a table with the chosen columns: each entry becomes the map that
+   * is its structured form ({@code item}), then as {@link #records(List, List, String, boolean,
+   * String)}.
+   */
+  public static <E> ToolResult records(
+      List<E> entries,
+      Function<E, Map<String, Object>> item,
+      List<String> textColumns,
+      String listKey,
+      boolean json,
+      String more) {
+    List<Map<String, Object>> items = new ArrayList<>(entries.size());
+    for (E e : entries) {
+      items.add(item.apply(e));
+    }
+    return records(items, textColumns, listKey, json, more);
   }
 
   /** "1 table", "3 tables": the list key names what is counted. */

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** list_databases, list_schemas, list_tables, describe_table, list_indexes, get_constraints. */
 final class SchemaTools {
@@ -47,10 +48,23 @@ final class SchemaTools {
       Param.flag("include_sequences", "Also list sequences (kind 'sequence').", false);
 
   /** The arguments of the tools about one table. */
-  record TableArgs(String table, String schema, Target target, boolean json, boolean detailed) {
+  record TableArgs(String table, String schema, View view) implements Listing {
     static TableArgs from(Args a) {
-      return new TableArgs(
-          a.get(TABLE), a.get(TABLE_SCHEMA), Target.from(a), a.json(), a.detailed());
+      return new TableArgs(a.get(TABLE), a.get(TABLE_SCHEMA), View.from(a));
+    }
+  }
+
+  /** The arguments of list_schemas. */
+  record ListSchemas(boolean includeSystem, View view) implements Listing {
+    static ListSchemas from(Args a) {
+      return new ListSchemas(a.get(INCLUDE_SYSTEM), View.from(a));
+    }
+  }
+
+  /** The arguments of list_tables. */
+  record ListTables(String schema, boolean includeSequences, View view) implements Listing {
+    static ListTables from(Args a) {
+      return new ListTables(a.get(SCHEMA_FILTER), a.get(INCLUDE_SEQUENCES), View.from(a));
     }
   }
 
@@ -65,7 +79,7 @@ final class SchemaTools {
     return ToolDef.reader(name).group(Toolset.SCHEMA);
   }
 
-  private static Map<String, Object> map(Object... kv) {
+  static Map<String, Object> map(Object... kv) {
     Map<String, Object> m = new LinkedHashMap<>();
     for (int i = 0; i < kv.length; i += 2) {
       m.put((String) kv[i], kv[i + 1]);
@@ -81,28 +95,33 @@ final class SchemaTools {
         .params(Params.CONNECTION, Params.TRANSACTION_ID, Params.FORMAT, Params.DETAIL)
         .output(OutputSchemas.list("databases"))
         .handler(
-            (a, ctx) -> {
-              Target target = Target.from(a);
-              Database db = target.open(crdb, ctx);
-              List<Map<String, Object>> items = new ArrayList<>();
-              for (DatabaseEntry d :
-                  crdb.schema().listDatabases(db, target.transactionId(), ctx.caller())) {
-                items.add(
-                    map(
-                        "name", d.name(),
-                        "owner", d.owner(),
-                        "encoding", d.encoding(),
-                        "current", d.name().equals(db.spec().database())));
-              }
-              return Render.records(
-                  items,
-                  a.detailed()
-                      ? List.of("name", "owner", "encoding", "current")
-                      : List.of("name", "current"),
-                  "databases",
-                  a.json(),
-                  "");
-            });
+            View::from,
+            View.listing(
+                crdb,
+                DATABASES,
+                Function.identity(),
+                (v, db, tx, caller) -> databases(db, crdb.schema().listDatabases(db, tx, caller))));
+  }
+
+  private static final View.Shown DATABASES =
+      new View.Shown(
+          "databases",
+          List.of("name", "current"),
+          List.of("name", "owner", "encoding", "current"),
+          "");
+
+  /** The databases, each marked current when it is the connection's. */
+  private static List<Map<String, Object>> databases(Database db, List<DatabaseEntry> entries) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (DatabaseEntry d : entries) {
+      out.add(
+          map(
+              "name", d.name(),
+              "owner", d.owner(),
+              "encoding", d.encoding(),
+              "current", d.name().equals(db.spec().database())));
+    }
+    return out;
   }
 
   private static ToolDef listSchemas(Crdb crdb) {
@@ -114,18 +133,29 @@ final class SchemaTools {
         .params(INCLUDE_SYSTEM, Params.CONNECTION, Params.TRANSACTION_ID, Params.FORMAT)
         .output(OutputSchemas.list("schemas"))
         .handler(
-            (a, ctx) -> {
-              Target target = Target.from(a);
-              Database db = target.open(crdb, ctx);
-              List<Map<String, Object>> items = new ArrayList<>();
-              for (SchemaEntry s :
-                  crdb.schema()
-                      .listSchemas(
-                          db, a.get(INCLUDE_SYSTEM), target.transactionId(), ctx.caller())) {
-                items.add(map("name", s.name(), "owner", s.owner()));
-              }
-              return Render.records(items, List.of("name", "owner"), "schemas", a.json(), "");
-            });
+            ListSchemas::from,
+            View.listing(
+                crdb,
+                View.Shown.as("schemas", List.of("name", "owner")),
+                (SchemaEntry s) -> map("name", s.name(), "owner", s.owner()),
+                (q, db, tx, caller) ->
+                    crdb.schema().listSchemas(db, q.includeSystem(), tx, caller)));
+  }
+
+  private static final View.Shown TABLES =
+      new View.Shown(
+          "tables",
+          List.of("schema", "name", "kind", "estimated_rows"),
+          List.of("schema", "name", "kind", "estimated_rows", "comment"),
+          "Pass schema to list one schema at a time.");
+
+  private static Map<String, Object> table(TableEntry t) {
+    return map(
+        "schema", t.schema(),
+        "name", t.name(),
+        "kind", t.kind(),
+        "estimated_rows", t.estimatedRows(),
+        "comment", t.comment());
   }
 
   private static ToolDef listTables(Crdb crdb) {
@@ -144,35 +174,23 @@ final class SchemaTools {
             Params.DETAIL)
         .output(OutputSchemas.list("tables"))
         .handler(
-            (a, ctx) -> {
-              Target target = Target.from(a);
-              Database db = target.open(crdb, ctx);
-              List<Map<String, Object>> items = new ArrayList<>();
-              for (TableEntry t :
-                  crdb.schema()
-                      .listTables(
-                          db,
-                          a.get(SCHEMA_FILTER),
-                          a.get(INCLUDE_SEQUENCES),
-                          target.transactionId(),
-                          ctx.caller())) {
-                items.add(
-                    map(
-                        "schema", t.schema(),
-                        "name", t.name(),
-                        "kind", t.kind(),
-                        "estimated_rows", t.estimatedRows(),
-                        "comment", t.comment()));
-              }
-              return Render.records(
-                  items,
-                  a.detailed()
-                      ? List.of("schema", "name", "kind", "estimated_rows", "comment")
-                      : List.of("schema", "name", "kind", "estimated_rows"),
-                  "tables",
-                  a.json(),
-                  "Pass schema to list one schema at a time.");
-            });
+            ListTables::from,
+            View.listing(
+                crdb,
+                TABLES,
+                SchemaTools::table,
+                (q, db, tx, caller) ->
+                    crdb.schema().listTables(db, q.schema(), q.includeSequences(), tx, caller)));
+  }
+
+  private static Map<String, Object> column(ColumnEntry c) {
+    return map(
+        "name", c.name(),
+        "type", c.type(),
+        "nullable", c.nullable(),
+        "default", c.defaultValue(),
+        "primary_key", c.primaryKey(),
+        "comment", c.comment());
   }
 
   private static ToolDef describeTable(Crdb crdb) {
@@ -191,22 +209,14 @@ final class SchemaTools {
         .handler(
             TableArgs::from,
             (q, ctx) -> {
-              Database db = q.target().open(crdb, ctx);
+              Target target = q.view().target();
+              Database db = target.open(crdb, ctx);
               TableDescription d =
                   crdb.schema()
                       .describeTable(
-                          db, q.table(), q.schema(), q.target().transactionId(), ctx.caller());
+                          db, q.table(), q.schema(), target.transactionId(), ctx.caller());
               List<Map<String, Object>> cols = new ArrayList<>();
-              for (ColumnEntry c : d.columns()) {
-                cols.add(
-                    map(
-                        "name", c.name(),
-                        "type", c.type(),
-                        "nullable", c.nullable(),
-                        "default", c.defaultValue(),
-                        "primary_key", c.primaryKey(),
-                        "comment", c.comment()));
-              }
+              d.columns().forEach(c -> cols.add(column(c)));
               Map<String, Object> s =
                   map(
                       "schema", d.schema(),
@@ -214,7 +224,7 @@ final class SchemaTools {
                       "kind", d.kind(),
                       "primary_key", d.primaryKey(),
                       "columns", cols);
-              if (q.json()) {
+              if (q.view().json()) {
                 return new ToolResult(Render.toJson(s), s);
               }
               ToolResult t =
@@ -229,6 +239,23 @@ final class SchemaTools {
             });
   }
 
+  private static final View.Shown INDEXES =
+      new View.Shown(
+          "indexes",
+          List.of("name", "columns", "unique", "primary"),
+          List.of("name", "columns", "unique", "primary", "method", "definition"),
+          "");
+
+  private static Map<String, Object> index(IndexEntry i) {
+    return map(
+        "name", i.name(),
+        "columns", i.columns(),
+        "unique", i.unique(),
+        "primary", i.primary(),
+        "method", i.method(),
+        "definition", i.definition());
+  }
+
   private static ToolDef listIndexes(Crdb crdb) {
     return tableTool("list_indexes")
         .title("List indexes")
@@ -237,31 +264,31 @@ final class SchemaTools {
         .output(OutputSchemas.list("indexes"))
         .handler(
             TableArgs::from,
-            (q, ctx) -> {
-              Database db = q.target().open(crdb, ctx);
-              List<Map<String, Object>> items = new ArrayList<>();
-              for (IndexEntry i :
-                  crdb.schema()
-                      .listIndexes(
-                          db, q.table(), q.schema(), q.target().transactionId(), ctx.caller())) {
-                items.add(
-                    map(
-                        "name", i.name(),
-                        "columns", i.columns(),
-                        "unique", i.unique(),
-                        "primary", i.primary(),
-                        "method", i.method(),
-                        "definition", i.definition()));
-              }
-              return Render.records(
-                  items,
-                  q.detailed()
-                      ? List.of("name", "columns", "unique", "primary", "method", "definition")
-                      : List.of("name", "columns", "unique", "primary"),
-                  "indexes",
-                  q.json(),
-                  "");
-            });
+            View.listing(
+                crdb,
+                INDEXES,
+                SchemaTools::index,
+                (q, db, tx, caller) ->
+                    crdb.schema().listIndexes(db, q.table(), q.schema(), tx, caller)));
+  }
+
+  private static final View.Shown CONSTRAINTS =
+      View.Shown.as(
+          "constraints",
+          List.of("name", "type", "columns", "references", "referenced_columns", "check"));
+
+  private static Map<String, Object> constraint(ConstraintEntry c) {
+    Map<String, Object> m = map("name", c.name(), "type", c.type(), "columns", c.columns());
+    if (c.referencedTable() != null) {
+      m.put("references", c.referencedTable());
+      m.put("referenced_columns", c.referencedColumns());
+      m.put("on_update", c.onUpdate());
+      m.put("on_delete", c.onDelete());
+    }
+    if (c.check() != null) {
+      m.put("check", c.check());
+    }
+    return m;
   }
 
   private static ToolDef getConstraints(Crdb crdb) {
@@ -273,32 +300,11 @@ final class SchemaTools {
         .output(OutputSchemas.list("constraints"))
         .handler(
             TableArgs::from,
-            (q, ctx) -> {
-              Database db = q.target().open(crdb, ctx);
-              List<Map<String, Object>> items = new ArrayList<>();
-              for (ConstraintEntry c :
-                  crdb.schema()
-                      .getConstraints(
-                          db, q.table(), q.schema(), q.target().transactionId(), ctx.caller())) {
-                Map<String, Object> m =
-                    map("name", c.name(), "type", c.type(), "columns", c.columns());
-                if (c.referencedTable() != null) {
-                  m.put("references", c.referencedTable());
-                  m.put("referenced_columns", c.referencedColumns());
-                  m.put("on_update", c.onUpdate());
-                  m.put("on_delete", c.onDelete());
-                }
-                if (c.check() != null) {
-                  m.put("check", c.check());
-                }
-                items.add(m);
-              }
-              return Render.records(
-                  items,
-                  List.of("name", "type", "columns", "references", "referenced_columns", "check"),
-                  "constraints",
-                  q.json(),
-                  "");
-            });
+            View.listing(
+                crdb,
+                CONSTRAINTS,
+                SchemaTools::constraint,
+                (q, db, tx, caller) ->
+                    crdb.schema().getConstraints(db, q.table(), q.schema(), tx, caller)));
   }
 }

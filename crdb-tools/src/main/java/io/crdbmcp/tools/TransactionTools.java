@@ -1,6 +1,9 @@
 package io.crdbmcp.tools;
 
+import io.crdbmcp.core.Caller;
 import io.crdbmcp.core.Crdb;
+import io.crdbmcp.core.tx.Savepoints;
+import io.crdbmcp.core.tx.Transactions;
 import io.crdbmcp.core.tx.Transactions.Status;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +19,50 @@ final class TransactionTools {
 
   static List<ToolDef> all(Crdb crdb) {
     return List.of(begin(crdb), commit(crdb), rollback(crdb), status(crdb), savepoint(crdb));
+  }
+
+  /** The handle of the transaction a tool works on; required here, unlike in the SQL tools. */
+  static final Param<String> HANDLE =
+      Params.TRANSACTION_ID.describedAs("The handle returned by begin_transaction.").required();
+
+  static final Param<Boolean> READ_ONLY =
+      Param.flag(
+          "read_only",
+          "Start a read-only transaction (always true when the server is read-only).",
+          false);
+
+  static final Param<String> SAVEPOINT_NAME =
+      Param.text("name", "Savepoint name: letters, digits and _ (e.g. before_update).").required();
+
+  static final Param<String> ACTION =
+      Param.choice(
+          "action",
+          "create (default), rollback (to the savepoint) or release.",
+          "create",
+          "create",
+          "rollback",
+          "release");
+
+  /** The arguments of begin_transaction; {@code readOnly} null when not given. */
+  record Begin(Boolean readOnly, String connection, boolean json) {
+    static Begin from(Args a) {
+      return new Begin(
+          a.has(READ_ONLY) ? a.get(READ_ONLY) : null, a.get(Params.CONNECTION), a.json());
+    }
+  }
+
+  /** The arguments of the tools on one transaction. */
+  record Handle(String id, boolean json) {
+    static Handle from(Args a) {
+      return new Handle(a.get(HANDLE), a.json());
+    }
+  }
+
+  /** The arguments of savepoint. */
+  record Savepoint(String id, String name, String action, boolean json) {
+    static Savepoint from(Args a) {
+      return new Savepoint(a.get(HANDLE), a.get(SAVEPOINT_NAME), a.get(ACTION), a.json());
+    }
   }
 
   private static final Map<String, Object> OUTPUT =
@@ -39,19 +86,16 @@ final class TransactionTools {
     return m;
   }
 
-  private static Params handle() {
-    return Params.of()
-        .requiredString("transaction_id", "The handle returned by begin_transaction.")
-        .format();
+  private static ToolResult result(Map<String, Object> m, String text, boolean json) {
+    return new ToolResult(json ? Render.toJson(m) : text, m);
   }
 
-  private static ToolResult result(Map<String, Object> m, String text, Args a) {
-    return new ToolResult(a.json() ? Render.toJson(m) : text, m);
+  private static ToolDef.Builder tool(ToolDef.Builder b) {
+    return b.group(Toolset.TRANSACTION).output(OUTPUT);
   }
 
   private static ToolDef begin(Crdb crdb) {
-    return ToolDef.reader("begin_transaction")
-        .group(Toolset.TRANSACTION)
+    return tool(ToolDef.reader("begin_transaction"))
         .title("Begin a transaction")
         .description(
             "Starts a transaction that spans several calls and returns its transaction_id. Pass"
@@ -61,134 +105,121 @@ final class TransactionTools {
                 + " CRDB_MAX_TRANSACTIONS_PER_CLIENT open. On CockroachDB, an error with"
                 + " code RETRY_TRANSACTION means: roll back and retry the whole transaction."
                 + (crdb.readOnly() ? " The server is read-only: only read-only transactions." : ""))
-        .params(
-            Params.of()
-                .bool(
-                    "read_only",
-                    "Start a read-only transaction (always true when the server is read-only).",
-                    false)
-                .connection()
-                .format())
-        .output(OUTPUT)
+        .params(READ_ONLY, Params.CONNECTION, Params.FORMAT)
         .handler(
-            (a, ctx) -> {
-              Boolean requested = a.has("read_only") ? a.bool("read_only") : null;
-              Status s = crdb.session(ctx.caller()).on(a.connection()).beginTransaction(requested);
-              boolean readOnly = s.readOnly();
-              Map<String, Object> m = describe(s, "open", crdb);
+            Begin::from,
+            (q, ctx) -> {
+              Status s =
+                  crdb.session(ctx.caller()).on(q.connection()).beginTransaction(q.readOnly());
               return result(
-                  m,
+                  describe(s, "open", crdb),
                   "Transaction started: transaction_id="
                       + s.id()
                       + " on connection '"
                       + s.connection()
                       + "'"
-                      + (readOnly ? " (read-only)" : "")
+                      + (s.readOnly() ? " (read-only)" : "")
                       + ". Pass transaction_id to SQL tools; finish with commit_transaction or"
                       + " rollback_transaction.",
-                  a);
+                  q.json());
+            });
+  }
+
+  /** What a tool on one handle does: commit, roll back or look. */
+  @FunctionalInterface
+  private interface OnHandle {
+    Status run(Transactions transactions, String id, Caller caller);
+  }
+
+  /** The text of a tool on one handle, from the transaction and its description. */
+  @FunctionalInterface
+  private interface Text {
+    String of(Status s, Map<String, Object> described);
+  }
+
+  /** A tool that takes a transaction handle, runs {@code op} and describes it in {@code state}. */
+  private static ToolDef onHandle(
+      Crdb crdb, ToolDef.Builder tool, OnHandle op, String state, Text text) {
+    return tool(tool)
+        .params(HANDLE, Params.FORMAT)
+        .handler(
+            Handle::from,
+            (q, ctx) -> {
+              Status s = op.run(crdb.transactions(), q.id(), ctx.caller());
+              Map<String, Object> m = describe(s, state, crdb);
+              return result(m, text.of(s, m), q.json());
             });
   }
 
   private static ToolDef commit(Crdb crdb) {
-    return ToolDef.mayWrite("commit_transaction")
-        .group(Toolset.TRANSACTION)
-        .title("Commit a transaction")
-        .description(
-            "Commits the transaction and releases its connection. If CockroachDB answers"
-                + " RETRY_TRANSACTION, the transaction was rolled back: run it again from"
-                + " begin_transaction.")
-        .params(handle())
-        .output(OUTPUT)
-        .scope(Scope.READ)
-        .handler(
-            (a, ctx) -> {
-              Status s = crdb.transactions().commit(a.requireText("transaction_id"), ctx.caller());
-              return result(describe(s, "committed", crdb), "Committed " + s.id() + ".", a);
-            });
+    ToolDef.Builder tool =
+        ToolDef.mayWrite("commit_transaction")
+            .title("Commit a transaction")
+            .description(
+                "Commits the transaction and releases its connection. If CockroachDB answers"
+                    + " RETRY_TRANSACTION, the transaction was rolled back: run it again from"
+                    + " begin_transaction.")
+            .scope(Scope.READ);
+    return onHandle(
+        crdb, tool, Transactions::commit, "committed", (s, m) -> "Committed " + s.id() + ".");
   }
 
   private static ToolDef rollback(Crdb crdb) {
-    return ToolDef.mayWrite("rollback_transaction")
-        .group(Toolset.TRANSACTION)
-        .title("Roll back a transaction")
-        .description("Rolls back the transaction: nothing it did is kept. Releases its connection.")
-        .params(handle())
-        .output(OUTPUT)
-        .idempotent()
-        .scope(Scope.READ)
-        .handler(
-            (a, ctx) -> {
-              Status s =
-                  crdb.transactions().rollback(a.requireText("transaction_id"), ctx.caller());
-              return result(describe(s, "rolled_back", crdb), "Rolled back " + s.id() + ".", a);
-            });
+    ToolDef.Builder tool =
+        ToolDef.mayWrite("rollback_transaction")
+            .title("Roll back a transaction")
+            .description(
+                "Rolls back the transaction: nothing it did is kept. Releases its connection.")
+            .idempotent()
+            .scope(Scope.READ);
+    return onHandle(
+        crdb, tool, Transactions::rollback, "rolled_back", (s, m) -> "Rolled back " + s.id() + ".");
   }
 
   private static ToolDef status(Crdb crdb) {
-    return ToolDef.reader("get_transaction_status")
-        .group(Toolset.TRANSACTION)
-        .title("Transaction status")
-        .description(
-            "Whether the transaction is open, read-only or aborted (an error inside it), its"
-                + " statement count, savepoints and idle timeout.")
-        .params(handle())
-        .output(OUTPUT)
-        .handler(
-            (a, ctx) -> {
-              Status s = crdb.transactions().status(a.requireText("transaction_id"), ctx.caller());
-              Map<String, Object> m = describe(s, "open", crdb);
-              return result(
-                  m,
-                  Render.keyValues(m)
-                      + (s.aborted()
-                          ? "The transaction is aborted by an error: roll back to a savepoint or call"
-                              + " rollback_transaction.\n"
-                          : ""),
-                  a);
-            });
+    ToolDef.Builder tool =
+        ToolDef.reader("get_transaction_status")
+            .title("Transaction status")
+            .description(
+                "Whether the transaction is open, read-only or aborted (an error inside it), its"
+                    + " statement count, savepoints and idle timeout.");
+    return onHandle(
+        crdb,
+        tool,
+        Transactions::status,
+        "open",
+        (s, m) ->
+            Render.keyValues(m)
+                + (s.aborted()
+                    ? "The transaction is aborted by an error: roll back to a savepoint or call"
+                        + " rollback_transaction.\n"
+                    : ""));
   }
 
   private static ToolDef savepoint(Crdb crdb) {
-    return ToolDef.mayWrite("savepoint")
-        .group(Toolset.TRANSACTION)
+    return tool(ToolDef.mayWrite("savepoint"))
         .title("Savepoint")
         .description(
             "Creates a savepoint inside a transaction, rolls back to one (undoing what came after"
                 + " it, also after an error), or releases one.")
-        .params(
-            Params.of()
-                .requiredString("transaction_id", "The handle returned by begin_transaction.")
-                .requiredString(
-                    "name", "Savepoint name: letters, digits and _ (e.g. before_update).")
-                .choice(
-                    "action",
-                    "create (default), rollback (to the savepoint) or release.",
-                    "create",
-                    "create",
-                    "rollback",
-                    "release")
-                .format())
-        .output(OUTPUT)
+        .params(HANDLE, SAVEPOINT_NAME, ACTION, Params.FORMAT)
         .scope(Scope.READ)
         .handler(
-            (a, ctx) -> {
+            Savepoint::from,
+            (q, ctx) -> {
               Status s =
                   crdb.transactions()
                       .savepoint(
-                          a.requireText("transaction_id"),
-                          ctx.caller(),
-                          a.requireText("name"),
-                          a.string("action"));
+                          q.id(), ctx.caller(), q.name(), Savepoints.Action.parse(q.action()));
               return result(
                   describe(s, "open", crdb),
                   "Savepoint "
-                      + a.string("name")
+                      + q.name()
                       + ": "
-                      + a.string("action")
+                      + q.action()
                       + " done. Savepoints: "
                       + s.savepoints(),
-                  a);
+                  q.json());
             });
   }
 }

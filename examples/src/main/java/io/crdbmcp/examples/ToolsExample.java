@@ -1,12 +1,13 @@
 package io.crdbmcp.examples;
 
 import io.crdbmcp.core.Crdb;
-import io.crdbmcp.core.CrdbConfig;
+import io.crdbmcp.core.CrdbSettings;
 import io.crdbmcp.tools.CrdbTools;
 import io.crdbmcp.tools.ToolContext;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Calling the server's tools in-process, exactly as an MCP client would see them (same arguments,
@@ -16,9 +17,9 @@ public final class ToolsExample {
   private ToolsExample() {}
 
   /** Calls describe_table and a failing query; returns both texts. */
-  public static String run(CrdbConfig config) {
-    try (Crdb crdb = Crdb.open(config)) {
-      CrdbTools tools = new CrdbTools(crdb, null);
+  public static String run(Consumer<CrdbSettings> settings) {
+    try (Crdb crdb = Crdb.create(settings)) {
+      CrdbTools tools = CrdbTools.builder(crdb).build();
       CallToolResult described =
           tools.call("describe_table", Map.of("table", "promo_codes"), ToolContext.local());
       CallToolResult failed =
@@ -32,6 +33,6 @@ public final class ToolsExample {
   }
 
   public static void main(String[] args) {
-    System.out.println(run(CrdbConfig.fromEnvironment()));
+    System.out.println(run(cfg -> cfg.fromEnvironment()));
   }
 }

@@ -9,9 +9,19 @@ import io.crdbmcp.core.CrdbConfig;
 import io.crdbmcp.core.connect.ConnectionSpec;
 import io.crdbmcp.core.demo.EmbeddedPostgresServer;
 import io.crdbmcp.core.testing.TestDb;
+import io.crdbmcp.tools.CrdbTools;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,10 +36,6 @@ class ExamplesTest {
     db = TestDb.get().createDatabase("examples", EmbeddedPostgresServer.rideshareScript());
   }
 
-  static CrdbConfig config() {
-    return CrdbConfig.fromEnvironment(Map.of("CRDB_URL", TestDb.url(db)));
-  }
-
   @Test
   void embeddedAgentExampleRuns() {
     String report = EmbeddedAgentExample.run(cfg -> cfg.url(TestDb.url(db)));
@@ -41,11 +47,54 @@ class ExamplesTest {
 
   @Test
   void toolsExampleShowsTableAndActionableError() {
-    String out = ToolsExample.run(config());
+    String out = ToolsExample.run(cfg -> cfg.url(TestDb.url(db)));
     assertThat(out)
         .contains("table public.promo_codes")
         .contains("ERROR NOT_FOUND")
         .contains("list_tables");
+  }
+
+  @Test
+  void agentServerOffersItsOwnToolBesideTheDatabaseTools() throws Exception {
+    // The example's main, as its own process on the runtime class path, driven by the SDK client.
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String classPath =
+        Path.of("target/classes").toAbsolutePath()
+            + File.pathSeparator
+            + Files.readString(Path.of("target/classpath.txt")).strip();
+    ServerParameters params =
+        ServerParameters.builder(java)
+            .args("-cp", classPath, AgentServerExample.class.getName())
+            .env(Map.of("CRDB_URL", TestDb.url(db)))
+            .build();
+    McpSyncClient client =
+        McpClient.sync(new StdioClientTransport(params, CrdbTools.jsonMapper()))
+            .requestTimeout(Duration.ofSeconds(60))
+            .build();
+    try {
+      McpSchema.InitializeResult init = client.initialize();
+      assertThat(init.serverInfo().name()).isEqualTo("example-agent");
+      assertThat(client.listTools().tools())
+          .extracting(McpSchema.Tool::name)
+          .contains("agent_status", "list_tables", "describe_table", "execute_query")
+          .doesNotContain("insert_row", "connect", "export_to_csv");
+
+      CallToolResult tables = client.callTool(new CallToolRequest("list_tables", Map.of()));
+      assertThat(ToolsExample.text(tables)).contains("\npublic|rides|table|");
+      // The library instance is read-only: the guard refuses a write through execute_query.
+      CallToolResult delete =
+          client.callTool(
+              new CallToolRequest("execute_query", Map.of("sql", "DELETE FROM promo_codes")));
+      assertThat(delete.isError()).isTrue();
+      assertThat(ToolsExample.text(delete)).contains("read_only");
+
+      CallToolResult status = client.callTool(new CallToolRequest("agent_status", Map.of()));
+      assertThat(ToolsExample.text(status))
+          .contains("read-only")
+          .endsWith(": 2 database tool calls");
+    } finally {
+      client.closeGracefully();
+    }
   }
 
   @Test

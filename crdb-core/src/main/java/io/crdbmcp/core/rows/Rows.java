@@ -7,6 +7,7 @@ import io.crdbmcp.core.ErrorCode;
 import io.crdbmcp.core.connect.Database;
 import io.crdbmcp.core.connect.Dialect;
 import io.crdbmcp.core.connect.SqlErrors;
+import io.crdbmcp.core.safety.Rule;
 import io.crdbmcp.core.safety.SafetyPolicy;
 import io.crdbmcp.core.schema.Schema;
 import io.crdbmcp.core.schema.SchemaInfo.ColumnEntry;
@@ -92,6 +93,16 @@ public final class Rows {
   }
 
   /**
+   * What every row operation names: a table, and its schema when the name alone is ambiguous (null:
+   * the table is searched in the user schemas; {@code "public.users"} also works as the name).
+   */
+  public sealed interface Request permits ReadRequest, InsertRequest, UpdateRequest, DeleteRequest {
+    String table();
+
+    String schema();
+  }
+
+  /**
    * A read_rows request.
    *
    * @param key primary-key column → value (all primary-key columns), or null
@@ -109,13 +120,49 @@ public final class Rows {
       List<String> columns,
       List<Order> orderBy,
       Integer limit,
-      String cursor) {
+      String cursor)
+      implements Request {
     public ReadRequest {
       filters = filters == null ? List.of() : List.copyOf(filters);
       columns = columns == null ? List.of() : List.copyOf(columns);
       orderBy = orderBy == null ? List.of() : List.copyOf(orderBy);
     }
   }
+
+  /**
+   * One row to insert ({@link #insert}) or upsert ({@link #upsert}).
+   *
+   * @param values column → value; columns left out take their defaults (an upsert needs every
+   *     primary-key column)
+   */
+  public record InsertRequest(String table, String schema, Map<String, Object> values)
+      implements Request {}
+
+  /**
+   * Which rows an update or delete changes, and how carefully.
+   *
+   * @param key every primary-key column → value, or null
+   * @param filters conditions combined with AND; needed when {@code key} is null
+   * @param confirm true to change more than one row (else such a change is refused, nothing done)
+   * @param dryRun true to report what would change and change nothing
+   */
+  public record Match(
+      Map<String, Object> key, List<RowFilter> filters, boolean confirm, boolean dryRun) {
+    public Match {
+      filters = filters == null ? List.of() : List.copyOf(filters);
+    }
+  }
+
+  /**
+   * An update_row request.
+   *
+   * @param set column → new value; not empty
+   */
+  public record UpdateRequest(String table, String schema, Match rows, Map<String, Object> set)
+      implements Request {}
+
+  /** A delete_row request. */
+  public record DeleteRequest(String table, String schema, Match rows) implements Request {}
 
   /**
    * A page of rows.
@@ -174,21 +221,11 @@ public final class Rows {
   // Reads
 
   public ReadResult read(Database db, ReadRequest req, String txId, Caller caller) {
-    return executor.run(
-        key,
-        db,
-        Access.READ,
-        txId,
-        caller,
-        (c, d) -> {
-          Binds b = new Binds();
-          return protect(c, db, b, txId != null, false, () -> read(db, c, d, req, b));
-        });
+    return run(db, Access.READ, req, false, txId, caller, (c, m, b) -> read(db, c, m, b, req));
   }
 
-  private ReadResult read(Database db, Connection c, Dialect d, ReadRequest req, Binds b)
+  private ReadResult read(Database db, Connection c, Meta m, Binds b, ReadRequest req)
       throws SQLException {
-    Meta m = meta(c, d, req.table(), req.schema());
     int limit = req.limit() == null ? Math.min(DEFAULT_LIMIT, queries.maxRows()) : limitOf(req);
     List<ColumnEntry> selected = new ArrayList<>();
     if (req.columns().isEmpty()) {
@@ -288,9 +325,7 @@ public final class Rows {
         Sql.dsl().select(Sql.columns(selectNames)).from(m.table()).where(where).orderBy(sort);
     // Keyset paging: jOOQ's seek, a row comparison when all directions agree.
     Query query = seek == null ? select.limit(limit + 1) : select.seek(seek).limit(limit + 1);
-    Sql.Statement statement = Sql.render(query);
-    queries.require(db, statement.sql(), true);
-    QueryResult raw = executor.query(c, statement, limit);
+    QueryResult raw = executor.query(c, checked(db, query, true), limit);
 
     List<List<Object>> rows = new ArrayList<>();
     List<List<Object>> keys = new ArrayList<>();
@@ -374,185 +409,146 @@ public final class Rows {
   // ---------------------------------------------------------------------------------------------
   // Writes
 
-  public Change insert(
-      Database db,
-      String table,
-      String schemaName,
-      Map<String, Object> values,
-      String txId,
-      Caller caller) {
-    return write(
-        db,
-        txId,
-        caller,
-        false,
-        (c, d, b) -> {
-          Meta m = meta(c, d, table, schemaName);
-          Sql.Statement st =
-              Sql.render(insertInto(m, resolveValues(m, values), b).returning(m.visibleFields()));
-          queries.require(db, st.sql(), false);
-          Returned r = returning(c, st);
-          return new Change(m.qualifiedName(), "insert", r.result, r.total, false, null);
-        });
+  public Change insert(Database db, InsertRequest req, String txId, Caller caller) {
+    return write(db, req, false, txId, caller, (c, m, b) -> insert(db, c, m, b, req));
   }
 
-  public Change upsert(
-      Database db,
-      String table,
-      String schemaName,
-      Map<String, Object> values,
-      String txId,
-      Caller caller) {
-    return write(
-        db,
-        txId,
-        caller,
-        false,
-        (c, d, b) -> {
-          Meta m = meta(c, d, table, schemaName);
-          m.requirePk("upsert_row");
-          Map<String, Object> key = new LinkedHashMap<>();
-          Map<String, Object> byName = resolveValues(m, values);
-          for (String k : m.pk()) {
-            if (!byName.containsKey(k)) {
-              throw CrdbException.invalidArgument(
-                  "upsert_row needs every primary-key column in values; missing '" + k + "'",
-                  "include " + String.join(", ", m.pk()) + " in values, or use insert_row");
-            }
-            key.put(k, byName.get(k));
-          }
-          // Whether the row exists decides what the upsert will do (reported, not relied on).
-          Sql.Statement exists =
-              Sql.render(Sql.dsl().selectCount().from(m.table()).where(keyConditions(m, key, b)));
-          queries.require(db, exists.sql(), true);
-          long existing = count(c, exists);
-
-          Sql.Statement st;
-          if (d.isCockroach()) {
-            // CockroachDB: UPSERT writes the given columns of the row with this primary key.
-            st = Sql.upsert(insertValues(m, byName, b).returning(m.visibleFields()));
-          } else {
-            // PostgreSQL: INSERT ... ON CONFLICT (primary key) DO UPDATE SET the given columns.
-            Map<Field<?>, Field<?>> sets = new LinkedHashMap<>();
-            for (String col : byName.keySet()) {
-              if (!m.pk().contains(col)) {
-                sets.put(Sql.column(col), DSL.excluded(Sql.column(col)));
-              }
-            }
-            if (sets.isEmpty()) {
-              Field<Object> k = Sql.column(m.pk().get(0));
-              sets.put(k, DSL.excluded(k)); // keep RETURNING the existing row
-            }
-            st =
-                Sql.render(
-                    insertValues(m, byName, b)
-                        .onConflict(Sql.columns(m.pk()))
-                        .doUpdate()
-                        .set(sets)
-                        .returning(m.visibleFields()));
-          }
-          queries.require(db, st.sql(), false);
-          Returned r = returning(c, st);
-          return new Change(
-              m.qualifiedName(),
-              existing > 0 ? "update" : "insert",
-              r.result,
-              r.total,
-              false,
-              null);
-        });
+  private Change insert(Database db, Connection c, Meta m, Binds b, InsertRequest req)
+      throws SQLException {
+    Query insert = insertInto(m, resolveValues(m, req.values()), b);
+    Returned r = returning(db, c, insert);
+    return new Change(m.qualifiedName(), "insert", r.result, r.total, false, null);
   }
 
-  public Change update(
-      Database db,
-      String table,
-      String schemaName,
-      Map<String, Object> key,
-      List<RowFilter> filters,
-      Map<String, Object> set,
-      boolean confirm,
-      boolean dryRun,
-      String txId,
-      Caller caller) {
-    return write(
-        db,
-        txId,
-        caller,
-        dryRun,
-        (c, d, b) -> {
-          Meta m = meta(c, d, table, schemaName);
-          if (set == null || set.isEmpty()) {
-            throw CrdbException.invalidArgument(
-                "update_row needs set: the columns to change and their new values",
-                "pass set, e.g. {\"status\": \"closed\"}");
-          }
-          Map<String, Object> byName = resolveValues(m, set);
-          Map<Field<?>, Field<?>> sets = new LinkedHashMap<>();
-          for (Map.Entry<String, Object> e : byName.entrySet()) {
-            sets.put(Sql.column(e.getKey()), b.bind(m.column(e.getKey()), e.getValue()));
-          }
-          List<Condition> where = target(m, key, filters, b, "update_row");
-          Sql.Statement st =
-              Sql.render(
-                  Sql.dsl().update(m.table()).set(sets).where(where).returning(m.visibleFields()));
-          queries.require(db, st.sql(), false);
-          QueryResult before = null;
-          if (dryRun) {
-            Sql.Statement select =
-                Sql.render(Sql.dsl().select(m.visibleFields()).from(m.table()).where(where));
-            queries.require(db, select.sql(), true);
-            before = executor.query(c, select, queries.maxRows());
-          } else if (key == null) {
-            checkCount(db, c, m, where, confirm, "update");
-          }
-          Returned r = returning(c, st);
-          if (!dryRun && !confirm && r.total > 1) {
-            throw confirmation("update", m, r.total);
-          }
-          return new Change(m.qualifiedName(), "update", r.result, r.total, dryRun, before);
-        });
+  public Change upsert(Database db, InsertRequest req, String txId, Caller caller) {
+    return write(db, req, false, txId, caller, (c, m, b) -> upsert(db, c, m, b, req));
   }
 
-  public Change delete(
+  private Change upsert(Database db, Connection c, Meta m, Binds b, InsertRequest req)
+      throws SQLException {
+    m.requirePk("upsert_row");
+    Map<String, Object> key = new LinkedHashMap<>();
+    Map<String, Object> byName = resolveValues(m, req.values());
+    for (String k : m.pk()) {
+      if (!byName.containsKey(k)) {
+        throw CrdbException.invalidArgument(
+            "upsert_row needs every primary-key column in values; missing '" + k + "'",
+            "include " + String.join(", ", m.pk()) + " in values, or use insert_row");
+      }
+      key.put(k, byName.get(k));
+    }
+    // Whether the row exists decides what the upsert will do (reported, not relied on).
+    long existing = count(db, c, m, keyConditions(m, key, b));
+
+    Sql.Statement st;
+    if (m.cockroach()) {
+      // CockroachDB: UPSERT writes the given columns of the row with this primary key.
+      st = Sql.upsert(insertValues(m, byName, b).returning(m.visibleFields()));
+    } else {
+      // PostgreSQL: INSERT ... ON CONFLICT (primary key) DO UPDATE SET the given columns.
+      Map<Field<?>, Field<?>> sets = new LinkedHashMap<>();
+      for (String col : byName.keySet()) {
+        if (!m.pk().contains(col)) {
+          sets.put(Sql.column(col), DSL.excluded(Sql.column(col)));
+        }
+      }
+      if (sets.isEmpty()) {
+        Field<Object> k = Sql.column(m.pk().get(0));
+        sets.put(k, DSL.excluded(k)); // keep RETURNING the existing row
+      }
+      st =
+          Sql.render(
+              insertValues(m, byName, b)
+                  .onConflict(Sql.columns(m.pk()))
+                  .doUpdate()
+                  .set(sets)
+                  .returning(m.visibleFields()));
+    }
+    queries.require(db, st.sql(), false);
+    Returned r = returning(c, st);
+    String action = existing > 0 ? "update" : "insert";
+    return new Change(m.qualifiedName(), action, r.result, r.total, false, null);
+  }
+
+  public Change update(Database db, UpdateRequest req, String txId, Caller caller) {
+    return write(db, req, req.rows().dryRun(), txId, caller, (c, m, b) -> update(db, c, m, b, req));
+  }
+
+  private Change update(Database db, Connection c, Meta m, Binds b, UpdateRequest req)
+      throws SQLException {
+    Match rows = req.rows();
+    if (req.set() == null || req.set().isEmpty()) {
+      throw CrdbException.invalidArgument(
+          "update_row needs set: the columns to change and their new values",
+          "pass set, e.g. {\"status\": \"closed\"}");
+    }
+    Map<Field<?>, Field<?>> sets = new LinkedHashMap<>();
+    resolveValues(m, req.set())
+        .forEach((name, v) -> sets.put(Sql.column(name), b.bind(m.column(name), v)));
+    List<Condition> where = target(m, rows, b, "update_row");
+    Sql.Statement st =
+        checked(
+            db,
+            Sql.dsl().update(m.table()).set(sets).where(where).returning(m.visibleFields()),
+            false);
+    QueryResult before = null;
+    if (rows.dryRun()) {
+      Query select = Sql.dsl().select(m.visibleFields()).from(m.table()).where(where);
+      before = executor.query(c, checked(db, select, true), queries.maxRows());
+    }
+    return change(db, c, m, "update", rows, where, st, before);
+  }
+
+  public Change delete(Database db, DeleteRequest req, String txId, Caller caller) {
+    return write(db, req, req.rows().dryRun(), txId, caller, (c, m, b) -> delete(db, c, m, b, req));
+  }
+
+  private Change delete(Database db, Connection c, Meta m, Binds b, DeleteRequest req)
+      throws SQLException {
+    Match rows = req.rows();
+    List<Condition> where = target(m, rows, b, "delete_row");
+    Sql.Statement st =
+        checked(
+            db, Sql.dsl().deleteFrom(m.table()).where(where).returning(m.visibleFields()), false);
+    return change(db, c, m, "delete", rows, where, st, null);
+  }
+
+  /**
+   * Runs an update or delete already checked by the guard. Without confirm, a change by filter is
+   * counted first and refused when it would change more than one row; the count after the change is
+   * checked again (rows may have arrived meanwhile), so without confirm at most one row changes.
+   */
+  private Change change(
       Database db,
-      String table,
-      String schemaName,
-      Map<String, Object> key,
-      List<RowFilter> filters,
-      boolean confirm,
-      boolean dryRun,
-      String txId,
-      Caller caller) {
-    return write(
-        db,
-        txId,
-        caller,
-        dryRun,
-        (c, d, b) -> {
-          Meta m = meta(c, d, table, schemaName);
-          List<Condition> where = target(m, key, filters, b, "delete_row");
-          Sql.Statement st =
-              Sql.render(Sql.dsl().deleteFrom(m.table()).where(where).returning(m.visibleFields()));
-          queries.require(db, st.sql(), false);
-          if (!dryRun && key == null) {
-            checkCount(db, c, m, where, confirm, "delete");
-          }
-          Returned r = returning(c, st);
-          if (!dryRun && !confirm && r.total > 1) {
-            throw confirmation("delete", m, r.total);
-          }
-          return new Change(m.qualifiedName(), "delete", r.result, r.total, dryRun, null);
-        });
+      Connection c,
+      Meta m,
+      String verb,
+      Match rows,
+      List<Condition> where,
+      Sql.Statement st,
+      QueryResult before)
+      throws SQLException {
+    boolean careful = !rows.dryRun() && !rows.confirm();
+    if (careful && rows.key() == null) {
+      long n = count(db, c, m, where);
+      if (n > 1) {
+        throw confirmation(verb, m, n);
+      }
+    }
+    Returned r = returning(c, st);
+    if (careful && r.total > 1) {
+      throw confirmation(verb, m, r.total);
+    }
+    return new Change(m.qualifiedName(), verb, r.result, r.total, rows.dryRun(), before);
   }
 
   /**
    * The WHERE conditions of an update/delete: a full primary key, a filter, or both; never empty
    * (an empty list would change every row).
    */
-  private List<Condition> target(
-      Meta m, Map<String, Object> key, List<RowFilter> filters, Binds b, String tool) {
-    boolean hasFilter = filters != null && !filters.isEmpty();
-    if (key == null && !hasFilter) {
+  private List<Condition> target(Meta m, Match rows, Binds b, String tool) {
+    boolean hasFilter = !rows.filters().isEmpty();
+    if (rows.key() == null && !hasFilter) {
       throw CrdbException.invalidArgument(
           tool + " needs key (every primary-key column) or filter",
           m.pkUsable()
@@ -561,30 +557,14 @@ public final class Rows {
                   + "}"
               : "pass filter: a list of {column, op, value} conditions");
     }
-    List<Condition> where = new ArrayList<>(keyConditions(m, key, b));
-    if (hasFilter) {
-      for (RowFilter f : filters) {
-        where.add(condition(m, f, b));
-      }
+    List<Condition> where = new ArrayList<>(keyConditions(m, rows.key(), b));
+    for (RowFilter f : rows.filters()) {
+      where.add(condition(m, f, b));
     }
     if (where.isEmpty()) {
       throw new IllegalStateException(tool + " without a condition");
     }
     return where;
-  }
-
-  private void checkCount(
-      Database db, Connection c, Meta m, List<Condition> where, boolean confirm, String verb)
-      throws SQLException {
-    if (confirm) {
-      return;
-    }
-    Sql.Statement st = Sql.render(Sql.dsl().selectCount().from(m.table()).where(where));
-    queries.require(db, st.sql(), true);
-    long n = count(c, st);
-    if (n > 1) {
-      throw confirmation(verb, m, n);
-    }
   }
 
   private static CrdbException confirmation(String verb, Meta m, long n) {
@@ -607,19 +587,22 @@ public final class Rows {
 
   /** The values bound in one call, with the columns they belong to (for error messages). */
   static final class Binds {
-    final List<String[]> bound = new ArrayList<>(); // column, type, text
+    /** One bound value: its column (null for a pattern), the type it is cast to, its text. */
+    record Bound(String column, String type, String text) {}
+
+    final List<Bound> bound = new ArrayList<>();
 
     /** A value for a column: bound as text, cast to the column's type ({@link Sql#typed}). */
     Field<Object> bind(ColumnEntry col, Object value) {
       String type = RowValues.castType(col.type());
       String text = RowValues.toBound(col.name(), type, value);
-      bound.add(new String[] {col.name(), type, text});
+      bound.add(new Bound(col.name(), type, text));
       return Sql.typed(type, text);
     }
 
     /** A pattern, bound as text. */
     Field<String> bindText(String text) {
-      bound.add(new String[] {null, "text", text});
+      bound.add(new Bound(null, "text", text));
       return Sql.typedText(text);
     }
   }
@@ -708,13 +691,16 @@ public final class Rows {
     return sb.toString();
   }
 
-  /** {@code INSERT INTO table (columns) VALUES (values)}, or DEFAULT VALUES without values. */
-  private static InsertReturningStep<Record> insertInto(
-      Meta m, Map<String, Object> byName, Binds b) {
-    if (byName.isEmpty()) {
-      return Sql.dsl().insertInto(m.table()).defaultValues();
-    }
-    return insertValues(m, byName, b);
+  /**
+   * {@code INSERT INTO table (columns) VALUES (values) RETURNING visible columns}, or DEFAULT
+   * VALUES without values.
+   */
+  private static Query insertInto(Meta m, Map<String, Object> byName, Binds b) {
+    InsertReturningStep<Record> insert =
+        byName.isEmpty()
+            ? Sql.dsl().insertInto(m.table()).defaultValues()
+            : insertValues(m, byName, b);
+    return insert.returning(m.visibleFields());
   }
 
   /** {@code INSERT INTO table (columns) VALUES (values)}; {@code byName} is not empty. */
@@ -750,22 +736,48 @@ public final class Rows {
   // ---------------------------------------------------------------------------------------------
   // Execution
 
+  /** The work of one row operation, on the table it names as the catalog shows it. */
   @FunctionalInterface
-  private interface WriteWork {
-    Change run(Connection c, Dialect d, Binds b) throws SQLException;
+  private interface Work<T> {
+    T run(Connection c, Meta m, Binds b) throws SQLException;
   }
 
-  private Change write(Database db, String txId, Caller caller, boolean dryRun, WriteWork work) {
+  /**
+   * Runs a row operation through {@link SqlExecutor#run}: the table is looked up in the same
+   * transaction, and inside a caller's transaction (or for a dry run) the work runs under a
+   * savepoint ({@link #protect}).
+   */
+  private <T> T run(
+      Database db,
+      Access access,
+      Request req,
+      boolean dryRun,
+      String txId,
+      Caller caller,
+      Work<T> work) {
     return executor.run(
         key,
         db,
-        Access.WRITE,
+        access,
         txId,
         caller,
         (c, d) -> {
           Binds b = new Binds();
-          return protect(c, db, b, txId != null || dryRun, dryRun, () -> work.run(c, d, b));
+          return protect(
+              c,
+              db,
+              b,
+              txId != null || dryRun,
+              dryRun,
+              () ->
+                  work.run(
+                      c, new Meta(schema.describe(c, d, req.table(), req.schema()), d, policy), b));
         });
+  }
+
+  private Change write(
+      Database db, Request req, boolean dryRun, String txId, Caller caller, Work<Change> work) {
+    return run(db, Access.WRITE, req, dryRun, txId, caller, work);
   }
 
   /**
@@ -802,32 +814,40 @@ public final class Rows {
     }
     String msg = e.getMessage() == null ? "" : e.getMessage();
     String lower = msg.toLowerCase(Locale.ROOT);
-    Set<String> culprits = new LinkedHashSet<>();
-    for (String[] v : b.bound) {
-      if (v[0] != null && v[2] != null && msg.contains("\"" + v[2] + "\"")) {
-        culprits.add("'" + v[0] + "' (" + v[1] + ")");
+    Set<Binds.Bound> culprits = new LinkedHashSet<>();
+    List<Binds.Bound> values = new ArrayList<>();
+    for (Binds.Bound v : b.bound) {
+      if (v.column() != null && v.text() != null) {
+        values.add(v);
+      }
+    }
+    // The value the message quotes; else a value of the type it names; else every value.
+    for (Binds.Bound v : values) {
+      if (msg.contains("\"" + v.text() + "\"")) {
+        culprits.add(v);
       }
     }
     if (culprits.isEmpty()) {
-      for (String[] v : b.bound) {
-        if (v[0] != null && v[2] != null && lower.contains(RowValues.baseType(v[1]))) {
-          culprits.add("'" + v[0] + "' (" + v[1] + ")");
+      for (Binds.Bound v : values) {
+        if (lower.contains(RowValues.baseType(v.type()))) {
+          culprits.add(v);
         }
       }
     }
     if (culprits.isEmpty()) {
-      for (String[] v : b.bound) {
-        if (v[0] != null && v[2] != null) {
-          culprits.add("'" + v[0] + "' (" + v[1] + ")");
-        }
-      }
+      culprits.addAll(values);
     }
     if (culprits.isEmpty()) {
       return e;
     }
     return new CrdbException(
         ErrorCode.INVALID_ARGUMENT,
-        "the database refused the value for column " + String.join(" or ", culprits) + ": " + msg,
+        "the database refused the value for column "
+            + String.join(
+                " or ",
+                culprits.stream().map(v -> "'" + v.column() + "' (" + v.type() + ")").toList())
+            + ": "
+            + msg,
         "pass a value of the column's type (describe the table to see the types); numeric as a"
             + " string keeps precision, bytea is base64, jsonb takes any JSON value",
         state,
@@ -835,6 +855,18 @@ public final class Rows {
   }
 
   private record Returned(QueryResult result, long total) {}
+
+  /** A statement built here, rendered and checked by the safety guard like any other. */
+  private Sql.Statement checked(Database db, Query q, boolean read) {
+    Sql.Statement st = Sql.render(q);
+    queries.require(db, st.sql(), read);
+    return st;
+  }
+
+  /** {@link #returning(Connection, Sql.Statement)} of a write checked by the guard first. */
+  private Returned returning(Database db, Connection c, Query q) throws SQLException {
+    return returning(c, checked(db, q, false));
+  }
 
   /**
    * Runs a write with RETURNING without fetch-size/max-rows limits (so the statement runs to
@@ -849,8 +881,10 @@ public final class Rows {
     }
   }
 
-  private long count(Connection c, Sql.Statement st) throws SQLException {
-    try (PreparedStatement ps = executor.prepare(c, st);
+  /** The rows of the table matching {@code where}, counted by a statement the guard checked. */
+  private long count(Database db, Connection c, Meta m, List<Condition> where) throws SQLException {
+    Query q = Sql.dsl().selectCount().from(m.table()).where(where);
+    try (PreparedStatement ps = executor.prepare(c, checked(db, q, true));
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       return rs.getLong(1);
@@ -860,18 +894,16 @@ public final class Rows {
   // ---------------------------------------------------------------------------------------------
   // Catalog
 
-  private Meta meta(Connection c, Dialect d, String table, String schemaName) {
-    return new Meta(schema.describe(c, d, table, schemaName), policy);
-  }
-
   /** A table as the catalog and the access policy show it. */
   private static final class Meta {
     final TableDescription t;
+    final Dialect dialect;
     final SafetyPolicy policy;
     final Map<String, ColumnEntry> byName = new LinkedHashMap<>();
 
-    Meta(TableDescription t, SafetyPolicy policy) {
+    Meta(TableDescription t, Dialect dialect, SafetyPolicy policy) {
       this.t = t;
+      this.dialect = dialect;
       this.policy = policy;
       for (ColumnEntry col : t.columns()) {
         byName.put(col.name(), col);
@@ -884,6 +916,11 @@ public final class Rows {
 
     String display() {
       return qualifiedName();
+    }
+
+    /** CockroachDB, where some statements differ (UPSERT). */
+    boolean cockroach() {
+      return dialect.isCockroach();
     }
 
     Table<Record> table() {
@@ -957,7 +994,9 @@ public final class Rows {
         }
         if (!policy.isColumnVisible(t.schema(), t.name(), name)) {
           throw CrdbException.refused(
-              "Refused (blocked_column): column "
+              "Refused ("
+                  + Rule.BLOCKED_COLUMN.id()
+                  + "): column "
                   + name.toLowerCase(Locale.ROOT)
                   + " of "
                   + display()

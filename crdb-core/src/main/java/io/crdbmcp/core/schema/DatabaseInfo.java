@@ -2,11 +2,8 @@ package io.crdbmcp.core.schema;
 
 import io.crdbmcp.core.Caller;
 import io.crdbmcp.core.CrdbException;
-import io.crdbmcp.core.EngineKey;
 import io.crdbmcp.core.connect.Database;
 import io.crdbmcp.core.connect.SqlErrors;
-import io.crdbmcp.core.safety.SafetyPolicy;
-import io.crdbmcp.core.sql.Access;
 import io.crdbmcp.core.sql.Sql;
 import io.crdbmcp.core.sql.SqlExecutor;
 import io.crdbmcp.core.tx.Savepoints;
@@ -15,9 +12,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Name;
@@ -32,7 +27,7 @@ import org.jooq.impl.SQLDataType;
 
 /**
  * get_database_info, list_users, list_roles: statistics, users and roles from the catalogs, queried
- * with jOOQ inside {@link SqlExecutor#run} (through {@link SqlExecutor#dsl}).
+ * with jOOQ inside {@link SqlExecutor#run} (through {@link Schema}, whose access policy applies).
  */
 public final class DatabaseInfo {
   /** A role with its attributes and memberships. Password hashes are never read. */
@@ -46,39 +41,64 @@ public final class DatabaseInfo {
       List<String> memberOf,
       List<String> members) {}
 
-  private final EngineKey key;
-  private final SqlExecutor executor;
-  private final SafetyPolicy policy;
+  /**
+   * Statistics of one database, as get_database_info reports them.
+   *
+   * @param server the server's name and version
+   * @param sizeBytes the database's size; null when the server does not say (see {@code note})
+   * @param tables base tables outside the system schemas; null on PostgreSQL for a database other
+   *     than the connection's (its catalog is not reachable from this connection)
+   * @param views views outside the system schemas; null when {@code tables} is
+   * @param cluster ranges and regions; null on PostgreSQL
+   * @param note what could not be read, or null
+   */
+  public record Stats(
+      String database,
+      String server,
+      String owner,
+      String encoding,
+      Long sizeBytes,
+      Long tables,
+      Long views,
+      Cluster cluster,
+      String note) {}
 
-  public DatabaseInfo(EngineKey key, SqlExecutor executor, SafetyPolicy policy) {
-    EngineKey.check(key);
-    this.key = key;
-    this.executor = executor;
-    this.policy = policy;
+  /**
+   * CockroachDB's view of a database; each value is null when the server version cannot tell.
+   *
+   * @param regions the database's regions, sorted
+   */
+  public record Cluster(Long ranges, List<String> regions) {}
+
+  private record Counts(long tables, long views) {}
+
+  /** What the server-specific queries found; see {@link Stats}. */
+  private record Figures(Long sizeBytes, Long tables, Long views, Cluster cluster, String note) {}
+
+  private final Schema schema;
+
+  /** The statistics, users and roles of the databases that {@code schema}'s policy shows. */
+  public DatabaseInfo(Schema schema) {
+    this.schema = schema;
   }
 
   /**
    * Size, table count, owner and encoding of a database (default: the connection's); on CockroachDB
    * also ranges and regions.
    */
-  public Map<String, Object> info(Database db, String database, String txId, Caller caller) {
+  public Stats info(Database db, String database, String txId, Caller caller) {
     String name = database == null || database.isBlank() ? db.spec().database() : database;
-    if (!policy.isDatabaseVisible(name)) {
+    if (!schema.policy().isDatabaseVisible(name)) {
       throw CrdbException.refused(
           "database '" + name + "' is blocked by CRDB_BLOCKED_DATABASES",
           "list the databases to see the visible ones");
     }
-    return executor.run(
-        key,
+    return schema.read(
         db,
-        Access.READ,
         txId,
         caller,
         (c, d) -> {
-          DSLContext dsl = executor.dsl(c);
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("database", name);
-          m.put("server", d.displayName());
+          DSLContext dsl = schema.dsl(c);
           Record2<String, String> owner =
               dsl.select(
                       Sql.fn("pg_get_userbyid", String.class, Sql.column("datdba")),
@@ -91,31 +111,39 @@ public final class DatabaseInfo {
                 "database '" + name + "' does not exist",
                 "list the databases to see the visible ones");
           }
-          m.put("owner", owner.value1());
-          m.put("encoding", owner.value2());
-          if (d.isCockroach()) {
-            cockroach(c, dsl, name, m);
-          } else {
-            postgres(dsl, name, m, db.spec().database().equals(name));
-          }
-          return m;
+          Figures f =
+              d.isCockroach()
+                  ? cockroach(c, dsl, name)
+                  : postgres(dsl, name, db.spec().database().equals(name));
+          return new Stats(
+              name,
+              d.displayName(),
+              owner.value1(),
+              owner.value2(),
+              f.sizeBytes(),
+              f.tables(),
+              f.views(),
+              f.cluster(),
+              f.note());
         });
   }
 
-  private static void postgres(
-      DSLContext dsl, String name, Map<String, Object> m, boolean current) {
-    m.put(
-        "size_bytes",
-        dsl.select(Sql.fn("pg_database_size", Long.class, DSL.val(name))).fetchOne().value1());
-    if (current) {
-      tableCount(dsl, m);
-    } else {
-      m.put("tables", null);
-      m.put("note", "table count is only available for the connection's current database");
+  private static Figures postgres(DSLContext dsl, String name, boolean current) {
+    Long size =
+        dsl.select(Sql.fn("pg_database_size", Long.class, DSL.val(name))).fetchOne().value1();
+    if (!current) {
+      return new Figures(
+          size,
+          null,
+          null,
+          null,
+          "table count is only available for the connection's current database");
     }
+    Counts n = tableCount(dsl);
+    return new Figures(size, n.tables(), n.views(), null, null);
   }
 
-  private static void tableCount(DSLContext dsl, Map<String, Object> m) {
+  private static Counts tableCount(DSLContext dsl) {
     Field<String> type = Sql.col(String.class, "table_type");
     Record2<Integer, Integer> r =
         dsl.select(
@@ -130,8 +158,7 @@ public final class DatabaseInfo {
                         DSL.inline("crdb_internal"),
                         DSL.inline("pg_extension")))
             .fetchOne();
-    m.put("tables", r.value1().longValue());
-    m.put("views", r.value2().longValue());
+    return new Counts(r.value1().longValue(), r.value2().longValue());
   }
 
   /**
@@ -143,14 +170,12 @@ public final class DatabaseInfo {
    * cannot build: these sources are jOOQ plain-SQL templates, fixed text written here, with the
    * database name as a name quoted by jOOQ. No caller's text is ever part of them.
    */
-  private static void cockroach(Connection c, DSLContext dsl, String name, Map<String, Object> m)
-      throws SQLException {
+  private static Figures cockroach(Connection c, DSLContext dsl, String name) throws SQLException {
     Name database = Sql.name(name);
     List<String> notes = new ArrayList<>();
-    tableCount(dsl, m);
+    Counts n = tableCount(dsl);
     Table<?> ranges = showSource("[SHOW RANGES FROM DATABASE {0} WITH DETAILS]", database);
-    m.put(
-        "size_bytes",
+    Long size =
         optional(
             c,
             dsl.select(
@@ -159,15 +184,14 @@ public final class DatabaseInfo {
                         .cast(SQLDataType.BIGINT))
                 .from(ranges),
             notes,
-            "size"));
-    m.put(
-        "ranges",
+            "size");
+    Long rangeCount =
         optional(
             c,
             dsl.select(DSL.count().cast(SQLDataType.BIGINT))
                 .from(showSource("[SHOW RANGES FROM DATABASE {0}]", database)),
             notes,
-            "ranges"));
+            "ranges");
     Field<String> region = Sql.col(String.class, "region");
     String[] regions =
         optional(
@@ -176,10 +200,12 @@ public final class DatabaseInfo {
                 .from(showSource("[SHOW REGIONS FROM DATABASE {0}]", database)),
             notes,
             "regions");
-    m.put("regions", regions == null ? null : Arrays.asList(regions));
-    if (!notes.isEmpty()) {
-      m.put("note", String.join("; ", notes));
-    }
+    return new Figures(
+        size,
+        n.tables(),
+        n.views(),
+        new Cluster(rangeCount, regions == null ? null : Arrays.asList(regions)),
+        notes.isEmpty() ? null : String.join("; ", notes));
   }
 
   /** A CockroachDB {@code [SHOW ...]} data source; see {@link #cockroach}. */
@@ -215,16 +241,14 @@ public final class DatabaseInfo {
 
   /** Roles with attributes and memberships; {@code loginOnly} lists users. One catalog query. */
   public List<Role> roles(Database db, boolean loginOnly, String txId, Caller caller) {
-    return executor.run(
-        key,
+    return schema.read(
         db,
-        Access.READ,
         txId,
         caller,
         (c, d) -> {
           Field<String> rolname = Sql.col(String.class, "r", "rolname");
           var rows =
-              executor
+              schema
                   .dsl(c)
                   .select(
                       rolname,

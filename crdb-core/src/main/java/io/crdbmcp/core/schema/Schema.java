@@ -17,6 +17,7 @@ import io.crdbmcp.core.schema.SchemaInfo.TableEntry;
 import io.crdbmcp.core.sql.Access;
 import io.crdbmcp.core.sql.Sql;
 import io.crdbmcp.core.sql.SqlExecutor;
+import io.crdbmcp.core.sql.SqlWork;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,8 +57,45 @@ public final class Schema {
     this.policy = policy;
   }
 
-  private DSLContext dsl(Connection c) {
+  /** A relation found by name ({@link #resolve}), as the catalog spells it. */
+  record Relation(String schema, String name, String kind) {}
+
+  /** Catalog queries with jOOQ, on the connection of {@link #read}. */
+  @FunctionalInterface
+  private interface CatalogWork<T> {
+    T run(DSLContext dsl, Dialect d);
+  }
+
+  /** Catalog work about one table, resolved first in the same transaction. */
+  @FunctionalInterface
+  private interface TableWork<T> {
+    T run(DSLContext dsl, Dialect d, Relation rel);
+  }
+
+  /** Catalog queries through the one execution path, in a read-only transaction. */
+  <T> T read(Database db, String txId, Caller caller, SqlWork<T> work) {
+    return executor.run(key, db, Access.READ, txId, caller, work);
+  }
+
+  /** {@link #read} of catalog queries built with jOOQ. */
+  private <T> T catalog(Database db, String txId, Caller caller, CatalogWork<T> work) {
+    return read(db, txId, caller, (c, d) -> work.run(dsl(c), d));
+  }
+
+  /** {@link #catalog} about one table: {@code table} (and {@code schema}) resolved first. */
+  private <T> T onTable(
+      Database db, String table, String schema, String txId, Caller caller, TableWork<T> work) {
+    return catalog(db, txId, caller, (dsl, d) -> work.run(dsl, d, resolve(dsl, table, schema)));
+  }
+
+  /** jOOQ on a connection of {@link #read}, with the executor's settings and timeout. */
+  DSLContext dsl(Connection c) {
     return executor.dsl(c);
+  }
+
+  /** The access policy that hides databases, schemas, tables and columns. */
+  SafetyPolicy policy() {
+    return policy;
   }
 
   private static Field<String> str(String... parts) {
@@ -72,66 +110,82 @@ public final class Schema {
     return Sql.table(schema, t, alias);
   }
 
-  /** {@code relkind} as text (it is the one-byte {@code "char"} type). */
-  private static final Field<String> RELKIND = col("c", "relkind").cast(SQLDataType.CLOB);
+  /** {@code relkind} of pg_class {@code alias} as text (it is the one-byte {@code "char"} type). */
+  private static Field<String> relkind(String alias) {
+    return col(alias, "relkind").cast(SQLDataType.CLOB);
+  }
+
+  private static final Field<String> RELKIND = relkind("c");
+
+  /** The kinds of relation a table name can name: tables, views, foreign and partitioned tables. */
+  private static final List<String> RELATION_KINDS = List.of("r", "v", "m", "f", "p");
+
+  /** pg_class {@code c} joined to its pg_namespace {@code n}. */
+  private static Table<Record> classes(String c, String n) {
+    return tbl("pg_catalog", "pg_class", c)
+        .join(tbl("pg_catalog", "pg_namespace", n))
+        .on(col(n, "oid").eq(col(c, "relnamespace")));
+  }
+
+  /** The rows of an information_schema view {@code alias} about {@code rel}. */
+  private static Condition about(String alias, Relation rel) {
+    return str(alias, "table_schema").eq(rel.schema()).and(str(alias, "table_name").eq(rel.name()));
+  }
+
+  /** Joins information_schema.table_constraints {@code tc} to the constraint of {@code alias}. */
+  private static Condition sameConstraint(String alias) {
+    return str("tc", "constraint_schema")
+        .eq(str(alias, "constraint_schema"))
+        .and(str("tc", "constraint_name").eq(str(alias, "constraint_name")));
+  }
 
   public List<DatabaseEntry> listDatabases(Database db, String txId, Caller caller) {
-    return executor.run(
-        key,
-        db,
-        Access.READ,
-        txId,
-        caller,
-        (c, d) -> {
-          var rows =
-              dsl(c)
-                  .select(
-                      str("d", "datname"),
-                      Sql.fn("pg_get_userbyid", String.class, col("d", "datdba")),
-                      Sql.fn("pg_encoding_to_char", String.class, col("d", "encoding")))
-                  .from(tbl("pg_catalog", "pg_database", "d"))
-                  .where(
-                      d.isCockroach()
-                          ? DSL.noCondition()
-                          : Sql.col(Boolean.class, "d", "datistemplate").isFalse())
-                  .orderBy(str("d", "datname"))
-                  .fetch();
-          List<DatabaseEntry> out = new ArrayList<>();
-          for (var r : rows) {
-            if (policy.isDatabaseVisible(r.value1())) {
-              out.add(new DatabaseEntry(r.value1(), r.value2(), r.value3()));
-            }
-          }
-          return out;
-        });
+    return catalog(db, txId, caller, this::databases);
+  }
+
+  private List<DatabaseEntry> databases(DSLContext dsl, Dialect d) {
+    var rows =
+        dsl.select(
+                str("d", "datname"),
+                Sql.fn("pg_get_userbyid", String.class, col("d", "datdba")),
+                Sql.fn("pg_encoding_to_char", String.class, col("d", "encoding")))
+            .from(tbl("pg_catalog", "pg_database", "d"))
+            .where(
+                d.isCockroach()
+                    ? DSL.noCondition()
+                    : Sql.col(Boolean.class, "d", "datistemplate").isFalse())
+            .orderBy(str("d", "datname"))
+            .fetch();
+    List<DatabaseEntry> out = new ArrayList<>();
+    for (var r : rows) {
+      if (policy.isDatabaseVisible(r.value1())) {
+        out.add(new DatabaseEntry(r.value1(), r.value2(), r.value3()));
+      }
+    }
+    return out;
   }
 
   public List<SchemaEntry> listSchemas(
       Database db, boolean includeSystem, String txId, Caller caller) {
-    return executor.run(
-        key,
-        db,
-        Access.READ,
-        txId,
-        caller,
-        (c, d) -> {
-          var rows =
-              dsl(c)
-                  .select(str("s", "schema_name"), str("s", "schema_owner"))
-                  .from(tbl("information_schema", "schemata", "s"))
-                  .where(str("s", "catalog_name").eq(Sql.fn("current_database", String.class)))
-                  .orderBy(str("s", "schema_name"))
-                  .fetch();
-          List<SchemaEntry> out = new ArrayList<>();
-          for (var r : rows) {
-            String s = r.value1();
-            boolean system = isSystemSchema(s);
-            if ((includeSystem || !system) && (system || policy.isSchemaVisible(s))) {
-              out.add(new SchemaEntry(s, r.value2()));
-            }
-          }
-          return out;
-        });
+    return catalog(db, txId, caller, (dsl, d) -> schemas(dsl, includeSystem));
+  }
+
+  private List<SchemaEntry> schemas(DSLContext dsl, boolean includeSystem) {
+    var rows =
+        dsl.select(str("s", "schema_name"), str("s", "schema_owner"))
+            .from(tbl("information_schema", "schemata", "s"))
+            .where(str("s", "catalog_name").eq(Sql.fn("current_database", String.class)))
+            .orderBy(str("s", "schema_name"))
+            .fetch();
+    List<SchemaEntry> out = new ArrayList<>();
+    for (var r : rows) {
+      String s = r.value1();
+      boolean system = isSystemSchema(s);
+      if ((includeSystem || !system) && (system || policy.isSchemaVisible(s))) {
+        out.add(new SchemaEntry(s, r.value2()));
+      }
+    }
+    return out;
   }
 
   static boolean isSystemSchema(String s) {
@@ -149,62 +203,54 @@ public final class Schema {
    */
   public List<TableEntry> listTables(
       Database db, String schema, boolean includeSequences, String txId, Caller caller) {
-    List<String> kinds =
-        includeSequences ? List.of("r", "v", "m", "f", "p", "S") : List.of("r", "v", "m", "f", "p");
-    return executor.run(
-        key,
-        db,
-        Access.READ,
-        txId,
-        caller,
-        (c, d) -> {
-          Condition where =
-              schema != null
-                  ? str("n", "nspname").eq(schema)
-                  : str("n", "nspname")
-                      .notIn(SYSTEM_SCHEMAS)
-                      .and(str("n", "nspname").notLike("pg\\_temp%"));
-          Field<Long> estimate =
-              d.isCockroach()
-                  // CockroachDB keeps row estimates in crdb_internal, keyed by table id (= oid).
-                  ? DSL.field(
-                      DSL.select(DSL.max(Sql.col(Long.class, "s", "estimated_row_count")))
-                          .from(tbl("crdb_internal", "table_row_statistics", "s"))
-                          .where(
-                              Sql.col(Long.class, "s", "table_id")
-                                  .eq(col("c", "oid").cast(SQLDataType.BIGINT))))
-                  : DSL.when(
-                          // reltuples is a real; the Java type here only types the literal 0.
-                          Sql.col(Integer.class, "c", "reltuples").ge(DSL.inline(0)),
-                          col("c", "reltuples").cast(SQLDataType.BIGINT))
-                      .else_(DSL.castNull(SQLDataType.BIGINT));
-          var rows =
-              dsl(c)
-                  .select(
-                      str("n", "nspname"),
-                      str("c", "relname"),
-                      RELKIND,
-                      estimate,
-                      Sql.fn(
-                          "obj_description", String.class, col("c", "oid"), DSL.inline("pg_class")))
-                  .from(tbl("pg_catalog", "pg_class", "c"))
-                  .join(tbl("pg_catalog", "pg_namespace", "n"))
-                  .on(col("n", "oid").eq(col("c", "relnamespace")))
-                  .where(where)
-                  .and(RELKIND.in(kinds))
-                  .orderBy(str("n", "nspname"), str("c", "relname"))
-                  .fetch();
-          List<TableEntry> out = new ArrayList<>();
-          for (var r : rows) {
-            if (!policy.isTableVisible(r.value1(), r.value2())) {
-              continue;
-            }
-            out.add(
-                new TableEntry(
-                    r.value1(), r.value2(), kindName(r.value3()), r.value4(), r.value5()));
-          }
-          return out;
-        });
+    List<String> kinds = new ArrayList<>(RELATION_KINDS);
+    if (includeSequences) {
+      kinds.add("S");
+    }
+    return catalog(db, txId, caller, (dsl, d) -> tables(dsl, d, schema, kinds));
+  }
+
+  private List<TableEntry> tables(DSLContext dsl, Dialect d, String schema, List<String> kinds) {
+    Condition where =
+        schema != null
+            ? str("n", "nspname").eq(schema)
+            : str("n", "nspname")
+                .notIn(SYSTEM_SCHEMAS)
+                .and(str("n", "nspname").notLike("pg\\_temp%"));
+    Field<Long> estimate =
+        d.isCockroach()
+            // CockroachDB keeps row estimates in crdb_internal, keyed by table id (= oid).
+            ? DSL.field(
+                DSL.select(DSL.max(Sql.col(Long.class, "s", "estimated_row_count")))
+                    .from(tbl("crdb_internal", "table_row_statistics", "s"))
+                    .where(
+                        Sql.col(Long.class, "s", "table_id")
+                            .eq(col("c", "oid").cast(SQLDataType.BIGINT))))
+            : DSL.when(
+                    // reltuples is a real; the Java type here only types the literal 0.
+                    Sql.col(Integer.class, "c", "reltuples").ge(DSL.inline(0)),
+                    col("c", "reltuples").cast(SQLDataType.BIGINT))
+                .else_(DSL.castNull(SQLDataType.BIGINT));
+    var rows =
+        dsl.select(
+                str("n", "nspname"),
+                str("c", "relname"),
+                RELKIND,
+                estimate,
+                Sql.fn("obj_description", String.class, col("c", "oid"), DSL.inline("pg_class")))
+            .from(classes("c", "n"))
+            .where(where)
+            .and(RELKIND.in(kinds))
+            .orderBy(str("n", "nspname"), str("c", "relname"))
+            .fetch();
+    List<TableEntry> out = new ArrayList<>();
+    for (var r : rows) {
+      if (!policy.isTableVisible(r.value1(), r.value2())) {
+        continue;
+      }
+      out.add(new TableEntry(r.value1(), r.value2(), kindName(r.value3()), r.value4(), r.value5()));
+    }
+    return out;
   }
 
   static String kindName(String relkind) {
@@ -219,7 +265,7 @@ public final class Schema {
   }
 
   /** Resolves "schema.table" or "table" (searching the user schemas) to a visible relation. */
-  private String[] resolve(DSLContext dsl, String table, String schema) {
+  private Relation resolve(DSLContext dsl, String table, String schema) {
     String s = schema;
     String t = table;
     if (t == null || t.isBlank()) {
@@ -238,11 +284,9 @@ public final class Schema {
             : where.and(str("n", "nspname").notIn(SYSTEM_SCHEMAS));
     var rows =
         dsl.select(str("n", "nspname"), str("c", "relname"), RELKIND)
-            .from(tbl("pg_catalog", "pg_class", "c"))
-            .join(tbl("pg_catalog", "pg_namespace", "n"))
-            .on(col("n", "oid").eq(col("c", "relnamespace")))
+            .from(classes("c", "n"))
             .where(where)
-            .and(RELKIND.in("r", "v", "m", "f", "p"))
+            .and(RELKIND.in(RELATION_KINDS))
             .orderBy(
                 DSL.when(str("n", "nspname").eq(DSL.inline("public")), DSL.inline(0))
                     .otherwise(DSL.inline(1)),
@@ -250,7 +294,7 @@ public final class Schema {
             .fetch();
     for (var r : rows) {
       if (policy.isTableVisible(r.value1(), r.value2())) {
-        return new String[] {r.value1(), r.value2(), kindName(r.value3())};
+        return new Relation(r.value1(), r.value2(), kindName(r.value3()));
       }
     }
     throw new CrdbException(
@@ -264,8 +308,7 @@ public final class Schema {
   /** Columns with type, nullability, default, primary key and comment; two catalog queries. */
   public TableDescription describeTable(
       Database db, String table, String schema, String txId, Caller caller) {
-    return executor.run(
-        key, db, Access.READ, txId, caller, (c, d) -> describe(c, d, table, schema));
+    return onTable(db, table, schema, txId, caller, this::describe);
   }
 
   /**
@@ -275,8 +318,11 @@ public final class Schema {
    */
   public TableDescription describe(Connection c, Dialect d, String table, String schema) {
     DSLContext dsl = dsl(c);
-    String[] rel = resolve(dsl, table, schema);
-    List<String> pk = primaryKey(dsl, rel[0], rel[1]);
+    return describe(dsl, d, resolve(dsl, table, schema));
+  }
+
+  private TableDescription describe(DSLContext dsl, Dialect d, Relation rel) {
+    List<String> pk = primaryKey(dsl, rel);
     Condition hidden = d.isCockroach() ? str("col", "is_hidden").eq("NO") : DSL.noCondition();
     Field<String> dataType = str("col", "data_type");
     // The oid of the relation resolve() found, for col_description (one row: a table's name is
@@ -284,12 +330,10 @@ public final class Schema {
     Field<Object> oid =
         DSL.field(
             DSL.select(col("rc", "oid"))
-                .from(tbl("pg_catalog", "pg_class", "rc"))
-                .join(tbl("pg_catalog", "pg_namespace", "rn"))
-                .on(col("rn", "oid").eq(col("rc", "relnamespace")))
-                .where(str("rn", "nspname").eq(rel[0]))
-                .and(str("rc", "relname").eq(rel[1]))
-                .and(col("rc", "relkind").cast(SQLDataType.CLOB).in("r", "v", "m", "f", "p")));
+                .from(classes("rc", "rn"))
+                .where(str("rn", "nspname").eq(rel.schema()))
+                .and(str("rc", "relname").eq(rel.name()))
+                .and(relkind("rc").in(RELATION_KINDS)));
     var rows =
         dsl.select(
                 str("col", "column_name"),
@@ -308,14 +352,13 @@ public final class Schema {
                 Sql.col(Integer.class, "col", "numeric_precision"),
                 Sql.col(Integer.class, "col", "numeric_scale"))
             .from(tbl("information_schema", "columns", "col"))
-            .where(str("col", "table_schema").eq(rel[0]))
-            .and(str("col", "table_name").eq(rel[1]))
+            .where(about("col", rel))
             .and(hidden)
             .orderBy(col("col", "ordinal_position"))
             .fetch();
     List<ColumnEntry> cols = new ArrayList<>();
     for (var r : rows) {
-      if (!policy.isColumnVisible(rel[0], rel[1], r.value1())) {
+      if (!policy.isColumnVisible(rel.schema(), rel.name(), r.value1())) {
         continue;
       }
       cols.add(
@@ -327,7 +370,7 @@ public final class Schema {
               pk.contains(r.value1()),
               r.value5()));
     }
-    return new TableDescription(rel[0], rel[1], rel[2], cols, pk);
+    return new TableDescription(rel.schema(), rel.name(), rel.kind(), cols, pk);
   }
 
   static String typeName(String type, Integer charLen, Integer precision, Integer scale) {
@@ -343,15 +386,13 @@ public final class Schema {
     return type;
   }
 
-  private List<String> primaryKey(DSLContext dsl, String schema, String table) {
+  private static List<String> primaryKey(DSLContext dsl, Relation rel) {
     return dsl.select(str("k", "column_name"))
         .from(tbl("information_schema", "table_constraints", "tc"))
         .join(tbl("information_schema", "key_column_usage", "k"))
-        .on(str("k", "constraint_schema").eq(str("tc", "constraint_schema")))
-        .and(str("k", "constraint_name").eq(str("tc", "constraint_name")))
+        .on(sameConstraint("k"))
         .and(str("k", "table_name").eq(str("tc", "table_name")))
-        .where(str("tc", "table_schema").eq(schema))
-        .and(str("tc", "table_name").eq(table))
+        .where(about("tc", rel))
         .and(str("tc", "constraint_type").eq("PRIMARY KEY"))
         .orderBy(col("k", "ordinal_position"))
         .fetch(str("k", "column_name"));
@@ -362,51 +403,45 @@ public final class Schema {
   /** Indexes of one table; two catalog queries. */
   public List<IndexEntry> listIndexes(
       Database db, String table, String schema, String txId, Caller caller) {
-    return executor.run(
-        key,
-        db,
-        Access.READ,
-        txId,
-        caller,
-        (c, d) -> {
-          DSLContext dsl = dsl(c);
-          String[] rel = resolve(dsl, table, schema);
-          var rows =
-              dsl.select(
-                      str("ic", "relname"),
-                      Sql.col(Boolean.class, "ix", "indisunique"),
-                      Sql.col(Boolean.class, "ix", "indisprimary"),
-                      Sql.fn("pg_get_indexdef", String.class, col("ix", "indexrelid")))
-                  .from(tbl("pg_catalog", "pg_index", "ix"))
-                  .join(tbl("pg_catalog", "pg_class", "ic"))
-                  .on(col("ic", "oid").eq(col("ix", "indexrelid")))
-                  .join(tbl("pg_catalog", "pg_class", "t"))
-                  .on(col("t", "oid").eq(col("ix", "indrelid")))
-                  .join(tbl("pg_catalog", "pg_namespace", "n"))
-                  .on(col("n", "oid").eq(col("t", "relnamespace")))
-                  .where(str("n", "nspname").eq(rel[0]))
-                  .and(str("t", "relname").eq(rel[1]))
-                  .orderBy(col("ix", "indisprimary").desc(), str("ic", "relname"))
-                  .fetch();
-          List<IndexEntry> out = new ArrayList<>();
-          for (var r : rows) {
-            String def = r.value4();
-            Matcher m = def == null ? null : INDEX_COLUMNS.matcher(def);
-            List<String> cols = new ArrayList<>();
-            String method = null;
-            if (m != null && m.find()) {
-              method = m.group(1);
-              for (String part : splitTopLevel(m.group(2))) {
-                cols.add(part.trim());
-              }
-            }
-            // Any mention of a hidden column (key, INCLUDE, WHERE, expression) hides the index.
-            if (!mentionsHiddenColumn(rel, def)) {
-              out.add(new IndexEntry(r.value1(), cols, r.value2(), r.value3(), method, def));
-            }
-          }
-          return out;
-        });
+    return onTable(db, table, schema, txId, caller, (dsl, d, rel) -> indexes(dsl, rel));
+  }
+
+  private List<IndexEntry> indexes(DSLContext dsl, Relation rel) {
+    var rows =
+        dsl.select(
+                str("ic", "relname"),
+                Sql.col(Boolean.class, "ix", "indisunique"),
+                Sql.col(Boolean.class, "ix", "indisprimary"),
+                Sql.fn("pg_get_indexdef", String.class, col("ix", "indexrelid")))
+            .from(tbl("pg_catalog", "pg_index", "ix"))
+            .join(tbl("pg_catalog", "pg_class", "ic"))
+            .on(col("ic", "oid").eq(col("ix", "indexrelid")))
+            .join(tbl("pg_catalog", "pg_class", "t"))
+            .on(col("t", "oid").eq(col("ix", "indrelid")))
+            .join(tbl("pg_catalog", "pg_namespace", "n"))
+            .on(col("n", "oid").eq(col("t", "relnamespace")))
+            .where(str("n", "nspname").eq(rel.schema()))
+            .and(str("t", "relname").eq(rel.name()))
+            .orderBy(col("ix", "indisprimary").desc(), str("ic", "relname"))
+            .fetch();
+    List<IndexEntry> out = new ArrayList<>();
+    for (var r : rows) {
+      String def = r.value4();
+      Matcher m = def == null ? null : INDEX_COLUMNS.matcher(def);
+      List<String> cols = new ArrayList<>();
+      String method = null;
+      if (m != null && m.find()) {
+        method = m.group(1);
+        for (String part : splitTopLevel(m.group(2))) {
+          cols.add(part.trim());
+        }
+      }
+      // Any mention of a hidden column (key, INCLUDE, WHERE, expression) hides the index.
+      if (!mentionsHiddenColumn(rel, def)) {
+        out.add(new IndexEntry(r.value1(), cols, r.value2(), r.value3(), method, def));
+      }
+    }
+    return out;
   }
 
   static List<String> splitTopLevel(String s) {
@@ -437,123 +472,106 @@ public final class Schema {
   /** Primary, unique, foreign key and check constraints; four catalog queries. */
   public List<ConstraintEntry> getConstraints(
       Database db, String table, String schema, String txId, Caller caller) {
-    return executor.run(
-        key,
-        db,
-        Access.READ,
-        txId,
-        caller,
-        (c, d) -> {
-          DSLContext dsl = dsl(c);
-          String[] rel = resolve(dsl, table, schema);
-          var cons =
-              dsl.select(str("tc", "constraint_name"), str("tc", "constraint_type"))
-                  .from(tbl("information_schema", "table_constraints", "tc"))
-                  .where(str("tc", "table_schema").eq(rel[0]))
-                  .and(str("tc", "table_name").eq(rel[1]))
-                  .and(
-                      str("tc", "constraint_type")
-                          .in("PRIMARY KEY", "UNIQUE", "FOREIGN KEY", "CHECK"))
-                  .orderBy(str("tc", "constraint_type"), str("tc", "constraint_name"))
-                  .fetch();
-          Map<String, List<String>> columns = new LinkedHashMap<>();
-          dsl.select(str("k", "constraint_name"), str("k", "column_name"))
-              .from(tbl("information_schema", "key_column_usage", "k"))
-              .where(str("k", "table_schema").eq(rel[0]))
-              .and(str("k", "table_name").eq(rel[1]))
-              .orderBy(str("k", "constraint_name"), col("k", "ordinal_position"))
-              .fetch()
-              .forEach(
-                  r -> columns.computeIfAbsent(r.value1(), k -> new ArrayList<>()).add(r.value2()));
-          Map<String, String[]> refs = new LinkedHashMap<>();
-          Map<String, List<String>> refCols = new LinkedHashMap<>();
-          dsl.select(
-                  str("rc", "constraint_name"),
-                  str("u", "table_schema"),
-                  str("u", "table_name"),
-                  str("u", "column_name"),
-                  str("rc", "update_rule"),
-                  str("rc", "delete_rule"))
-              .from(tbl("information_schema", "referential_constraints", "rc"))
-              .join(tbl("information_schema", "table_constraints", "tc"))
-              .on(str("tc", "constraint_schema").eq(str("rc", "constraint_schema")))
-              .and(str("tc", "constraint_name").eq(str("rc", "constraint_name")))
-              .join(tbl("information_schema", "key_column_usage", "u"))
-              .on(str("u", "constraint_schema").eq(str("rc", "unique_constraint_schema")))
-              .and(str("u", "constraint_name").eq(str("rc", "unique_constraint_name")))
-              .where(str("tc", "table_schema").eq(rel[0]))
-              .and(str("tc", "table_name").eq(rel[1]))
-              .orderBy(str("rc", "constraint_name"), col("u", "ordinal_position"))
-              .fetch()
-              .forEach(
-                  r -> {
-                    refs.put(
-                        r.value1(),
-                        new String[] {r.value2() + "." + r.value3(), r.value5(), r.value6()});
-                    refCols.computeIfAbsent(r.value1(), k -> new ArrayList<>()).add(r.value4());
-                  });
-          Map<String, String> checks = new LinkedHashMap<>();
-          dsl.select(str("cc", "constraint_name"), str("cc", "check_clause"))
-              .from(tbl("information_schema", "check_constraints", "cc"))
-              .join(tbl("information_schema", "table_constraints", "tc"))
-              .on(str("tc", "constraint_schema").eq(str("cc", "constraint_schema")))
-              .and(str("tc", "constraint_name").eq(str("cc", "constraint_name")))
-              .where(str("tc", "table_schema").eq(rel[0]))
-              .and(str("tc", "table_name").eq(rel[1]))
-              .fetch()
-              .forEach(r -> checks.put(r.value1(), r.value2()));
-          List<ConstraintEntry> out = new ArrayList<>();
-          for (var r : cons) {
-            String name = r.value1();
-            String type = r.value2();
-            if (type.equals("CHECK")
-                && (name.endsWith("_not_null")
-                    || checks.get(name) == null
-                    || checks.get(name).endsWith("IS NOT NULL"))) {
-              continue; // PostgreSQL lists NOT NULL as CHECK constraints; describe_table shows
-              // those.
-            }
-            String[] ref = refs.get(name);
-            if (!constraintVisible(
-                rel,
-                columns.getOrDefault(name, List.of()),
-                ref,
-                refCols.get(name),
-                checks.get(name))) {
-              continue; // access control: it would reveal a hidden column or table
-            }
-            out.add(
-                new ConstraintEntry(
-                    name,
-                    type,
-                    columns.getOrDefault(name, List.of()),
-                    ref == null ? null : ref[0],
-                    refCols.getOrDefault(name, List.of()),
-                    ref == null ? null : ref[1],
-                    ref == null ? null : ref[2],
-                    checks.get(name)));
-          }
-          return out;
-        });
+    return onTable(db, table, schema, txId, caller, (dsl, d, rel) -> constraints(dsl, rel));
+  }
+
+  /** The table a foreign key references, and its actions. */
+  private record Reference(String schema, String table, String onUpdate, String onDelete) {
+    String qualified() {
+      return schema + "." + table;
+    }
+  }
+
+  private List<ConstraintEntry> constraints(DSLContext dsl, Relation rel) {
+    var cons =
+        dsl.select(str("tc", "constraint_name"), str("tc", "constraint_type"))
+            .from(tbl("information_schema", "table_constraints", "tc"))
+            .where(about("tc", rel))
+            .and(str("tc", "constraint_type").in("PRIMARY KEY", "UNIQUE", "FOREIGN KEY", "CHECK"))
+            .orderBy(str("tc", "constraint_type"), str("tc", "constraint_name"))
+            .fetch();
+    Map<String, List<String>> columns = new LinkedHashMap<>();
+    dsl.select(str("k", "constraint_name"), str("k", "column_name"))
+        .from(tbl("information_schema", "key_column_usage", "k"))
+        .where(about("k", rel))
+        .orderBy(str("k", "constraint_name"), col("k", "ordinal_position"))
+        .fetch()
+        .forEach(r -> columns.computeIfAbsent(r.value1(), k -> new ArrayList<>()).add(r.value2()));
+    Map<String, Reference> refs = new LinkedHashMap<>();
+    Map<String, List<String>> refCols = new LinkedHashMap<>();
+    dsl.select(
+            str("rc", "constraint_name"),
+            str("u", "table_schema"),
+            str("u", "table_name"),
+            str("u", "column_name"),
+            str("rc", "update_rule"),
+            str("rc", "delete_rule"))
+        .from(tbl("information_schema", "referential_constraints", "rc"))
+        .join(tbl("information_schema", "table_constraints", "tc"))
+        .on(sameConstraint("rc"))
+        .join(tbl("information_schema", "key_column_usage", "u"))
+        .on(str("u", "constraint_schema").eq(str("rc", "unique_constraint_schema")))
+        .and(str("u", "constraint_name").eq(str("rc", "unique_constraint_name")))
+        .where(about("tc", rel))
+        .orderBy(str("rc", "constraint_name"), col("u", "ordinal_position"))
+        .fetch()
+        .forEach(
+            r -> {
+              refs.put(r.value1(), new Reference(r.value2(), r.value3(), r.value5(), r.value6()));
+              refCols.computeIfAbsent(r.value1(), k -> new ArrayList<>()).add(r.value4());
+            });
+    Map<String, String> checks = new LinkedHashMap<>();
+    dsl.select(str("cc", "constraint_name"), str("cc", "check_clause"))
+        .from(tbl("information_schema", "check_constraints", "cc"))
+        .join(tbl("information_schema", "table_constraints", "tc"))
+        .on(sameConstraint("cc"))
+        .where(about("tc", rel))
+        .fetch()
+        .forEach(r -> checks.put(r.value1(), r.value2()));
+    List<ConstraintEntry> out = new ArrayList<>();
+    for (var r : cons) {
+      String name = r.value1();
+      String type = r.value2();
+      if (type.equals("CHECK")
+          && (name.endsWith("_not_null")
+              || checks.get(name) == null
+              || checks.get(name).endsWith("IS NOT NULL"))) {
+        continue; // PostgreSQL lists NOT NULL as CHECK constraints; describe_table shows
+        // those.
+      }
+      Reference ref = refs.get(name);
+      if (!constraintVisible(
+          rel, columns.getOrDefault(name, List.of()), ref, refCols.get(name), checks.get(name))) {
+        continue; // access control: it would reveal a hidden column or table
+      }
+      out.add(
+          new ConstraintEntry(
+              name,
+              type,
+              columns.getOrDefault(name, List.of()),
+              ref == null ? null : ref.qualified(),
+              refCols.getOrDefault(name, List.of()),
+              ref == null ? null : ref.onUpdate(),
+              ref == null ? null : ref.onDelete(),
+              checks.get(name)));
+    }
+    return out;
   }
 
   /** False when a constraint names a column or table that access control hides. */
   private boolean constraintVisible(
-      String[] rel, List<String> cols, String[] ref, List<String> refCols, String check) {
+      Relation rel, List<String> cols, Reference ref, List<String> refCols, String check) {
     for (String c : cols) {
-      if (!policy.isColumnVisible(rel[0], rel[1], c)) {
+      if (!policy.isColumnVisible(rel.schema(), rel.name(), c)) {
         return false;
       }
     }
     if (ref != null) {
-      int dot = ref[0].indexOf('.');
-      String refSchema = ref[0].substring(0, dot);
-      String refTable = ref[0].substring(dot + 1);
-      if (!policy.isTableVisible(refSchema, refTable)) {
+      if (!policy.isTableVisible(ref.schema(), ref.table())) {
         return false;
       }
       for (String c : refCols == null ? List.<String>of() : refCols) {
-        if (!policy.isColumnVisible(refSchema, refTable, c)) {
+        if (!policy.isColumnVisible(ref.schema(), ref.table(), c)) {
           return false;
         }
       }
@@ -562,12 +580,12 @@ public final class Schema {
   }
 
   /** True when a definition or expression names a column that access control hides. */
-  private boolean mentionsHiddenColumn(String[] rel, String text) {
+  private boolean mentionsHiddenColumn(Relation rel, String text) {
     if (text == null) {
       return false;
     }
     for (String word : text.toLowerCase(java.util.Locale.ROOT).split("[^a-z0-9_$]+")) {
-      if (!word.isEmpty() && !policy.isColumnVisible(rel[0], rel[1], word)) {
+      if (!word.isEmpty() && !policy.isColumnVisible(rel.schema(), rel.name(), word)) {
         return true;
       }
     }

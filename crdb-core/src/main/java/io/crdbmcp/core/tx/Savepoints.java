@@ -1,10 +1,13 @@
 package io.crdbmcp.core.tx;
 
+import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.sql.Sql;
 import io.crdbmcp.core.sql.SqlExecutor;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.Locale;
 import org.jooq.Query;
 import org.jooq.impl.DSL;
 
@@ -84,10 +87,63 @@ public final class Savepoints {
     return result;
   }
 
-  /** One savepoint statement: {@link #create}, {@link #rollbackTo} or {@link #release}. */
-  @FunctionalInterface
-  public interface Step {
-    void run(Connection c, String name) throws SQLException;
+  /**
+   * What the savepoint tool does: each action is one statement, and changes the list of a
+   * transaction's open savepoints as the server does.
+   */
+  public enum Action {
+    /** {@code SAVEPOINT name}: one more savepoint, the newest. */
+    CREATE,
+    /** {@code ROLLBACK TO SAVEPOINT name}: undoes what came after it; it stays, newer ones end. */
+    ROLLBACK,
+    /** {@code RELEASE SAVEPOINT name}: it and every newer savepoint end. */
+    RELEASE;
+
+    /** The action named {@code create}, {@code rollback} or {@code release}; null is create. */
+    public static Action parse(String name) {
+      if (name == null) {
+        return CREATE;
+      }
+      for (Action a : values()) {
+        if (a.id().equals(name)) {
+          return a;
+        }
+      }
+      throw CrdbException.invalidArgument(
+          "unknown savepoint action '" + name + "'", "use create, rollback or release");
+    }
+
+    /** The name in tool arguments. */
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Runs the action's statement on {@code c}. */
+    void run(Connection c, String savepoint) throws SQLException {
+      switch (this) {
+        case CREATE -> create(c, savepoint);
+        case ROLLBACK -> rollbackTo(c, savepoint);
+        case RELEASE -> release(c, savepoint);
+      }
+    }
+
+    /** Updates {@code open} (oldest first) after the action on {@code savepoint} succeeded. */
+    void track(List<String> open, String savepoint) {
+      int at = open.lastIndexOf(savepoint);
+      switch (this) {
+        case CREATE -> open.add(savepoint);
+        case ROLLBACK -> {
+          if (at >= 0) {
+            open.subList(at + 1, open.size()).clear();
+          }
+        }
+        case RELEASE -> {
+          if (at >= 0) {
+            open.subList(at, open.size()).clear();
+          }
+        }
+      }
+    }
   }
 
   /** {@code SAVEPOINT name}. */

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -324,23 +325,18 @@ public final class Transactions implements AutoCloseable {
     return owned(id, caller).status();
   }
 
-  /** Creates a savepoint, or rolls back to / releases one. */
-  public Status savepoint(String id, Caller caller, String name, String action) {
+  /**
+   * Creates a savepoint, or rolls back to / releases one ({@link Savepoints.Action}). The name is
+   * folded to lower case as the server folds it, and the transaction is no longer aborted when the
+   * statement succeeds (a rollback to a savepoint after an error).
+   */
+  public Status savepoint(String id, Caller caller, String name, Savepoints.Action action) {
     if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
       throw CrdbException.invalidArgument(
           "savepoint name '" + name + "' is not a plain identifier",
           "use letters, digits and '_', starting with a letter, e.g. before_update");
     }
-    Savepoints.Step step =
-        switch (action == null ? "create" : action) {
-          case "create" -> Savepoints::create;
-          case "rollback" -> Savepoints::rollbackTo;
-          case "release" -> Savepoints::release;
-          default ->
-              throw CrdbException.invalidArgument(
-                  "unknown savepoint action '" + action + "'", "use create, rollback or release");
-        };
-    String savepoint = name.toLowerCase(java.util.Locale.ROOT); // as the server folds it
+    String savepoint = name.toLowerCase(Locale.ROOT); // as the server folds it
     Open t = owned(id, caller);
     runOpen(
         id,
@@ -348,24 +344,10 @@ public final class Transactions implements AutoCloseable {
         null,
         Access.READ,
         (c, d) -> {
-          step.run(c, savepoint); // the folded name, quoted: the savepoint the server would name
+          action.run(c, savepoint); // the folded name, quoted: the savepoint the server would name
           // Still under the transaction's lock: book-keeping matches what the server did.
           t.aborted = false;
-          int at = t.savepoints.lastIndexOf(savepoint);
-          switch (action == null ? "create" : action) {
-            case "create" -> t.savepoints.add(savepoint);
-            case "release" -> {
-              if (at >= 0) {
-                t.savepoints.subList(at, t.savepoints.size()).clear();
-              }
-            }
-            case "rollback" -> {
-              if (at >= 0) {
-                t.savepoints.subList(at + 1, t.savepoints.size()).clear();
-              }
-            }
-            default -> {}
-          }
+          action.track(t.savepoints, savepoint);
           return null;
         });
     return t.status();

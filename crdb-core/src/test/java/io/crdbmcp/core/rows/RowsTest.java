@@ -107,48 +107,46 @@ class RowsTest {
         .containsExactly(1L, 5L, 6L);
   }
 
+  static Rows.InsertRequest row(String table, String schema, Map<String, Object> values) {
+    return new Rows.InsertRequest(table, schema, values);
+  }
+
   @Test
   void identifiersThatNeedQuotingWork() {
+    Map<String, Object> key = Map.of("Key", 1);
     Rows.Change ins =
         crdb.rows()
-            .insert(db, "Odd \"Name\"", "public", Map.of("Key", 1, "va lue", "v\"'"), null, ME);
+            .insert(
+                db, row("Odd \"Name\"", "public", Map.of("Key", 1, "va lue", "v\"'")), null, ME);
     assertThat(ins.rows().rows().get(0)).containsExactly(1L, "v\"'");
-    Rows.Change up = crdb.rows().upsert(db, "Odd \"Name\"", "public", Map.of("Key", 1), null, ME);
+    Rows.Change up = crdb.rows().upsert(db, row("Odd \"Name\"", "public", key), null, ME);
     assertThat(up.action()).isEqualTo("update");
     assertThat(up.rows().rows().get(0)).containsExactly(1L, "v\"'");
-    Rows.Change del =
-        crdb.rows()
-            .delete(db, "Odd \"Name\"", "public", Map.of("Key", 1), null, false, false, null, ME);
-    assertThat(del.affected()).isEqualTo(1);
+    Rows.DeleteRequest byKey =
+        new Rows.DeleteRequest("Odd \"Name\"", "public", new Rows.Match(key, null, false, false));
+    assertThat(crdb.rows().delete(db, byKey, null, ME).affected()).isEqualTo(1);
   }
 
   @Test
   void upsertOfTheKeyAloneAndInsertOfDefaults() {
-    assertThat(crdb.rows().upsert(db, "only_key", null, Map.of("k", 7), null, ME).action())
+    assertThat(crdb.rows().upsert(db, row("only_key", null, Map.of("k", 7)), null, ME).action())
         .isEqualTo("insert");
-    Rows.Change again = crdb.rows().upsert(db, "only_key", null, Map.of("k", 7), null, ME);
+    Rows.Change again = crdb.rows().upsert(db, row("only_key", null, Map.of("k", 7)), null, ME);
     assertThat(again.action()).isEqualTo("update");
     assertThat(again.affected()).isEqualTo(1);
-    Rows.Change dflt = crdb.rows().insert(db, "defaults", null, Map.of(), null, ME);
+    Rows.Change dflt = crdb.rows().insert(db, row("defaults", null, Map.of()), null, ME);
     assertThat(dflt.rows().rows().get(0).get(1)).isEqualTo("dflt");
   }
 
   @Test
   void refusedValuesNameTheirColumn() {
-    assertThatThrownBy(
-            () ->
-                crdb.rows()
-                    .update(
-                        db,
-                        "t",
-                        null,
-                        Map.of("id", 1),
-                        null,
-                        Map.of("a", "99999999999"),
-                        false,
-                        false,
-                        null,
-                        ME))
+    Rows.UpdateRequest tooBig =
+        new Rows.UpdateRequest(
+            "t",
+            null,
+            new Rows.Match(Map.of("id", 1), null, false, false),
+            Map.of("a", "99999999999"));
+    assertThatThrownBy(() -> crdb.rows().update(db, tooBig, null, ME))
         .isInstanceOfSatisfying(
             CrdbException.class,
             e -> {

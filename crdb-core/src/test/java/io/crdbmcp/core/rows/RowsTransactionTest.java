@@ -56,6 +56,11 @@ class RowsTransactionTest {
     }
   }
 
+  /** Sets qty of the matching rows of items. */
+  static Rows.UpdateRequest qty(Rows.Match rows, Object qty) {
+    return new Rows.UpdateRequest("items", null, rows, Map.of("qty", qty));
+  }
+
   @Test
   void changesStayInTheTransactionAndFailuresDoNotAbortIt() throws SQLException {
     Database db = crdb.connections().get(null);
@@ -65,37 +70,20 @@ class RowsTransactionTest {
 
     // Dry run inside the transaction: reported, then rolled back to the savepoint.
     Rows.Change dry =
-        crdb.rows().update(db, "items", null, null, grpA, Map.of("qty", 10), false, true, tx, me);
+        crdb.rows().update(db, qty(new Rows.Match(null, grpA, false, true), 10), tx, me);
     assertThat(dry.affected()).isEqualTo(2);
     assertThat(dry.before().rowCount()).isEqualTo(2);
 
     // Unconfirmed multi-row update refused; a bad value refused; the transaction stays usable.
-    assertThatThrownBy(
-            () ->
-                crdb.rows()
-                    .update(db, "items", null, null, grpA, Map.of("qty", 10), false, false, tx, me))
+    Rows.Match groupA = new Rows.Match(null, grpA, false, false);
+    assertThatThrownBy(() -> crdb.rows().update(db, qty(groupA, 10), tx, me))
         .satisfies(
             e -> assertThat(((CrdbException) e).code()).isEqualTo(ErrorCode.CONFIRMATION_REQUIRED));
-    assertThatThrownBy(
-            () ->
-                crdb.rows()
-                    .update(
-                        db,
-                        "items",
-                        null,
-                        Map.of("id", 1),
-                        null,
-                        Map.of("qty", "9999999999999"),
-                        false,
-                        false,
-                        tx,
-                        me))
+    Rows.Match one = new Rows.Match(Map.of("id", 1), null, false, false);
+    assertThatThrownBy(() -> crdb.rows().update(db, qty(one, "9999999999999"), tx, me))
         .satisfies(e -> assertThat(((CrdbException) e).getMessage()).contains("'qty'"));
 
-    Rows.Change upd =
-        crdb.rows()
-            .update(
-                db, "items", null, Map.of("id", 1), null, Map.of("qty", 100), false, false, tx, me);
+    Rows.Change upd = crdb.rows().update(db, qty(one, 100), tx, me);
     assertThat(upd.affected()).isEqualTo(1);
     Rows.ReadResult seen =
         crdb.rows()

@@ -54,13 +54,29 @@ class SqlExecutorTest {
     connections.close();
   }
 
+  /**
+   * Runs work through {@code on} with the test's key, as the local caller, outside a transaction.
+   */
+  static <T> T run(SqlExecutor on, Access access, SqlWork<T> work) {
+    return on.run(KEY, db, access, null, Caller.local(), work);
+  }
+
+  /** Executes one statement in a read call of {@code on}: no guard, only the executor. */
+  static boolean execute(SqlExecutor on, String sql) {
+    return run(
+        on,
+        Access.READ,
+        (c, d) -> {
+          try (Statement s = c.createStatement()) {
+            return s.execute(sql);
+          }
+        });
+  }
+
   static String scalar(Access access, String sql) {
-    return executor.run(
-        KEY,
-        db,
+    return run(
+        executor,
         access,
-        null,
-        Caller.local(),
         (c, d) -> {
           try (Statement s = c.createStatement();
               ResultSet rs = s.executeQuery(sql)) {
@@ -72,19 +88,7 @@ class SqlExecutorTest {
 
   @Test
   void theDatabaseRefusesWritesInAReadCallEvenWithoutTheGuard() {
-    assertThatThrownBy(
-            () ->
-                executor.run(
-                    KEY,
-                    db,
-                    Access.READ,
-                    null,
-                    Caller.local(),
-                    (c, d) -> {
-                      try (Statement s = c.createStatement()) {
-                        return s.executeUpdate("INSERT INTO canary VALUES (2)");
-                      }
-                    }))
+    assertThatThrownBy(() -> execute(executor, "INSERT INTO canary VALUES (2)"))
         .isInstanceOfSatisfying(
             CrdbException.class,
             e -> {
@@ -109,22 +113,16 @@ class SqlExecutorTest {
   @Test
   void jooqStatementsRunWithTheExecutorsTimeoutAndTheirErrorsAreTranslated() {
     Integer timeout =
-        executor.run(
-            KEY,
-            db,
+        run(
+            executor,
             Access.READ,
-            null,
-            Caller.local(),
             (c, d) -> executor.dsl(c).configuration().settings().getQueryTimeout());
     assertThat(timeout).isEqualTo(12);
     assertThatThrownBy(
             () ->
-                executor.run(
-                    KEY,
-                    db,
+                run(
+                    executor,
                     Access.READ,
-                    null,
-                    Caller.local(),
                     (c, d) -> executor.dsl(c).select(DSL.inline(1).div(DSL.inline(0))).fetchOne()))
         .isInstanceOfSatisfying(
             CrdbException.class, e -> assertThat(e.sqlState()).isEqualTo("22012"));
@@ -151,19 +149,7 @@ class SqlExecutorTest {
   void statementTimeoutCancelsAStuckQuery() {
     SqlExecutor fast = new SqlExecutor(KEY, 1, transactions);
     long t0 = System.nanoTime();
-    assertThatThrownBy(
-            () ->
-                fast.run(
-                    KEY,
-                    db,
-                    Access.READ,
-                    null,
-                    Caller.local(),
-                    (c, d) -> {
-                      try (Statement s = c.createStatement()) {
-                        return s.execute("SELECT pg_sleep(30)");
-                      }
-                    }))
+    assertThatThrownBy(() -> execute(fast, "SELECT pg_sleep(30)"))
         .isInstanceOfSatisfying(
             CrdbException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.QUERY_TIMEOUT));
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import java.util.Map;
 import org.jooq.Field;
+import org.jooq.InsertValuesStep2;
+import org.jooq.Record;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.Test;
 
@@ -60,17 +62,19 @@ class SqlTest {
     assertThat(st.sql()).contains("$40000").doesNotContain("'39999'");
   }
 
+  /** {@code INSERT INTO public.kv (k, v) VALUES ('a'::text, '10'::int8)}, bound. */
+  static InsertValuesStep2<Record, Object, Object> insertKv(Field<Object> k, Field<Object> v) {
+    return Sql.dsl()
+        .insertInto(Sql.table("public", "kv"))
+        .columns(k, v)
+        .values(Sql.typed("text", "a"), Sql.typed("int8", "10"));
+  }
+
   @Test
   void upsertIsCockroachDbsVerbOnJooqsInsert() {
     Field<Object> k = Sql.column("k");
     Field<Object> v = Sql.column("v");
-    Sql.Statement st =
-        Sql.upsert(
-            Sql.dsl()
-                .insertInto(Sql.table("public", "kv"))
-                .columns(k, v)
-                .values(Sql.typed("text", "a"), Sql.typed("int8", "10"))
-                .returning(k, v));
+    Sql.Statement st = Sql.upsert(insertKv(k, v).returning(k, v));
     assertThat(st.sql())
         .isEqualTo(
             "upsert into \"public\".\"kv\" (\"k\", \"v\") values (cast($1 as text), cast($2 as"
@@ -86,10 +90,7 @@ class SqlTest {
     Field<Object> v = Sql.column("v");
     Sql.Statement upsert =
         Sql.render(
-            Sql.dsl()
-                .insertInto(Sql.table("public", "kv"))
-                .columns(k, v)
-                .values(Sql.typed("text", "a"), Sql.typed("int8", "10"))
+            insertKv(k, v)
                 .onConflict(k)
                 .doUpdate()
                 .set(Map.of(v, DSL.excluded(v)))
