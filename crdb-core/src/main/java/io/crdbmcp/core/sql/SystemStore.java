@@ -1,5 +1,9 @@
 package io.crdbmcp.core.sql;
 
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.table;
+
 import io.crdbmcp.core.Caller;
 import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.EngineKey;
@@ -7,24 +11,59 @@ import io.crdbmcp.core.ErrorCode;
 import io.crdbmcp.core.connect.Connections;
 import io.crdbmcp.core.connect.Database;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Record;
 import org.jooq.SQLDialect;
+import org.jooq.Table;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
- * The server's own tables in the default database (a shared knowledge store, the OAuth store):
- * statements the library generates with jOOQ, values always bound, never text from a person or a
- * model. Each unit of work runs through the one execution path ({@link SqlExecutor}) in a
- * transaction of its own with the statement timeout; a write commits at its end.
+ * The server's own data in the default database — a knowledge store every replica shares, the OAuth
+ * store — as entries of a key-value table ({@value #TABLE}: namespace, key, value, optional
+ * expiry). Only these fixed, generated statements run here, with every value bound; nothing public
+ * takes SQL, so the store is no way around the safety guard. Each operation is one statement
+ * through the one execution path ({@link SqlExecutor}), in a transaction of its own with the
+ * statement timeout. The table is created by the first write.
  *
  * <p>Writing needs a writable default connection: on a read-only server ({@code CRDB_READ_ONLY}) or
- * a read-only connection, {@link #write} is refused with a message that says so, and {@link
- * #writable()} tells beforehand.
+ * a read-only connection every write is refused with a message that says so, and {@link
+ * #writable()} tells beforehand. Reads of a store never written return nothing.
  */
 public final class SystemStore {
-  /** Work on the server's own tables, with a jOOQ context bound to the connection. */
+  /** The table, in the default database's current schema. */
+  public static final String TABLE = "crdb_mcp_store";
+
+  /**
+   * One entry.
+   *
+   * @param key its key in its namespace
+   * @param value its value (text; JSON for structured data)
+   * @param expires when it stops being returned; null for never
+   * @param updated when it was last written
+   */
+  public record Entry(String key, String value, Instant expires, Instant updated) {}
+
+  private static final Table<Record> T = table(name(TABLE));
+  private static final Field<String> NS = field(name("namespace"), SQLDataType.VARCHAR);
+  private static final Field<String> KEY = field(name("key"), SQLDataType.VARCHAR);
+  private static final Field<String> VALUE = field(name("value"), SQLDataType.CLOB);
+  private static final Field<OffsetDateTime> EXPIRES =
+      field(name("expires_at"), SQLDataType.TIMESTAMPWITHTIMEZONE);
+  private static final Field<OffsetDateTime> UPDATED =
+      field(name("updated_at"), SQLDataType.TIMESTAMPWITHTIMEZONE);
+
+  /** A unit of work on the table. */
   @FunctionalInterface
-  public interface Work<T> {
+  private interface Work<T> {
     T run(DSLContext sql) throws SQLException;
   }
 
@@ -32,6 +71,7 @@ public final class SystemStore {
   private final SqlExecutor executor;
   private final Connections connections;
   private final boolean serverReadOnly;
+  private volatile boolean created;
 
   public SystemStore(
       EngineKey key, SqlExecutor executor, Connections connections, boolean serverReadOnly) {
@@ -42,23 +82,151 @@ public final class SystemStore {
     this.serverReadOnly = serverReadOnly;
   }
 
-  /** Whether {@link #write} can work here: the server and its default connection are writable. */
+  /** Whether writes can work here: the server and its default connection are writable. */
   public boolean writable() {
     return !serverReadOnly && !connections.get(null).readOnly();
   }
 
-  /** Runs {@code work} in a read-only transaction on the default connection. */
-  public <T> T read(Work<T> work) {
-    return run(Access.READ, work);
+  /** Where the entries live, for messages ({@code table crdb_mcp_store in app@db:26257/shop}). */
+  public String describe() {
+    return "table " + TABLE + " in " + connections.get(null).spec().describe();
+  }
+
+  /** The entry of {@code key}, unless it expired. */
+  public Optional<Entry> get(String namespace, String key) {
+    if (!ready()) {
+      return Optional.empty();
+    }
+    return run(Access.READ, sql -> select(sql, live(namespace).and(KEY.eq(key)))).stream()
+        .findFirst();
+  }
+
+  /** The unexpired entries of a namespace, in key order. */
+  public List<Entry> list(String namespace) {
+    return ready() ? run(Access.READ, sql -> select(sql, live(namespace))) : List.of();
   }
 
   /**
-   * Runs {@code work} in a read-write transaction on the default connection, committed at its end.
+   * Writes an entry, replacing the one of the same key.
    *
-   * @param what what the write is for, named in the refusal ({@code "the knowledge store"})
-   * @throws CrdbException when the server or the connection is read-only
+   * @param what what the store is for, named when a write is refused ({@code "the knowledge
+   *     store"})
+   * @param expires null for never
    */
-  public <T> T write(String what, Work<T> work) {
+  public void put(String what, String namespace, String key, String value, Instant expires) {
+    write(
+        what,
+        sql -> {
+          OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+          return sql.insertInto(T, NS, KEY, VALUE, EXPIRES, UPDATED)
+              .values(namespace, key, value, at(expires), now)
+              .onConflict(NS, KEY)
+              .doUpdate()
+              .set(VALUE, value)
+              .set(EXPIRES, at(expires))
+              .set(UPDATED, now)
+              .execute();
+        });
+  }
+
+  /** Writes an entry only if there is no live one of that key; true when it was written. */
+  public boolean putIfAbsent(
+      String what, String namespace, String key, String value, Instant expires) {
+    return write(
+        what,
+        sql -> {
+          OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+          sql.deleteFrom(T).where(NS.eq(namespace).and(KEY.eq(key)).and(EXPIRES.le(now))).execute();
+          return sql.insertInto(T, NS, KEY, VALUE, EXPIRES, UPDATED)
+                  .values(namespace, key, value, at(expires), now)
+                  .onConflictDoNothing()
+                  .execute()
+              == 1;
+        });
+  }
+
+  /**
+   * Replaces an entry only if it still holds {@code expected} (and has not expired): a
+   * compare-and-set, for values that must change once (a refresh token used, a code redeemed). True
+   * when it was replaced; {@code value} null removes it instead.
+   */
+  public boolean replace(
+      String what, String namespace, String key, String expected, String value, Instant expires) {
+    return write(
+        what,
+        sql -> {
+          Condition match = live(namespace).and(KEY.eq(key)).and(VALUE.eq(expected));
+          if (value == null) {
+            return sql.deleteFrom(T).where(match).execute() == 1;
+          }
+          return sql.update(T)
+                  .set(VALUE, value)
+                  .set(EXPIRES, at(expires))
+                  .set(UPDATED, OffsetDateTime.now(ZoneOffset.UTC))
+                  .where(match)
+                  .execute()
+              == 1;
+        });
+  }
+
+  /** Removes an entry; true when there was one. */
+  public boolean remove(String what, String namespace, String key) {
+    return write(
+        what, sql -> sql.deleteFrom(T).where(NS.eq(namespace).and(KEY.eq(key))).execute() == 1);
+  }
+
+  /** Removes the expired entries of a namespace; returns how many. */
+  public int removeExpired(String what, String namespace) {
+    return write(
+        what,
+        sql ->
+            sql.deleteFrom(T)
+                .where(NS.eq(namespace).and(EXPIRES.le(OffsetDateTime.now(ZoneOffset.UTC))))
+                .execute());
+  }
+
+  private static Condition live(String namespace) {
+    return NS.eq(namespace)
+        .and(EXPIRES.isNull().or(EXPIRES.gt(OffsetDateTime.now(ZoneOffset.UTC))));
+  }
+
+  private static OffsetDateTime at(Instant i) {
+    return i == null ? null : i.atOffset(ZoneOffset.UTC);
+  }
+
+  private static List<Entry> select(DSLContext sql, Condition where) {
+    List<Entry> out = new ArrayList<>();
+    for (Record r :
+        sql.select(KEY, VALUE, EXPIRES, UPDATED).from(T).where(where).orderBy(KEY).fetch()) {
+      OffsetDateTime e = r.get(EXPIRES);
+      OffsetDateTime u = r.get(UPDATED);
+      out.add(
+          new Entry(
+              r.get(KEY),
+              r.get(VALUE),
+              e == null ? null : e.toInstant(),
+              u == null ? null : u.toInstant()));
+    }
+    return out;
+  }
+
+  /** Whether the table exists (a store never written has none: reads find nothing). */
+  private boolean ready() {
+    return created || exists();
+  }
+
+  private boolean exists() {
+    Boolean found =
+        run(
+            Access.READ,
+            sql ->
+                sql.fetchValue(
+                    DSL.field("to_regclass({0}) IS NOT NULL", Boolean.class, DSL.inline(TABLE))));
+    created = Boolean.TRUE.equals(found);
+    return created;
+  }
+
+  private <T> T write(String what, Work<T> work) {
     if (!writable()) {
       throw new CrdbException(
           ErrorCode.CONFIG_INVALID,
@@ -66,6 +234,20 @@ public final class SystemStore {
               + " keeps its data in a table of the default database, and this server is read-only"
               + (serverReadOnly ? " (CRDB_READ_ONLY)" : " (its default connection is read-only)"),
           "keep it in a file instead, or run a server that may write to its default database");
+    }
+    if (!created) {
+      run(
+          Access.WRITE,
+          sql ->
+              sql.createTableIfNotExists(T)
+                  .column(NS, SQLDataType.VARCHAR(200).notNull())
+                  .column(KEY, SQLDataType.VARCHAR(500).notNull())
+                  .column(VALUE, SQLDataType.CLOB.notNull())
+                  .column(EXPIRES)
+                  .column(UPDATED, SQLDataType.TIMESTAMPWITHTIMEZONE.notNull())
+                  .primaryKey(NS, KEY)
+                  .execute());
+      created = true;
     }
     return run(Access.WRITE, work);
   }

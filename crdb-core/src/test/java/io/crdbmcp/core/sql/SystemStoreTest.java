@@ -2,53 +2,54 @@ package io.crdbmcp.core.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.jooq.impl.DSL.field;
-import static org.jooq.impl.DSL.name;
-import static org.jooq.impl.DSL.table;
 
 import io.crdbmcp.core.Crdb;
 import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.connect.ConnectionSpec;
 import io.crdbmcp.core.testing.TestDb;
-import org.jooq.impl.SQLDataType;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** The server's own tables: generated statements through the one path, refused when read-only. */
+/** The server's own entries: fixed statements through the one path, refused when read-only. */
 class SystemStoreTest {
 
   @Test
-  void writesCommitAndReadsSeeThem() throws Exception {
+  void entriesRoundTripCommitExpireAndCompareAndSet() throws Exception {
     ConnectionSpec spec = TestDb.get().createDatabase("store", "");
     try (Crdb crdb = Crdb.create(cfg -> cfg.url(TestDb.url(spec)))) {
-      assertThat(crdb.store().writable()).isTrue();
-      crdb.store()
-          .write(
-              "a test store",
-              sql ->
-                  sql.createTableIfNotExists(name("crdb_mcp_test"))
-                      .column("k", SQLDataType.VARCHAR(20).notNull())
-                      .column("v", SQLDataType.CLOB)
-                      .primaryKey("k")
-                      .execute());
-      crdb.store()
-          .write(
-              "a test store",
-              sql ->
-                  sql.insertInto(table(name("crdb_mcp_test")), field(name("k")), field(name("v")))
-                      .values("a", "it's; DROP TABLE x --")
-                      .execute());
-      String v =
-          crdb.store()
-              .read(
-                  sql ->
-                      sql.select(field(name("v"), String.class))
-                          .from(table(name("crdb_mcp_test")))
-                          .where(field(name("k")).eq("a"))
-                          .fetchOne(0, String.class));
-      assertThat(v).isEqualTo("it's; DROP TABLE x --");
-      assertThat(TestDb.scalar(spec, "SELECT count(*) FROM crdb_mcp_test"))
-          .as("committed, visible to an independent connection")
-          .isEqualTo(1L);
+      SystemStore s = crdb.store();
+      assertThat(s.writable()).isTrue();
+      assertThat(s.list("notes")).as("no table yet, nothing found").isEmpty();
+      assertThat(s.get("notes", "a")).isEmpty();
+
+      String hostile = "it's'); DROP TABLE crdb_mcp_store; --";
+      s.put("a test", "notes", "a", hostile, null);
+      s.put("a test", "notes", "b", "two", null);
+      s.put("a test", "other", "a", "elsewhere", null);
+      assertThat(s.get("notes", "a").orElseThrow().value()).isEqualTo(hostile);
+      assertThat(s.list("notes")).extracting(SystemStore.Entry::key).containsExactly("a", "b");
+      assertThat(TestDb.scalar(spec, "SELECT count(*) FROM crdb_mcp_store"))
+          .as("committed, seen by an independent connection")
+          .isEqualTo(3L);
+
+      s.put("a test", "notes", "b", "changed", null);
+      assertThat(s.get("notes", "b").orElseThrow().value()).isEqualTo("changed");
+      assertThat(s.putIfAbsent("a test", "notes", "b", "again", null)).isFalse();
+      assertThat(s.replace("a test", "notes", "b", "stale", "x", null)).isFalse();
+      assertThat(s.replace("a test", "notes", "b", "changed", "x", null)).isTrue();
+      assertThat(s.get("notes", "b").orElseThrow().value()).isEqualTo("x");
+      assertThat(s.replace("a test", "notes", "b", "x", null, null)).as("removed").isTrue();
+      assertThat(s.get("notes", "b")).isEmpty();
+
+      s.put("a test", "notes", "old", "gone", Instant.now().minusSeconds(1));
+      assertThat(s.get("notes", "old")).as("expired").isEmpty();
+      assertThat(s.putIfAbsent("a test", "notes", "old", "new", null))
+          .as("an expired entry does not block")
+          .isTrue();
+      s.put("a test", "notes", "old2", "gone", Instant.now().minusSeconds(1));
+      assertThat(s.removeExpired("a test", "notes")).isEqualTo(1);
+      assertThat(s.remove("a test", "notes", "a")).isTrue();
+      assertThat(s.remove("a test", "notes", "a")).isFalse();
       assertThat(TestDb.serverSessionsInTransaction(spec)).isZero();
     }
   }
@@ -58,24 +59,14 @@ class SystemStoreTest {
     ConnectionSpec spec = TestDb.get().createDatabase("store_ro", "");
     try (Crdb crdb = Crdb.create(cfg -> cfg.url(TestDb.url(spec)).readOnly(true))) {
       assertThat(crdb.store().writable()).isFalse();
-      assertThatThrownBy(
-              () ->
-                  crdb.store()
-                      .write(
-                          "the knowledge store",
-                          sql ->
-                              sql.createTable(name("never"))
-                                  .column("x", SQLDataType.INTEGER)
-                                  .execute()))
+      assertThatThrownBy(() -> crdb.store().put("the knowledge store", "k", "a", "b", null))
           .isInstanceOf(CrdbException.class)
           .hasMessageContaining("the knowledge store")
           .hasMessageContaining("CRDB_READ_ONLY");
-      // A read still works, and a write smuggled into a read is refused by the database.
-      Object one = crdb.store().read(sql -> sql.fetchValue("SELECT 1"));
-      assertThat(one).isEqualTo(1);
-      assertThatThrownBy(() -> crdb.store().read(sql -> sql.execute("CREATE TABLE sneaky (x int)")))
-          .isInstanceOf(CrdbException.class);
-      assertThat(TestDb.scalar(spec, "SELECT count(*) FROM pg_tables WHERE tablename = 'sneaky'"))
+      assertThat(crdb.store().list("k")).isEmpty();
+      assertThat(
+              TestDb.scalar(
+                  spec, "SELECT count(*) FROM pg_tables WHERE tablename = 'crdb_mcp_store'"))
           .isEqualTo(0L);
     }
   }
