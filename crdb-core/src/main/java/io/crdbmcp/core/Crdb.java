@@ -3,6 +3,7 @@ package io.crdbmcp.core;
 import io.crdbmcp.core.connect.Connections;
 import io.crdbmcp.core.connect.Database;
 import io.crdbmcp.core.export.Exports;
+import io.crdbmcp.core.knowledge.Knowledge;
 import io.crdbmcp.core.rows.Rows;
 import io.crdbmcp.core.safety.SqlGuard;
 import io.crdbmcp.core.schema.DatabaseInfo;
@@ -49,6 +50,7 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
   private final Rows rows;
   private final Exports exports;
   private final SystemStore store;
+  private final Knowledge knowledge;
   private final Session local;
 
   private Crdb(CrdbConfig config) {
@@ -75,6 +77,10 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
     this.rows = new Rows(key, executor, queries, schema, config.safety());
     this.exports = new Exports(key, config.exportDir(), queries, executor);
     this.store = new SystemStore(key, executor, connections, config.safety().readOnly());
+    this.knowledge =
+        config.knowledgeInDatabase()
+            ? Knowledge.database(store)
+            : Knowledge.file(config.knowledgePath());
     this.local = new Session(this, Caller.local(), null);
   }
 
@@ -203,6 +209,14 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
    */
   public SystemStore store() {
     return store;
+  }
+
+  /**
+   * What was learned about the databases, kept across sessions ({@code CRDB_KNOWLEDGE_PATH}, or the
+   * default database with {@code CRDB_KNOWLEDGE_STORE=database}).
+   */
+  public Knowledge knowledge() {
+    return knowledge;
   }
 
   /** The statement timeout of every call and transaction, seconds ({@code CRDB_QUERY_TIMEOUT}). */

@@ -33,6 +33,9 @@ import java.util.Set;
  * @param maxTransactionsPerClient open transactions of one client at most ({@code
  *     CRDB_MAX_TRANSACTIONS_PER_CLIENT})
  * @param poolSize connections per pool at most
+ * @param knowledgePath the knowledge file ({@code CRDB_KNOWLEDGE_PATH})
+ * @param knowledgeInDatabase whether knowledge lives in the default database instead ({@code
+ *     CRDB_KNOWLEDGE_STORE=database})
  */
 public record CrdbConfig(
     List<ConnectionSpec> connections,
@@ -44,7 +47,9 @@ public record CrdbConfig(
     int transactionIdleTimeoutSeconds,
     int maxTransactions,
     int maxTransactionsPerClient,
-    int poolSize) {
+    int poolSize,
+    Path knowledgePath,
+    boolean knowledgeInDatabase) {
 
   public static final String DEFAULT_CONNECTION = "default";
   public static final int DEFAULT_MAX_ROWS = 1000;
@@ -113,7 +118,9 @@ public record CrdbConfig(
           "CRDB_TRANSACTION_IDLE_TIMEOUT",
           "CRDB_MAX_TRANSACTIONS",
           "CRDB_MAX_TRANSACTIONS_PER_CLIENT",
-          "CRDB_POOL_SIZE");
+          "CRDB_POOL_SIZE",
+          "CRDB_KNOWLEDGE_PATH",
+          "CRDB_KNOWLEDGE_STORE");
 
   /**
    * The settings of the transports, read by the launchers (server-http's {@code HttpSettings})
@@ -357,6 +364,19 @@ public record CrdbConfig(
             ? Path.of(expandHome(exportDir))
             : Path.of(System.getProperty("user.home"), ".cockroachdb-mcp", "exports");
 
+    String knowledgePath = e.get("CRDB_KNOWLEDGE_PATH");
+    Path knowledge =
+        knowledgePath != null
+            ? Path.of(expandHome(knowledgePath))
+            : Path.of(System.getProperty("user.home"), ".cockroachdb-mcp", "knowledge.md");
+    String store = e.getOrDefault("CRDB_KNOWLEDGE_STORE", "file").toLowerCase(Locale.ROOT);
+    if (!store.equals("file") && !store.equals("database")) {
+      throw new ConfigException(
+          "CRDB_KNOWLEDGE_STORE",
+          "'" + store + "' is not file or database",
+          "CRDB_KNOWLEDGE_STORE=database");
+    }
+
     return new CrdbConfig(
         connections,
         e.positiveInt("CRDB_MAX_ROWS", DEFAULT_MAX_ROWS),
@@ -367,7 +387,9 @@ public record CrdbConfig(
         e.positiveInt("CRDB_TRANSACTION_IDLE_TIMEOUT", DEFAULT_TRANSACTION_IDLE_TIMEOUT),
         e.positiveInt("CRDB_MAX_TRANSACTIONS", DEFAULT_MAX_TRANSACTIONS),
         e.positiveInt("CRDB_MAX_TRANSACTIONS_PER_CLIENT", DEFAULT_MAX_TRANSACTIONS_PER_CLIENT),
-        e.positiveInt("CRDB_POOL_SIZE", DEFAULT_POOL_SIZE));
+        e.positiveInt("CRDB_POOL_SIZE", DEFAULT_POOL_SIZE),
+        knowledge.toAbsolutePath().normalize(),
+        store.equals("database"));
   }
 
   private static final String CONNECTIONS_EXAMPLE =

@@ -225,6 +225,19 @@ public final class CrdbSettings {
     return set("CRDB_MAX_TRANSACTIONS_PER_CLIENT", Integer.toString(max));
   }
 
+  /** {@code CRDB_KNOWLEDGE_PATH}: the markdown file that keeps saved knowledge. */
+  public CrdbSettings knowledgePath(Path file) {
+    return set("CRDB_KNOWLEDGE_PATH", file == null ? null : file.toString());
+  }
+
+  /**
+   * {@code CRDB_KNOWLEDGE_STORE}: {@code file} (the default: {@code CRDB_KNOWLEDGE_PATH}) or {@code
+   * database} (a table of the default database, shared by every server that uses it).
+   */
+  public CrdbSettings knowledgeStore(String store) {
+    return set("CRDB_KNOWLEDGE_STORE", store);
+  }
+
   /** {@code CRDB_POOL_SIZE}: connections per pool at most. */
   public CrdbSettings poolSize(int size) {
     return set("CRDB_POOL_SIZE", Integer.toString(size));

@@ -237,6 +237,20 @@ class CrdbSettingsTest {
             null,
             null),
         new Case(
+            "CRDB_KNOWLEDGE_PATH",
+            s -> s.url(URL).knowledgePath(dir.resolve("notes.md")),
+            CrdbConfig::knowledgePath,
+            dir.resolve("notes.md").toAbsolutePath().normalize(),
+            null,
+            null),
+        new Case(
+            "CRDB_KNOWLEDGE_STORE",
+            s -> s.url(URL).knowledgeStore("database"),
+            CrdbConfig::knowledgeInDatabase,
+            true,
+            s -> s.url(URL).knowledgeStore("cloud"),
+            env("CRDB_URL", URL, "CRDB_KNOWLEDGE_STORE", "cloud")),
+        new Case(
             "CRDB_TRANSACTION_IDLE_TIMEOUT",
             s -> s.url(URL).transactionIdleTimeoutSeconds(60),
             CrdbConfig::transactionIdleTimeoutSeconds,

@@ -16,6 +16,7 @@ import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
+import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
@@ -127,6 +128,7 @@ public final class CrdbTools {
    */
   public <S extends McpServer.SyncSpecification<S>> McpServer.SyncSpecification<S> configure(
       McpServer.SyncSpecification<S> spec) {
+    Resources resources = new Resources(crdb, callers);
     return spec.serverInfo(SERVER_NAME, SERVER_VERSION)
         .instructions(INSTRUCTIONS)
         .capabilities(capabilities())
@@ -135,12 +137,47 @@ public final class CrdbTools {
         .validateToolInputs(false)
         .jsonMapper(jsonMapper())
         .jsonSchemaValidator(schemaValidator())
-        .tools(specifications());
+        .tools(specifications())
+        .resources(resources.resources())
+        .resourceTemplates(resources.templates())
+        .completions(resources.completions())
+        .prompts(Prompts.specifications());
   }
 
-  /** What the server offers: tools (a fixed list) and logging. */
+  /**
+   * {@link #configure} and build, and tell the server's clients when saved knowledge changes
+   * ({@code notifications/resources/updated} for {@code cockroachdb://knowledge} to subscribers,
+   * {@code notifications/resources/list_changed} to all). What a launcher uses.
+   */
+  public <S extends McpServer.SyncSpecification<S>> McpSyncServer build(
+      McpServer.SyncSpecification<S> spec) {
+    McpSyncServer server = configure(spec).build();
+    crdb.knowledge()
+        .onChange(
+            topic -> {
+              try {
+                server.notifyResourcesUpdated(
+                    new McpSchema.ResourcesUpdatedNotification(Resources.KNOWLEDGE));
+                server.notifyResourcesListChanged();
+              } catch (RuntimeException e) {
+                LOG.debug("could not notify clients of a knowledge change: {}", e.toString());
+              }
+            });
+    return server;
+  }
+
+  /**
+   * What the server offers: tools (a fixed list), resources (with subscriptions), prompts,
+   * completions of resource template arguments, and logging.
+   */
   public static McpSchema.ServerCapabilities capabilities() {
-    return McpSchema.ServerCapabilities.builder().tools(false).logging().build();
+    return McpSchema.ServerCapabilities.builder()
+        .tools(false)
+        .resources(true, true)
+        .prompts(false)
+        .completions()
+        .logging()
+        .build();
   }
 
   /** The SDK tool descriptor of one definition, with hints adjusted for read-only mode. */

@@ -191,6 +191,27 @@ public final class Render {
     return records(items, textColumns, listKey, json, more);
   }
 
+  /**
+   * Free text (markdown) with its structured form; text past {@link #LIMIT} characters is cut at a
+   * line end, with a line saying so.
+   */
+  static ToolResult fitText(String text, Map<String, Object> structured) {
+    if (text.length() <= LIMIT) {
+      return new ToolResult(text, structured);
+    }
+    int cut = text.lastIndexOf('\n', LIMIT - 200);
+    String shown = text.substring(0, cut < 0 ? LIMIT - 200 : cut);
+    structured.put("truncated", true);
+    return new ToolResult(
+        shown
+            + "\n... cut at "
+            + shown.length()
+            + " of "
+            + text.length()
+            + " characters; the structured content has all of it",
+        structured);
+  }
+
   /** "1 table", "3 tables": the list key names what is counted. */
   static String noun(String listKey, int n) {
     if (n != 1) {

@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * the library, announce what is served and check the default connection once; on the way out, close
  * every connection (rolling back open transactions) within a time budget, then stop the demo
  * database. A launcher adds only its transport: {@code
- * launch.tools().configure(McpServer.sync(transport)).build()}.
+ * launch.tools().build().build(McpServer.sync(transport))}.
  */
 public final class Launch implements AutoCloseable {
   /** The name in log lines. */

@@ -84,7 +84,7 @@ public final class HttpServer implements AutoCloseable {
               .build();
       servlet = provider;
       versions = provider.protocolVersions();
-      this.server = tools.configure(McpServer.sync(provider)).build();
+      this.server = tools.build(McpServer.sync(provider));
       this.guard = new TransportGuard(settings, sessions, MCP_PATH, null, null, versions, id -> {});
     } else {
       HttpServletSseServerTransportProvider provider =
@@ -99,7 +99,7 @@ public final class HttpServer implements AutoCloseable {
               .build();
       servlet = provider;
       versions = provider.protocolVersions();
-      this.server = tools.configure(McpServer.sync(provider)).build();
+      this.server = tools.build(McpServer.sync(provider));
       this.guard =
           new TransportGuard(
               settings,

@@ -77,7 +77,7 @@ public final class StdioServer {
               + ": point an MCP client at this server with the command: bin/cockroachdb-mcp --demo");
     }
     StdioTransport transport = new StdioTransport(CrdbTools.jsonMapper(), System.in, protocolOut);
-    McpSyncServer server = tools.configure(McpServer.sync(transport)).build();
+    McpSyncServer server = tools.build(McpServer.sync(transport));
     // However the process ends (end of input, SIGTERM, SIGINT): close the MCP session, then every
     // connection (rolling back open transactions), then the demo database.
     Runtime.getRuntime()
