@@ -13,25 +13,34 @@ import java.util.function.Consumer;
  *     ServerFactory#startsProcesses()}. A transport that runs the server inside the test JVM cannot
  *     apply them and should run such suites in a forked JVM with the same options.
  * @param progress receives the progress notifications the server sends to this client
+ * @param resourceUpdates receives the URI of each resource the server says was updated (after the
+ *     client subscribed to it)
  */
 public record StartOptions(
-    List<String> jvmArgs, Consumer<McpSchema.ProgressNotification> progress) {
+    List<String> jvmArgs,
+    Consumer<McpSchema.ProgressNotification> progress,
+    Consumer<String> resourceUpdates) {
 
   public StartOptions {
     jvmArgs = List.copyOf(jvmArgs);
     Objects.requireNonNull(progress, "progress");
+    Objects.requireNonNull(resourceUpdates, "resourceUpdates");
   }
 
-  /** No JVM options; progress notifications are dropped. */
+  /** No JVM options; notifications are dropped. */
   public static StartOptions defaults() {
-    return new StartOptions(List.of(), n -> {});
+    return new StartOptions(List.of(), n -> {}, uri -> {});
   }
 
   public StartOptions withJvmArgs(List<String> args) {
-    return new StartOptions(args, progress);
+    return new StartOptions(args, progress, resourceUpdates);
   }
 
   public StartOptions withProgress(Consumer<McpSchema.ProgressNotification> consumer) {
-    return new StartOptions(jvmArgs, consumer);
+    return new StartOptions(jvmArgs, consumer, resourceUpdates);
+  }
+
+  public StartOptions withResourceUpdates(Consumer<String> consumer) {
+    return new StartOptions(jvmArgs, progress, consumer);
   }
 }

@@ -60,7 +60,10 @@ public final class Help {
         CRDB_MAX_SQL_LENGTH           longest statement accepted, characters [1000000]
         CRDB_MAX_SQL_DEPTH            deepest nesting of ( ) and [ ] accepted [100]
         CRDB_TOOLSETS                 comma list of tool groups: connection, query, schema, data,
-                                      export, database, transaction [all]
+                                      export, database, transaction, knowledge [all]
+        CRDB_KNOWLEDGE_PATH           markdown file of saved knowledge
+                                      [~/.cockroachdb-mcp/knowledge.md]
+        CRDB_KNOWLEDGE_STORE          file | database (a table of the default database) [file]
         CRDB_EXPORT_DIR               where export_to_csv/export_to_json write; paths outside
                                       it are refused [~/.cockroachdb-mcp/exports]
         CRDB_TRANSACTION_IDLE_TIMEOUT idle transactions are rolled back after this, seconds [300]

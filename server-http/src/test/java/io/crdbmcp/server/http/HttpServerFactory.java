@@ -46,6 +46,8 @@ final class HttpServerFactory implements ServerFactory {
             .requestTimeout(Duration.ofSeconds(60))
             .initializationTimeout(Duration.ofSeconds(60))
             .progressConsumer(options.progress())
+            .resourcesUpdateConsumer(
+                contents -> contents.forEach(c -> options.resourceUpdates().accept(c.uri())))
             .enableCallToolSchemaCaching(true)
             .build();
     client.initialize();

@@ -59,6 +59,18 @@ final class ServerProcess implements AutoCloseable {
       Map<String, String> env,
       List<String> jvmArgs,
       Consumer<McpSchema.ProgressNotification> progress) {
+    return start(env, jvmArgs, progress, uri -> {});
+  }
+
+  /**
+   * Starts the server; {@code resourceUpdates} receives the URI of each resource the server says
+   * was updated.
+   */
+  static ServerProcess start(
+      Map<String, String> env,
+      List<String> jvmArgs,
+      Consumer<McpSchema.ProgressNotification> progress,
+      Consumer<String> resourceUpdates) {
     Map<String, String> e = new HashMap<>(env);
     e.putIfAbsent("CRDB_EXPORT_DIR", System.getProperty("java.io.tmpdir") + "/crdb-mcp-it-exports");
     List<String> args = new ArrayList<>(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1"));
@@ -75,6 +87,8 @@ final class ServerProcess implements AutoCloseable {
             .requestTimeout(Duration.ofSeconds(60))
             .initializationTimeout(Duration.ofSeconds(60))
             .progressConsumer(progress)
+            .resourcesUpdateConsumer(
+                contents -> contents.forEach(c -> resourceUpdates.accept(c.uri())))
             // The client checks every structured result against the tool's output schema.
             .enableCallToolSchemaCaching(true)
             .build();

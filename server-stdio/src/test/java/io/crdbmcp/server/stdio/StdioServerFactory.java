@@ -16,7 +16,8 @@ final class StdioServerFactory implements ServerFactory {
 
   @Override
   public ServerUnderTest start(Map<String, String> env, StartOptions options) {
-    return new Stdio(ServerProcess.start(env, options.jvmArgs(), options.progress()));
+    return new Stdio(
+        ServerProcess.start(env, options.jvmArgs(), options.progress(), options.resourceUpdates()));
   }
 
   @Override
