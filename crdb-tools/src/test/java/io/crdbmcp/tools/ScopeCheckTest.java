@@ -124,17 +124,19 @@ class ScopeCheckTest {
   @Test
   void theScopeOfEveryTool() {
     Map<String, Scope> notRead =
-        Map.of(
-            "connect", Scope.ADMIN,
-            "execute_query", Scope.WRITE,
-            "explain_analyze", Scope.WRITE,
-            "insert_row", Scope.WRITE,
-            "update_row", Scope.WRITE,
-            "delete_row", Scope.WRITE,
-            "upsert_row", Scope.WRITE,
-            "export_to_csv", Scope.WRITE,
-            "export_to_json", Scope.WRITE);
-    assertThat(tools.definitions()).hasSize(29);
+        Map.ofEntries(
+            Map.entry("connect", Scope.ADMIN),
+            Map.entry("execute_query", Scope.WRITE),
+            Map.entry("explain_analyze", Scope.WRITE),
+            Map.entry("insert_row", Scope.WRITE),
+            Map.entry("update_row", Scope.WRITE),
+            Map.entry("delete_row", Scope.WRITE),
+            Map.entry("upsert_row", Scope.WRITE),
+            Map.entry("export_to_csv", Scope.WRITE),
+            Map.entry("export_to_json", Scope.WRITE),
+            Map.entry("save_knowledge", Scope.WRITE),
+            Map.entry("delete_knowledge", Scope.WRITE));
+    assertThat(tools.definitions()).hasSize(35);
     for (ToolDef t : tools.definitions()) {
       assertThat(t.scope(false)).as(t.name()).isEqualTo(notRead.getOrDefault(t.name(), Scope.READ));
     }
@@ -146,6 +148,8 @@ class ScopeCheckTest {
           .as(t.name())
           .isEqualTo(
               t.name().startsWith("export_")
+                      || t.name().equals("save_knowledge")
+                      || t.name().equals("delete_knowledge")
                   ? Scope.WRITE
                   : t.name().equals("connect") ? Scope.ADMIN : Scope.READ);
     }
