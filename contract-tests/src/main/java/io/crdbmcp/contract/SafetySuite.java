@@ -385,11 +385,16 @@ public abstract class SafetySuite extends ContractSuite {
         .listTools()
         .forEach(
             t -> {
-              // Exports read the database but write a file.
-              assertThat(t.annotations().readOnlyHint())
+              // Exports read the database but write a file; the knowledge tools write the
+              // server's own notes (a file), not the database.
+              boolean writesFiles =
+                  t.name().startsWith("export_")
+                      || t.name().equals("save_knowledge")
+                      || t.name().equals("delete_knowledge");
+              assertThat(t.annotations().readOnlyHint()).as(t.name()).isEqualTo(!writesFiles);
+              assertThat(t.annotations().destructiveHint())
                   .as(t.name())
-                  .isEqualTo(!t.name().startsWith("export_"));
-              assertThat(t.annotations().destructiveHint()).as(t.name()).isFalse();
+                  .isEqualTo(t.name().equals("delete_knowledge"));
             });
   }
 
