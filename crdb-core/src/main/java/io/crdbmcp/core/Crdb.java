@@ -1,5 +1,6 @@
 package io.crdbmcp.core;
 
+import io.crdbmcp.core.cluster.Cluster;
 import io.crdbmcp.core.connect.Connections;
 import io.crdbmcp.core.connect.Database;
 import io.crdbmcp.core.export.Exports;
@@ -49,6 +50,7 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
   private final Rows rows;
   private final Exports exports;
   private final SystemStore store;
+  private final Cluster cluster;
   private final Session local;
 
   private Crdb(CrdbConfig config) {
@@ -75,6 +77,7 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
     this.rows = new Rows(key, executor, queries, schema, config.safety());
     this.exports = new Exports(key, config.exportDir(), queries, executor);
     this.store = new SystemStore(key, executor, connections, config.safety().readOnly());
+    this.cluster = new Cluster(key, executor, config.safety(), config.cancelOtherUsers());
     this.local = new Session(this, Caller.local(), null);
   }
 
@@ -203,6 +206,14 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
    */
   public SystemStore store() {
     return store;
+  }
+
+  /**
+   * Cluster, distribution and performance introspection (nodes, ranges, zones, regions, running
+   * statements, jobs, statement statistics, index advice) and cancelling a running statement.
+   */
+  public Cluster cluster() {
+    return cluster;
   }
 
   /** The statement timeout of every call and transaction, seconds ({@code CRDB_QUERY_TIMEOUT}). */

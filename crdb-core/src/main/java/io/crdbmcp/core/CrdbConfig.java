@@ -33,6 +33,8 @@ import java.util.Set;
  * @param maxTransactionsPerClient open transactions of one client at most ({@code
  *     CRDB_MAX_TRANSACTIONS_PER_CLIENT})
  * @param poolSize connections per pool at most
+ * @param cancelOtherUsers whether cancel_query may cancel statements of other database users than
+ *     the server's own ({@code CRDB_CANCEL_OTHER_USERS})
  */
 public record CrdbConfig(
     List<ConnectionSpec> connections,
@@ -44,7 +46,8 @@ public record CrdbConfig(
     int transactionIdleTimeoutSeconds,
     int maxTransactions,
     int maxTransactionsPerClient,
-    int poolSize) {
+    int poolSize,
+    boolean cancelOtherUsers) {
 
   public static final String DEFAULT_CONNECTION = "default";
   public static final int DEFAULT_MAX_ROWS = 1000;
@@ -113,7 +116,8 @@ public record CrdbConfig(
           "CRDB_TRANSACTION_IDLE_TIMEOUT",
           "CRDB_MAX_TRANSACTIONS",
           "CRDB_MAX_TRANSACTIONS_PER_CLIENT",
-          "CRDB_POOL_SIZE");
+          "CRDB_POOL_SIZE",
+          "CRDB_CANCEL_OTHER_USERS");
 
   /**
    * The settings of the transports, read by the launchers (server-http's {@code HttpSettings})
@@ -367,7 +371,8 @@ public record CrdbConfig(
         e.positiveInt("CRDB_TRANSACTION_IDLE_TIMEOUT", DEFAULT_TRANSACTION_IDLE_TIMEOUT),
         e.positiveInt("CRDB_MAX_TRANSACTIONS", DEFAULT_MAX_TRANSACTIONS),
         e.positiveInt("CRDB_MAX_TRANSACTIONS_PER_CLIENT", DEFAULT_MAX_TRANSACTIONS_PER_CLIENT),
-        e.positiveInt("CRDB_POOL_SIZE", DEFAULT_POOL_SIZE));
+        e.positiveInt("CRDB_POOL_SIZE", DEFAULT_POOL_SIZE),
+        e.bool("CRDB_CANCEL_OTHER_USERS", false));
   }
 
   private static final String CONNECTIONS_EXAMPLE =
