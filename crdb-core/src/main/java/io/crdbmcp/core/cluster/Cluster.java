@@ -120,10 +120,13 @@ public final class Cluster {
   }
 
   private static String server(Dialect d, boolean cockroach) {
-    return cockroach && !d.isCockroach() ? "CockroachDB (stand-in on " + d.displayName() + ")" : d.displayName();
+    return cockroach && !d.isCockroach()
+        ? "CockroachDB (stand-in on " + d.displayName() + ")"
+        : d.displayName();
   }
 
-  // --- health and status --------------------------------------------------------------------------
+  // --- health and status
+  // --------------------------------------------------------------------------
 
   /**
    * The verdict ({@code healthy}, {@code degraded}, {@code down}) with the reasons behind it, each
@@ -205,7 +208,8 @@ public final class Cluster {
     return db.spec().host() + ":" + db.spec().port();
   }
 
-  // --- nodes --------------------------------------------------------------------------------------
+  // --- nodes
+  // --------------------------------------------------------------------------------------
 
   /** Every node: CockroachDB nodes with liveness; PostgreSQL this server and its replicas. */
   public Listing<Node> nodes(Database db, Caller caller) {
@@ -333,7 +337,8 @@ public final class Cluster {
     return gw;
   }
 
-  // --- ranges -------------------------------------------------------------------------------------
+  // --- ranges
+  // -------------------------------------------------------------------------------------
 
   private static final String NO_RANGES =
       "PostgreSQL has no ranges: each table is stored whole by one server (and copied whole to"
@@ -386,7 +391,12 @@ public final class Cluster {
    * connection's): leaseholder, replicas and their localities, size.
    */
   public Listing<RangeEntry> showRanges(
-      Database db, String table, String schema, String index, String database, int limit,
+      Database db,
+      String table,
+      String schema,
+      String index,
+      String database,
+      int limit,
       Caller caller) {
     return read(
         db,
@@ -417,7 +427,8 @@ public final class Cluster {
     return s == null || s.isBlank() ? null : s;
   }
 
-  // --- zones, regions, locality, partitions -------------------------------------------------------
+  // --- zones, regions, locality, partitions
+  // -------------------------------------------------------
 
   /** Replication zone configurations: all, or the one in effect for a database or a table. */
   public Listing<Zone> zones(
@@ -514,7 +525,8 @@ public final class Cluster {
         });
   }
 
-  // --- statements, sessions, jobs -----------------------------------------------------------------
+  // --- statements, sessions, jobs
+  // -----------------------------------------------------------------
 
   /**
    * Statements running now in other sessions, oldest first, with their age. {@code minAgeSeconds}
@@ -532,7 +544,8 @@ public final class Cluster {
                   : PostgresViews.statements(r, cancelOthers, null);
           List<RunningStatement> out = new ArrayList<>();
           for (RunningStatement s : all) {
-            if (minAgeSeconds != null && (s.ageSeconds() == null || s.ageSeconds() < minAgeSeconds)) {
+            if (minAgeSeconds != null
+                && (s.ageSeconds() == null || s.ageSeconds() < minAgeSeconds)) {
               continue;
             }
             if (user != null && !user.equals(s.user())) {
@@ -548,7 +561,9 @@ public final class Cluster {
         });
   }
 
-  /** Open sessions: who is connected from where, what they run and whether a transaction is open. */
+  /**
+   * Open sessions: who is connected from where, what they run and whether a transaction is open.
+   */
   public Listing<SessionEntry> sessions(Database db, int limit, Caller caller) {
     return read(
         db,
@@ -622,7 +637,8 @@ public final class Cluster {
           }
           String what = describe(target);
           if (req.dryRun()) {
-            return new Cancel(id, "would_cancel", target, "dry run, nothing cancelled: would cancel " + what);
+            return new Cancel(
+                id, "would_cancel", target, "dry run, nothing cancelled: would cancel " + what);
           }
           if (!req.confirm()) {
             throw new CrdbException(
@@ -680,7 +696,9 @@ public final class Cluster {
       throw new SqlRefusedException(
           Rule.READ_ONLY.id(),
           "cancelling a statement is refused: "
-              + (policy.readOnly() ? "the server is read-only" : "connection '" + db.name() + "' is read-only"),
+              + (policy.readOnly()
+                  ? "the server is read-only"
+                  : "connection '" + db.name() + "' is read-only"),
           "use a connection that is not read-only");
     }
     for (String blocked : policy.blockedCommands()) {
@@ -693,7 +711,8 @@ public final class Cluster {
     }
   }
 
-  // --- statement statistics and index advice ------------------------------------------------------
+  // --- statement statistics and index advice
+  // ------------------------------------------------------
 
   /**
    * The statements that took the most time: CockroachDB's statement statistics of the last {@code
@@ -729,7 +748,9 @@ public final class Cluster {
             out.addAll(CockroachViews.recommendations(r, hours, limit));
             out.addAll(CockroachViews.unusedIndexes(r, limit));
             List<PostgresViews.IndexDef> defs =
-                r.optional("index definitions (pg_catalog.pg_index)", () -> PostgresViews.indexDefs(r, false));
+                r.optional(
+                    "index definitions (pg_catalog.pg_index)",
+                    () -> PostgresViews.indexDefs(r, false));
             if (defs != null) {
               out.addAll(PostgresViews.duplicates(r, defs, true));
             }

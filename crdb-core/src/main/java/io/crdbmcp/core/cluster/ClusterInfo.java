@@ -156,7 +156,11 @@ public final class ClusterInfo {
 
   /** {@code node_status}: one node, its liveness and its stores. */
   public record NodeStatus(
-      String engine, Node node, Long epoch, String livenessExpiration, List<Store> stores,
+      String engine,
+      Node node,
+      Long epoch,
+      String livenessExpiration,
+      List<Store> stores,
       List<String> notes) {}
 
   /** {@code node_details}: build, runtime metrics and stores of one node. */

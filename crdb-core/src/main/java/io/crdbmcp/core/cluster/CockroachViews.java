@@ -94,7 +94,8 @@ final class CockroachViews {
 
   private CockroachViews() {}
 
-  // --- nodes and stores ---------------------------------------------------------------------------
+  // --- nodes and stores
+  // ---------------------------------------------------------------------------
 
   /** Every node with its liveness, or null (note added) when the node views are not visible. */
   static List<Node> nodes(Reader r, Long only) throws SQLException {
@@ -274,7 +275,8 @@ final class CockroachViews {
         });
   }
 
-  // --- ranges -------------------------------------------------------------------------------------
+  // --- ranges
+  // -------------------------------------------------------------------------------------
 
   /**
    * Ranges with a replica on a node that is not live (crdb_internal.ranges_no_leases, which has no
@@ -282,8 +284,7 @@ final class CockroachViews {
    * on such nodes, else {@code under-replicated}. Keys are left out under access control: they hold
    * primary-key values.
    */
-  static List<RangeEntry> problemRanges(Reader r, List<Node> nodes, int limit)
-      throws SQLException {
+  static List<RangeEntry> problemRanges(Reader r, List<Node> nodes, int limit) throws SQLException {
     List<Long> dead = new ArrayList<>();
     for (Node n : nodes) {
       if (!Boolean.TRUE.equals(n.live()) && !"decommissioned".equals(n.membership())) {
@@ -299,8 +300,7 @@ final class CockroachViews {
         () -> {
           Field<Long[]> replicas = Sql.col(Long[].class, "g", "replicas");
           Field<Long[]> deadIds =
-              DSL.array(dead.stream().map(DSL::inline).toList())
-                  .cast(SQLDataType.BIGINT.array());
+              DSL.array(dead.stream().map(DSL::inline).toList()).cast(SQLDataType.BIGINT.array());
           var rows =
               r.dsl
                   .select(
@@ -418,12 +418,12 @@ final class CockroachViews {
     return new Listing<>(ENGINE, true, out, r.notes);
   }
 
-  // --- zones, regions, locality, partitions -------------------------------------------------------
+  // --- zones, regions, locality, partitions
+  // -------------------------------------------------------
 
   private static final Pattern NUM_REPLICAS = Pattern.compile("num_replicas\\s*=\\s*(\\d+)");
 
-  static Listing<Zone> zones(Reader r, String database, Reader.Relation table)
-      throws SQLException {
+  static Listing<Zone> zones(Reader r, String database, Reader.Relation table) throws SQLException {
     Table<Record> src =
         table != null
             ? show("[SHOW ZONE CONFIGURATION FROM TABLE {0}]", table.qualified())
@@ -433,11 +433,7 @@ final class CockroachViews {
     var rows =
         r.optional(
             "SHOW ZONE CONFIGURATIONS",
-            () ->
-                r.dsl
-                    .select(s("target"), s("raw_config_sql"))
-                    .from(src)
-                    .fetch());
+            () -> r.dsl.select(s("target"), s("raw_config_sql")).from(src).fetch());
     if (rows == null) {
       return new Listing<>(ENGINE, false, List.of(), r.notes);
     }
@@ -457,7 +453,8 @@ final class CockroachViews {
               TextFilter.maskSecrets(x.value2())));
     }
     if (hidden > 0) {
-      r.notes.add(hidden + " zone configurations of objects that access control hides are left out");
+      r.notes.add(
+          hidden + " zone configurations of objects that access control hides are left out");
     }
     return new Listing<>(ENGINE, true, out, r.notes);
   }
@@ -469,9 +466,7 @@ final class CockroachViews {
         () -> {
           List<Region> out = new ArrayList<>();
           for (Record x : r.dsl.select().from(show("[SHOW REGIONS FROM CLUSTER]")).fetch()) {
-            out.add(
-                new Region(
-                    Reader.asText(get(x, "region")), Reader.strings(get(x, "zones"))));
+            out.add(new Region(Reader.asText(get(x, "region")), Reader.strings(get(x, "zones"))));
           }
           return out;
         });
@@ -599,7 +594,8 @@ final class CockroachViews {
     return new Listing<>(ENGINE, true, out, r.notes);
   }
 
-  // --- statements, sessions, jobs -----------------------------------------------------------------
+  // --- statements, sessions, jobs
+  // -----------------------------------------------------------------
 
   /** A running statement as crdb_internal.cluster_queries shows it, before filtering. */
   static List<RunningStatement> statements(Reader r, boolean cancelOthers, String queryId)
@@ -609,7 +605,11 @@ final class CockroachViews {
             ? s("q", "query_id").eq(queryId)
             : s("q", "session_id")
                 .isDistinctFrom(
-                    Sql.fn("current_setting", String.class, DSL.inline("session_id"), DSL.inline(true)));
+                    Sql.fn(
+                        "current_setting",
+                        String.class,
+                        DSL.inline("session_id"),
+                        DSL.inline(true)));
     var rows =
         r.dsl
             .select(
@@ -633,8 +633,7 @@ final class CockroachViews {
     for (var x : rows) {
       if (x.value1() == null) {
         // A node that did not answer shows up as a row with its error as the query.
-        r.notes.add(
-            "node " + x.value2() + " did not report its statements: " + x.value6());
+        r.notes.add("node " + x.value2() + " did not report its statements: " + x.value6());
         continue;
       }
       out.add(
@@ -670,8 +669,7 @@ final class CockroachViews {
     return rows;
   }
 
-  private static List<SessionEntry> sessionRows(Reader r, boolean withStatus)
-      throws SQLException {
+  private static List<SessionEntry> sessionRows(Reader r, boolean withStatus) throws SQLException {
     List<Field<?>> fields =
         new ArrayList<>(
             List.of(
@@ -782,8 +780,8 @@ final class CockroachViews {
 
   /**
    * {@code CANCEL QUERY $1}: fixed text, only the query id bound. The safety guard refuses CANCEL
-   * in SQL text (utility statement); this is the one generated statement that cancels, reached
-   * only through {@code cancel_query}'s checks (ownership, confirm, read-only, blocked commands).
+   * in SQL text (utility statement); this is the one generated statement that cancels, reached only
+   * through {@code cancel_query}'s checks (ownership, confirm, read-only, blocked commands).
    */
   static void cancel(Reader r, io.crdbmcp.core.sql.SqlExecutor executor, String queryId)
       throws SQLException {
@@ -817,11 +815,13 @@ final class CockroachViews {
     Field<Double> calls = DSL.sum(cnt).cast(SQLDataType.DOUBLE);
     Field<Double> total = DSL.sum(statMean("st", "svcLat").mul(cnt)).cast(SQLDataType.DOUBLE);
     Field<Double> rows = DSL.sum(statMean("st", "numRows").mul(cnt)).cast(SQLDataType.DOUBLE);
-    Field<String> fp = Sql.fn("encode", String.class, Sql.column("st", "fingerprint_id"), DSL.inline("hex"));
+    Field<String> fp =
+        Sql.fn("encode", String.class, Sql.column("st", "fingerprint_id"), DSL.inline("hex"));
     Field<String> query = DSL.max(attr(j("st", "metadata"), "query"));
     Field<String> db = DSL.max(attr(j("st", "metadata"), "db"));
     Field<String> last = DSL.max(attr(stats("st"), "lastExecAt"));
-    Field<Boolean> full = DSL.boolOr(attr(j("st", "metadata"), "fullScan").cast(SQLDataType.BOOLEAN));
+    Field<Boolean> full =
+        DSL.boolOr(attr(j("st", "metadata"), "fullScan").cast(SQLDataType.BOOLEAN));
     SortField<?> order =
         switch (q.orderBy()) {
           case "calls" -> calls.desc();
@@ -835,7 +835,9 @@ final class CockroachViews {
                 r.dsl
                     .select(fp, query, db, s("st", "app_name"), calls, total, rows, full, last)
                     .from(t("crdb_internal", "statement_statistics", "st"))
-                    .where(Sql.col(OffsetDateTime.class, "st", "aggregated_ts").ge(since(r, q.hours())))
+                    .where(
+                        Sql.col(OffsetDateTime.class, "st", "aggregated_ts")
+                            .ge(since(r, q.hours())))
                     .and(s("st", "app_name").notLike(DSL.inline(INTERNAL_APPS)))
                     .and(s("st", "app_name").ne(DSL.inline(OWN_APP)))
                     .groupBy(Sql.column("st", "fingerprint_id"), s("st", "app_name"))
@@ -890,8 +892,8 @@ final class CockroachViews {
 
   /**
    * CockroachDB's own index recommendations (statement_statistics.index_recommendations, {@code
-   * type : SQL}), and indexes of the current database no statement has read
-   * (index_usage_statistics joined with table_indexes and tables).
+   * type : SQL}), and indexes of the current database no statement has read (index_usage_statistics
+   * joined with table_indexes and tables).
    */
   static List<Advice> recommendations(Reader r, int hours, int limit) throws SQLException {
     Field<String> rec = DSL.field(DSL.name("r", "rec"), String.class);
@@ -974,7 +976,8 @@ final class CockroachViews {
                         l("us", "total_reads")
                             .isNull()
                             .or(l("us", "total_reads").eq(DSL.inline(0L))))
-                    .orderBy(s("tb", "schema_name"), s("ti", "descriptor_name"), s("ti", "index_name"))
+                    .orderBy(
+                        s("tb", "schema_name"), s("ti", "descriptor_name"), s("ti", "index_name"))
                     .limit(DSL.inline(limit))
                     .fetch());
     List<Advice> out = new ArrayList<>();

@@ -163,7 +163,10 @@ final class PostgresViews {
         "the WAL receiver (pg_stat_wal_receiver)",
         () -> {
           var x =
-              r.dsl.select(s("w", "status")).from(t("pg_catalog", "pg_stat_wal_receiver", "w")).fetchAny();
+              r.dsl
+                  .select(s("w", "status"))
+                  .from(t("pg_catalog", "pg_stat_wal_receiver", "w"))
+                  .fetchAny();
           return x == null ? "stopped" : x.value1();
         });
   }
@@ -185,8 +188,7 @@ final class PostgresViews {
 
   /** The client backends (pg_stat_activity), all databases. */
   static List<Activity> activity(Reader r, Long pid) {
-    Condition client =
-        s("a", "backend_type").eq(DSL.inline("client backend"));
+    Condition client = s("a", "backend_type").eq(DSL.inline("client backend"));
     var rows =
         r.dsl
             .select(
@@ -205,7 +207,10 @@ final class PostgresViews {
                 s("a", "query"))
             .from(t("pg_catalog", "pg_stat_activity", "a"))
             .where(client)
-            .and(pid == null ? DSL.noCondition() : Sql.col(Integer.class, "a", "pid").eq(pid.intValue()))
+            .and(
+                pid == null
+                    ? DSL.noCondition()
+                    : Sql.col(Integer.class, "a", "pid").eq(pid.intValue()))
             .orderBy(Sql.column("a", "backend_start"))
             .fetch();
     List<Activity> out = new ArrayList<>();
@@ -331,16 +336,14 @@ final class PostgresViews {
     Boolean sent =
         r.dsl
             .select(
-                Sql.fn(
-                    "pg_cancel_backend",
-                    Boolean.class,
-                    DSL.val(pid).cast(SQLDataType.INTEGER)))
+                Sql.fn("pg_cancel_backend", Boolean.class, DSL.val(pid).cast(SQLDataType.INTEGER)))
             .fetchOne()
             .value1();
     return Boolean.TRUE.equals(sent);
   }
 
-  // --- jobs ---------------------------------------------------------------------------------------
+  // --- jobs
+  // ---------------------------------------------------------------------------------------
 
   /** One pg_stat_progress view: its command, and the done/total block columns. */
   private record Progress(String view, String command, String done, String total) {}
@@ -352,7 +355,8 @@ final class PostgresViews {
               "pg_stat_progress_analyze", "ANALYZE", "sample_blks_scanned", "sample_blks_total"),
           new Progress(
               "pg_stat_progress_create_index", "CREATE INDEX", "blocks_done", "blocks_total"),
-          new Progress("pg_stat_progress_cluster", "CLUSTER", "heap_blks_scanned", "heap_blks_total"));
+          new Progress(
+              "pg_stat_progress_cluster", "CLUSTER", "heap_blks_scanned", "heap_blks_total"));
 
   static Listing<Job> jobs(Reader r, String status, int limit) throws SQLException {
     List<Job> out = new ArrayList<>();
@@ -425,7 +429,8 @@ final class PostgresViews {
     return new Listing<>(ENGINE, true, out.size() > limit ? out.subList(0, limit) : out, r.notes);
   }
 
-  // --- partitions ---------------------------------------------------------------------------------
+  // --- partitions
+  // ---------------------------------------------------------------------------------
 
   static Listing<Partition> partitions(Reader r, String database, Reader.Relation parent) {
     Condition where =
@@ -442,7 +447,10 @@ final class PostgresViews {
                 Sql.column("pt", "partstrat").cast(SQLDataType.VARCHAR),
                 Sql.fn("pg_get_partkeydef", String.class, Sql.column("pc", "oid")),
                 Sql.fn(
-                    "pg_get_expr", String.class, Sql.column("cc", "relpartbound"), Sql.column("cc", "oid")),
+                    "pg_get_expr",
+                    String.class,
+                    Sql.column("cc", "relpartbound"),
+                    Sql.column("cc", "oid")),
                 Sql.fn("pg_total_relation_size", Long.class, Sql.column("cc", "oid")))
             .from(t("pg_catalog", "pg_inherits", "i"))
             .join(t("pg_catalog", "pg_class", "cc"))
@@ -510,7 +518,8 @@ final class PostgresViews {
     };
   }
 
-  // --- pg_stat_statements -------------------------------------------------------------------------
+  // --- pg_stat_statements
+  // -------------------------------------------------------------------------
 
   static final String NO_PG_STAT_STATEMENTS =
       "pg_stat_statements is not installed in this database, so PostgreSQL keeps no statement"
@@ -609,7 +618,8 @@ final class PostgresViews {
     return new Listing<>(ENGINE, true, out, r.notes);
   }
 
-  // --- index advice -------------------------------------------------------------------------------
+  // --- index advice
+  // -------------------------------------------------------------------------------
 
   /** Indexes no scan has used since the statistics were reset (pg_stat_user_indexes). */
   static List<Advice> unusedIndexes(Reader r, int limit) {
@@ -737,8 +747,20 @@ final class PostgresViews {
                 Sql.column("i", "indrelid").cast(SQLDataType.BIGINT),
                 Sql.column("i", "indkey").cast(SQLDataType.VARCHAR),
                 Sql.column("i", "indclass").cast(SQLDataType.VARCHAR),
-                DSL.coalesce(Sql.fn("pg_get_expr", String.class, Sql.column("i", "indexprs"), Sql.column("i", "indrelid")), DSL.inline("")),
-                DSL.coalesce(Sql.fn("pg_get_expr", String.class, Sql.column("i", "indpred"), Sql.column("i", "indrelid")), DSL.inline("")),
+                DSL.coalesce(
+                    Sql.fn(
+                        "pg_get_expr",
+                        String.class,
+                        Sql.column("i", "indexprs"),
+                        Sql.column("i", "indrelid")),
+                    DSL.inline("")),
+                DSL.coalesce(
+                    Sql.fn(
+                        "pg_get_expr",
+                        String.class,
+                        Sql.column("i", "indpred"),
+                        Sql.column("i", "indrelid")),
+                    DSL.inline("")),
                 b("i", "indisunique"),
                 b("i", "indisprimary"),
                 sizes
@@ -790,7 +812,8 @@ final class PostgresViews {
         if (k == i || a.relid() != b.relid() || a.keys().isBlank()) {
           continue;
         }
-        boolean plain = a.exprs().isEmpty() && a.pred().isEmpty() && b.exprs().isEmpty() && b.pred().isEmpty();
+        boolean plain =
+            a.exprs().isEmpty() && a.pred().isEmpty() && b.exprs().isEmpty() && b.pred().isEmpty();
         boolean same =
             a.keys().equals(b.keys())
                 && a.classes().equals(b.classes())
@@ -808,7 +831,9 @@ final class PostgresViews {
                     a.schema(),
                     a.table(),
                     a.index(),
-                    "indexes the same columns the same way as " + b.index() + "; one of them is enough",
+                    "indexes the same columns the same way as "
+                        + b.index()
+                        + "; one of them is enough",
                     dropStatement(a, cockroach),
                     null,
                     a.size()));
@@ -824,7 +849,9 @@ final class PostgresViews {
                   a.schema(),
                   a.table(),
                   a.index(),
-                  "its columns are the leading columns of " + b.index() + ", which serves the same lookups",
+                  "its columns are the leading columns of "
+                      + b.index()
+                      + ", which serves the same lookups",
                   dropStatement(a, cockroach),
                   null,
                   a.size()));
@@ -851,7 +878,12 @@ final class PostgresViews {
 
   private static String dropStatement(IndexDef a, boolean cockroach) {
     return cockroach
-        ? "DROP INDEX " + Sql.quote(a.schema()) + "." + Sql.quote(a.table()) + "@" + Sql.quote(a.index())
+        ? "DROP INDEX "
+            + Sql.quote(a.schema())
+            + "."
+            + Sql.quote(a.table())
+            + "@"
+            + Sql.quote(a.index())
         : "DROP INDEX " + Sql.quote(a.schema()) + "." + Sql.quote(a.index());
   }
 
@@ -881,7 +913,8 @@ final class PostgresViews {
     }
     String[] names = {
       "connections", "commits", "rollbacks", "blocks_read", "blocks_hit", "rows_returned",
-      "rows_inserted", "rows_updated", "rows_deleted", "deadlocks", "temp_bytes", "database_size_bytes"
+      "rows_inserted", "rows_updated", "rows_deleted", "deadlocks", "temp_bytes",
+          "database_size_bytes"
     };
     for (int i = 0; i < names.length; i++) {
       out.add(new Metric(names[i], x.get(i)));

@@ -59,7 +59,8 @@ final class Reader {
     this.policy = policy;
   }
 
-  // --- typed columns ------------------------------------------------------------------------------
+  // --- typed columns
+  // ------------------------------------------------------------------------------
 
   static Field<String> s(String... name) {
     return Sql.col(String.class, name);
@@ -115,7 +116,8 @@ final class Reader {
     return DSL.table(template, (Object[]) names);
   }
 
-  // --- optional parts -----------------------------------------------------------------------------
+  // --- optional parts
+  // -----------------------------------------------------------------------------
 
   /** Work of one optional part. */
   @FunctionalInterface
@@ -182,7 +184,8 @@ final class Reader {
 
   /** A note that says plainly why a part could not be read, and what would make it readable. */
   String explain(String what, Exception e) {
-    SQLException se = e instanceof SQLException x ? x : ((DataAccessException) e).getCause(SQLException.class);
+    SQLException se =
+        e instanceof SQLException x ? x : ((DataAccessException) e).getCause(SQLException.class);
     String state = se == null ? null : se.getSQLState();
     lastState = state;
     String msg = SqlErrors.firstLine(se == null ? e.getMessage() : se.getMessage());
@@ -219,12 +222,14 @@ final class Reader {
     return what + " could not be read" + said;
   }
 
-  // --- time ---------------------------------------------------------------------------------------
+  // --- time
+  // ---------------------------------------------------------------------------------------
 
   /** The database's clock, read once per call. */
   Instant now() {
     if (now == null) {
-      String t = dsl.select(Sql.fn("now", String.class).cast(SQLDataType.VARCHAR)).fetchOne().value1();
+      String t =
+          dsl.select(Sql.fn("now", String.class).cast(SQLDataType.VARCHAR)).fetchOne().value1();
       now = instant(t);
       if (now == null) {
         now = Instant.now();
@@ -306,7 +311,8 @@ final class Reader {
     return a == null ? null : a.longValue();
   }
 
-  // --- values -------------------------------------------------------------------------------------
+  // --- values
+  // -------------------------------------------------------------------------------------
 
   /** An array value (jOOQ's Object[], a JDBC array, a list) as longs. */
   static List<Long> longs(Object v) {
@@ -412,12 +418,13 @@ final class Reader {
     return f == null ? null : r.get(f);
   }
 
-  // --- who and what is visible --------------------------------------------------------------------
+  // --- who and what is visible
+  // --------------------------------------------------------------------
 
   /** The database user of this connection. */
   String currentUser() {
     if (currentUser == null) {
-      currentUser = dsl.select(Sql.fn("current_user", String.class)).fetchOne().value1();
+      currentUser = dsl.select(DSL.currentUser()).fetchOne().value1();
     }
     return currentUser;
   }

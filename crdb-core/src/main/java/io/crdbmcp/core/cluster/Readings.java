@@ -197,7 +197,13 @@ final class Readings {
                   + " port; list_connections shows each connection's state"));
       checks.add(new Check("sql", "problem", downBecause));
       return new Health(
-          "down", engine, server, "down: the server does not answer SQL", reasons, checks, false,
+          "down",
+          engine,
+          server,
+          "down: the server does not answer SQL",
+          reasons,
+          checks,
+          false,
           now);
     }
     checks.add(new Check("sql", "ok", "the server answers SQL"));
@@ -207,11 +213,10 @@ final class Readings {
     } else {
       judgePostgres(reasons, checks);
     }
-    boolean problem =
-        reasons.stream().anyMatch(r -> !r.severity().equals("info"));
+    boolean problem = reasons.stream().anyMatch(r -> !r.severity().equals("info"));
     String verdict = problem ? "degraded" : "healthy";
-    return new Health(verdict, engine, server, summary(verdict, reasons, limited), reasons, checks,
-        limited, now);
+    return new Health(
+        verdict, engine, server, summary(verdict, reasons, limited), reasons, checks, limited, now);
   }
 
   private static String summary(String verdict, List<Reason> reasons, boolean limited) {
@@ -224,7 +229,9 @@ final class Readings {
         sb.append(critical).append(critical == 1 ? " critical problem" : " critical problems");
       }
       if (warning > 0) {
-        sb.append(critical > 0 ? ", " : "").append(warning).append(warning == 1 ? " warning" : " warnings");
+        sb.append(critical > 0 ? ", " : "")
+            .append(warning)
+            .append(warning == 1 ? " warning" : " warnings");
       }
     }
     if (limited) {
@@ -262,7 +269,9 @@ final class Readings {
       if (!Boolean.TRUE.equals(n.live())) {
         ok = false;
         String since =
-            n.livenessUpdatedAt() == null ? "" : " (liveness last updated " + n.livenessUpdatedAt() + ")";
+            n.livenessUpdatedAt() == null
+                ? ""
+                : " (liveness last updated " + n.livenessUpdatedAt() + ")";
         reasons.add(
             new Reason(
                 c.live() * 2 <= c.total() ? "critical" : "warning",
@@ -290,7 +299,10 @@ final class Readings {
         new Check(
             "nodes",
             ok ? "ok" : "problem",
-            c.live() + " of " + c.total() + " nodes live"
+            c.live()
+                + " of "
+                + c.total()
+                + " nodes live"
                 + (c.decommissioned() > 0 ? ", " + c.decommissioned() + " decommissioned" : "")));
     List<String> versions = versions();
     if (versions.size() > 1) {
@@ -302,17 +314,21 @@ final class Readings {
       }
       StringBuilder sb = new StringBuilder();
       by.forEach(
-          (v, ids) -> sb.append(sb.isEmpty() ? "" : "; ").append(v).append(" on nodes ").append(ids));
+          (v, ids) ->
+              sb.append(sb.isEmpty() ? "" : "; ").append(v).append(" on nodes ").append(ids));
       reasons.add(
           new Reason(
               "warning",
               "versions",
-              "live nodes run different versions (" + sb + "): a rolling upgrade is in progress"
+              "live nodes run different versions ("
+                  + sb
+                  + "): a rolling upgrade is in progress"
                   + " or unfinished",
               "list_nodes"));
       checks.add(new Check("versions", "problem", String.join(", ", versions)));
     } else {
-      checks.add(new Check("versions", "ok", versions.isEmpty() ? "none reported" : versions.get(0)));
+      checks.add(
+          new Check("versions", "ok", versions.isEmpty() ? "none reported" : versions.get(0)));
     }
     return false;
   }
@@ -370,7 +386,10 @@ final class Readings {
     String rangeDetail =
         r.underReplicated() == null && r.unavailable() == null
             ? "the stores report no range health metrics"
-            : nz(r.unavailable()) + " unavailable, " + nz(r.underReplicated()) + " under-replicated";
+            : nz(r.unavailable())
+                + " unavailable, "
+                + nz(r.underReplicated())
+                + " under-replicated";
     checks.add(new Check("ranges", rangesOk ? "ok" : "problem", rangeDetail));
     boolean storageOk = true;
     for (Store s : liveStores()) {
