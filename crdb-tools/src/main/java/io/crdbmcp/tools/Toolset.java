@@ -23,7 +23,8 @@ public enum Toolset {
   DATA(DataTools::all),
   DATABASE(DatabaseTools::all),
   TRANSACTION(TransactionTools::all),
-  EXPORT(ExportTools::all);
+  EXPORT(ExportTools::all),
+  CLUSTER(ClusterTools::all);
 
   private final List<Function<Crdb, List<ToolDef>>> declarations;
 

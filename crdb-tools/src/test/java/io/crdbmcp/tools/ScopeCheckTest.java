@@ -133,14 +133,18 @@ class ScopeCheckTest {
             "delete_row", Scope.WRITE,
             "upsert_row", Scope.WRITE,
             "export_to_csv", Scope.WRITE,
-            "export_to_json", Scope.WRITE);
-    assertThat(tools.definitions()).hasSize(29);
+            "export_to_json", Scope.WRITE,
+            "cancel_query", Scope.WRITE);
+    assertThat(tools.definitions()).hasSize(46);
     for (ToolDef t : tools.definitions()) {
       assertThat(t.scope(false)).as(t.name()).isEqualTo(notRead.getOrDefault(t.name(), Scope.READ));
     }
     // A read-only server offers no writers, and its SQL tools only read.
     CrdbTools ro = CrdbTools.builder(readOnlyCrdb).build();
-    assertThat(ro.definitions()).extracting(ToolDef::name).doesNotContain("insert_row");
+    assertThat(ro.definitions())
+        .extracting(ToolDef::name)
+        .doesNotContain("insert_row", "cancel_query")
+        .contains("cluster_health", "show_statements");
     for (ToolDef t : ro.definitions()) {
       assertThat(t.scope(true))
           .as(t.name())
