@@ -117,3 +117,14 @@ INSERT INTO crdb_internal.statement_statistics VALUES
   '{"query": "DELETE FROM system.jobs WHERE _", "db": "system"}',
   '{"statistics": {"cnt": 5, "svcLat": {"mean": 9.0, "sqDiff": 0}, "numRows": {"mean": 1}}}',
   '{}', interval '1 hour', ARRAY[]::text[]);
+
+-- Index usage of the current database: orders_status_idx was never read, orders_customer_idx was.
+INSERT INTO crdb_internal.tables VALUES
+ (106, 104, 'orders', current_database(), 1, timezone('UTC', now()), 0, 'InterleavedFormatVersion',
+  'PUBLIC', NULL, NULL, NULL, 'DISABLED', 'public', 105, NULL);
+INSERT INTO crdb_internal.table_indexes VALUES
+ (106, 'orders', 1, 'orders_pkey', 'primary', true, false, false, true, NULL, NULL, ''),
+ (106, 'orders', 2, 'orders_status_idx', 'secondary', false, false, false, true, NULL, NULL, ''),
+ (106, 'orders', 3, 'orders_customer_idx', 'secondary', false, false, false, true, NULL, NULL, '');
+INSERT INTO crdb_internal.index_usage_statistics VALUES
+ (106, 1, 5000, now()), (106, 3, 42, now());

@@ -357,6 +357,10 @@ public abstract class ClusterSuite extends ContractSuite {
     List<Map<String, Object>> nodes = list(ok(server.call("list_nodes", args())), "nodes");
     assertThat(nodes).hasSize(1);
     assertThat(nodes.get(0)).containsEntry("role", "primary").containsEntry("live", true);
+    assertThat(text(server.call("list_nodes", args("format", "json"))))
+        .startsWith("{")
+        .contains("\"nodes\"")
+        .contains("\"primary\"");
     assertThat(ok(server.call("node_status", args())).get("node")).isNotNull();
     error(server.call("node_status", args("node_id", 7)), "NOT_FOUND");
     Map<String, Object> details = ok(server.call("node_details", args()));

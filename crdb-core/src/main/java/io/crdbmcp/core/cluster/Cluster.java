@@ -540,8 +540,14 @@ public final class Cluster {
         (r, cockroach, d) -> {
           List<RunningStatement> all =
               cockroach
-                  ? CockroachViews.statements(r, cancelOthers, null)
+                  ? r.optional(
+                      "running statements (crdb_internal.cluster_queries)",
+                      () -> CockroachViews.statements(r, cancelOthers, null))
                   : PostgresViews.statements(r, cancelOthers, null);
+          if (all == null) {
+            return new Listing<RunningStatement>(
+                ClusterInfo.COCKROACHDB, false, List.of(), r.notes);
+          }
           List<RunningStatement> out = new ArrayList<>();
           for (RunningStatement s : all) {
             if (minAgeSeconds != null

@@ -42,10 +42,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jooq.Condition;
@@ -1010,14 +1008,6 @@ final class CockroachViews {
               null));
     }
     return out;
-  }
-
-  /** Small helper for tests and tools: ordered map of a store's figures. */
-  static Map<String, Object> describe(Store s) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("node_id", s.nodeId());
-    m.put("store_id", s.storeId());
-    return m;
   }
 
   static CrdbException notOnThisNode(long nodeId) {

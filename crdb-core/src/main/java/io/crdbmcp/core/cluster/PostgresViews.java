@@ -23,7 +23,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.jooq.Condition;
 import org.jooq.Field;
@@ -925,9 +924,5 @@ final class PostgresViews {
       out.add(new Metric("cache_hit_ratio", Math.round(10000.0 * hit / (read + hit)) / 10000.0));
     }
     return out;
-  }
-
-  static String lower(String s) {
-    return s == null ? null : s.toLowerCase(Locale.ROOT);
   }
 }

@@ -246,7 +246,15 @@ class ClusterStandInTest {
         .singleElement()
         .extracting(ClusterInfo.SlowStatement::calls)
         .isEqualTo(1000L);
-    var advice = cockroach("healthy").indexAdvice(crdb.database(), 24, 20, ME).advice();
+    ClusterInfo.IndexAdvice all = cockroach("healthy").indexAdvice(crdb.database(), 24, 20, ME);
+    var advice = all.advice();
+    assertThat(all.notes())
+        .noneMatch(n -> n.contains("could not be read") || n.contains("not available"));
+    assertThat(advice)
+        .filteredOn(a -> a.kind().equals("unused"))
+        .extracting(a -> a.table() + "@" + a.index() + " " + a.statement())
+        .containsExactly(
+            "orders@orders_status_idx DROP INDEX \"public\".\"orders\"@\"orders_status_idx\"");
     assertThat(advice)
         .anyMatch(
             a ->
