@@ -401,6 +401,46 @@ public abstract class ClusterSuite extends ContractSuite {
   }
 
   @Test
+  void slowestStatementsComeFromPgStatStatementsWhenItIsInstalled() throws Exception {
+    assumeFalse(TestDb.get().isCockroach(), "pg_stat_statements");
+    try (io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg =
+        io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+            .setServerConfig("shared_preload_libraries", "pg_stat_statements")
+            .start()) {
+      try (Connection c = pg.getPostgresDatabase().getConnection();
+          Statement s = c.createStatement()) {
+        s.execute("CREATE EXTENSION pg_stat_statements");
+        s.execute("CREATE TABLE payroll (id INT, amount INT)");
+        for (int i = 0; i < 5; i++) {
+          s.execute("SELECT count(*) FROM generate_series(1, 200000) g WHERE g % 7 = " + i);
+          s.execute("SELECT amount FROM payroll WHERE id = " + i);
+        }
+      }
+      String url = "postgresql://postgres@localhost:" + pg.getPort() + "/postgres?sslmode=disable";
+      try (ServerUnderTest s = startServer(Map.of("CRDB_URL", url))) {
+        Map<String, Object> slow = ok(s.call("slowest_statements", args("limit", 50)));
+        assertThat(slow.get("available")).isEqualTo(true);
+        List<Map<String, Object>> st = list(slow, "statements");
+        Map<String, Object> series =
+            st.stream()
+                .filter(x -> String.valueOf(x.get("query")).contains("generate_series"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(((Number) series.get("calls")).longValue()).isEqualTo(5L);
+        assertThat(((Number) series.get("total_ms")).doubleValue()).isPositive();
+        assertThat(String.valueOf(series.get("query"))).as("constants normalized").contains("$");
+        Map<String, Object> byCalls = ok(s.call("slowest_statements", args("order_by", "calls")));
+        assertThat(list(byCalls, "statements")).isNotEmpty();
+      }
+      try (ServerUnderTest s =
+          startServer(Map.of("CRDB_URL", url, "CRDB_BLOCKED_TABLES", "payroll"))) {
+        CallToolResult r = s.call("slowest_statements", args("limit", 50));
+        assertThat(text(r) + ok(r)).doesNotContain("payroll").contains("hidden: the text names");
+      }
+    }
+  }
+
+  @Test
   void indexAdviceFindsDuplicateRedundantUnusedIndexesAndSeqScanHeavyTables() throws Exception {
     assumeFalse(TestDb.get().isCockroach(), "PostgreSQL statistics views");
     Map<String, Object> adv = null;
