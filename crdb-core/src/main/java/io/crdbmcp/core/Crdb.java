@@ -1,5 +1,6 @@
 package io.crdbmcp.core;
 
+import io.crdbmcp.core.cluster.Cluster;
 import io.crdbmcp.core.connect.Connections;
 import io.crdbmcp.core.connect.Database;
 import io.crdbmcp.core.export.Exports;
@@ -51,6 +52,7 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
   private final Exports exports;
   private final SystemStore store;
   private final Knowledge knowledge;
+  private final Cluster cluster;
   private final Session local;
 
   private Crdb(CrdbConfig config) {
@@ -81,6 +83,7 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
         config.knowledgeInDatabase()
             ? Knowledge.database(store)
             : Knowledge.file(config.knowledgePath());
+    this.cluster = new Cluster(key, executor, config.safety(), config.cancelOtherUsers());
     this.local = new Session(this, Caller.local(), null);
   }
 
@@ -217,6 +220,14 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
    */
   public Knowledge knowledge() {
     return knowledge;
+  }
+
+  /**
+   * Cluster, distribution and performance introspection (nodes, ranges, zones, regions, running
+   * statements, jobs, statement statistics, index advice) and cancelling a running statement.
+   */
+  public Cluster cluster() {
+    return cluster;
   }
 
   /** The statement timeout of every call and transaction, seconds ({@code CRDB_QUERY_TIMEOUT}). */

@@ -36,6 +36,8 @@ import java.util.Set;
  * @param knowledgePath the knowledge file ({@code CRDB_KNOWLEDGE_PATH})
  * @param knowledgeInDatabase whether knowledge lives in the default database instead ({@code
  *     CRDB_KNOWLEDGE_STORE=database})
+ * @param cancelOtherUsers whether cancel_query may cancel statements of other database users than
+ *     the server's own ({@code CRDB_CANCEL_OTHER_USERS})
  */
 public record CrdbConfig(
     List<ConnectionSpec> connections,
@@ -49,7 +51,8 @@ public record CrdbConfig(
     int maxTransactionsPerClient,
     int poolSize,
     Path knowledgePath,
-    boolean knowledgeInDatabase) {
+    boolean knowledgeInDatabase,
+    boolean cancelOtherUsers) {
 
   public static final String DEFAULT_CONNECTION = "default";
   public static final int DEFAULT_MAX_ROWS = 1000;
@@ -120,7 +123,8 @@ public record CrdbConfig(
           "CRDB_MAX_TRANSACTIONS_PER_CLIENT",
           "CRDB_POOL_SIZE",
           "CRDB_KNOWLEDGE_PATH",
-          "CRDB_KNOWLEDGE_STORE");
+          "CRDB_KNOWLEDGE_STORE",
+          "CRDB_CANCEL_OTHER_USERS");
 
   /**
    * The settings of the transports, read by the launchers (server-http's {@code HttpSettings})
@@ -389,7 +393,8 @@ public record CrdbConfig(
         e.positiveInt("CRDB_MAX_TRANSACTIONS_PER_CLIENT", DEFAULT_MAX_TRANSACTIONS_PER_CLIENT),
         e.positiveInt("CRDB_POOL_SIZE", DEFAULT_POOL_SIZE),
         knowledge.toAbsolutePath().normalize(),
-        store.equals("database"));
+        store.equals("database"),
+        e.bool("CRDB_CANCEL_OTHER_USERS", false));
   }
 
   private static final String CONNECTIONS_EXAMPLE =

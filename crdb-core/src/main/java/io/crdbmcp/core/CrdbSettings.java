@@ -244,6 +244,14 @@ public final class CrdbSettings {
   }
 
   /**
+   * {@code CRDB_CANCEL_OTHER_USERS}: whether cancel_query may cancel statements of other database
+   * users than the server's own (default false).
+   */
+  public CrdbSettings cancelOtherUsers(boolean allow) {
+    return set("CRDB_CANCEL_OTHER_USERS", Boolean.toString(allow));
+  }
+
+  /**
    * Validates the settings as {@link CrdbConfig#fromEnvironment(Map)} does and returns the
    * configuration. Throws {@link ConfigException} naming the first bad setting.
    */

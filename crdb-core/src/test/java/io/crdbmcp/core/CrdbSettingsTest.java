@@ -277,7 +277,14 @@ class CrdbSettingsTest {
             CrdbConfig::poolSize,
             2,
             s -> s.url(URL).poolSize(0),
-            env("CRDB_URL", URL, "CRDB_POOL_SIZE", "0")));
+            env("CRDB_URL", URL, "CRDB_POOL_SIZE", "0")),
+        new Case(
+            "CRDB_CANCEL_OTHER_USERS",
+            s -> s.url(URL).cancelOtherUsers(true),
+            CrdbConfig::cancelOtherUsers,
+            true,
+            s -> s.url(URL).set("CRDB_CANCEL_OTHER_USERS", "sometimes"),
+            env("CRDB_URL", URL, "CRDB_CANCEL_OTHER_USERS", "sometimes")));
   }
 
   static CrdbConfig build(Consumer<CrdbSettings> settings) {

@@ -24,7 +24,8 @@ public enum Toolset {
   DATABASE(DatabaseTools::all),
   TRANSACTION(TransactionTools::all),
   EXPORT(ExportTools::all),
-  KNOWLEDGE(KnowledgeTools::all);
+  KNOWLEDGE(KnowledgeTools::all),
+  CLUSTER(ClusterTools::all);
 
   private final List<Function<Crdb, List<ToolDef>>> declarations;
 

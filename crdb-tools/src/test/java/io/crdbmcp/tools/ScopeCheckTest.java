@@ -135,14 +135,18 @@ class ScopeCheckTest {
             Map.entry("export_to_csv", Scope.WRITE),
             Map.entry("export_to_json", Scope.WRITE),
             Map.entry("save_knowledge", Scope.WRITE),
-            Map.entry("delete_knowledge", Scope.WRITE));
-    assertThat(tools.definitions()).hasSize(35);
+            Map.entry("delete_knowledge", Scope.WRITE),
+            Map.entry("cancel_query", Scope.WRITE));
+    assertThat(tools.definitions()).hasSize(52);
     for (ToolDef t : tools.definitions()) {
       assertThat(t.scope(false)).as(t.name()).isEqualTo(notRead.getOrDefault(t.name(), Scope.READ));
     }
     // A read-only server offers no writers, and its SQL tools only read.
     CrdbTools ro = CrdbTools.builder(readOnlyCrdb).build();
-    assertThat(ro.definitions()).extracting(ToolDef::name).doesNotContain("insert_row");
+    assertThat(ro.definitions())
+        .extracting(ToolDef::name)
+        .doesNotContain("insert_row", "cancel_query")
+        .contains("cluster_health", "show_statements");
     for (ToolDef t : ro.definitions()) {
       assertThat(t.scope(true))
           .as(t.name())

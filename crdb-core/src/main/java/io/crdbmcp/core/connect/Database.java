@@ -3,6 +3,7 @@ package io.crdbmcp.core.connect;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.EngineKey;
@@ -121,7 +122,24 @@ public final class Database {
     hc.setValidationTimeout(Math.max(250, Math.min(5000, spec.connectTimeoutSeconds() * 1000L)));
     // Never connect while building the pool: borrow() checks the server first.
     hc.setInitializationFailTimeout(-1);
+    hc.setExceptionOverride(new KeepOnFeatureNotSupported());
     return new HikariDataSource(hc);
+  }
+
+  /**
+   * HikariCP evicts a connection whose statement failed with SQLSTATE 0A000 (feature not
+   * supported), taking it for a broken connection. PostgreSQL and CockroachDB use 0A000 for a
+   * statement the server does not offer (CockroachDB Serverless refuses its node-level views so),
+   * and the connection stays usable, with its transaction: evicting it would end the transaction
+   * under a savepoint that meant to carry on.
+   */
+  private static final class KeepOnFeatureNotSupported implements SQLExceptionOverride {
+    @java.lang.Override
+    public SQLExceptionOverride.Override adjudicate(SQLException e) {
+      return "0A000".equals(e.getSQLState())
+          ? SQLExceptionOverride.Override.DO_NOT_EVICT
+          : SQLExceptionOverride.Override.CONTINUE_EVICT;
+    }
   }
 
   /**

@@ -60,7 +60,8 @@ public final class Help {
         CRDB_MAX_SQL_LENGTH           longest statement accepted, characters [1000000]
         CRDB_MAX_SQL_DEPTH            deepest nesting of ( ) and [ ] accepted [100]
         CRDB_TOOLSETS                 comma list of tool groups: connection, query, schema, data,
-                                      export, database, transaction, knowledge [all]
+                                      export, database, transaction, knowledge,
+                                      cluster [all]
         CRDB_KNOWLEDGE_PATH           markdown file of saved knowledge
                                       [~/.cockroachdb-mcp/knowledge.md]
         CRDB_KNOWLEDGE_STORE          file | database (a table of the default database) [file]
@@ -70,6 +71,8 @@ public final class Help {
         CRDB_MAX_TRANSACTIONS         open transactions at most [10]
         CRDB_MAX_TRANSACTIONS_PER_CLIENT  open transactions of one client at most [5]
         CRDB_POOL_SIZE                connections per pool at most [5]
+        CRDB_CANCEL_OTHER_USERS       cancel_query may cancel statements of other database users
+                                      than the server's own [false]
 
       HTTP settings (--streamable-http and --http only):
         CRDB_HTTP_HOST                interface to listen on [127.0.0.1]; another one is served
