@@ -125,6 +125,10 @@ public record ConnectionSpec(
     // Every statement goes over the extended protocol: one Parse message per statement, which
     // the database refuses when it holds several. The simple protocol would run them all.
     p.setProperty("preferQueryMode", "extended");
+    // No server-side named statements: every statement is sent with its own Parse message, so
+    // the database analyses each one afresh (the safety checks read that analysis; a statement
+    // the driver had prepared before would skip it).
+    p.setProperty("prepareThreshold", "0");
     // String parameters are sent untyped, as psql sends a quoted literal: the database infers
     // their type from where they are used, so '00000000-...' compares with a uuid column and
     // '2024-01-01' with a date. Numbers, booleans and NULL keep the types they are bound with.

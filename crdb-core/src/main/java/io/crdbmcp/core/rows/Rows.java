@@ -289,7 +289,7 @@ public final class Rows {
     // Keyset paging: jOOQ's seek, a row comparison when all directions agree.
     Query query = seek == null ? select.limit(limit + 1) : select.seek(seek).limit(limit + 1);
     Sql.Statement statement = Sql.render(query);
-    queries.require(db, statement.sql(), true);
+    queries.require(db, c, statement, true);
     QueryResult raw = executor.query(c, statement, limit);
 
     List<List<Object>> rows = new ArrayList<>();
@@ -390,7 +390,7 @@ public final class Rows {
           Meta m = meta(c, d, table, schemaName);
           Sql.Statement st =
               Sql.render(insertInto(m, resolveValues(m, values), b).returning(m.visibleFields()));
-          queries.require(db, st.sql(), false);
+          queries.require(db, c, st, false);
           Returned r = returning(c, st);
           return new Change(m.qualifiedName(), "insert", r.result, r.total, false, null);
         });
@@ -424,7 +424,7 @@ public final class Rows {
           // Whether the row exists decides what the upsert will do (reported, not relied on).
           Sql.Statement exists =
               Sql.render(Sql.dsl().selectCount().from(m.table()).where(keyConditions(m, key, b)));
-          queries.require(db, exists.sql(), true);
+          queries.require(db, c, exists, true);
           long existing = count(c, exists);
 
           Sql.Statement st;
@@ -451,7 +451,7 @@ public final class Rows {
                         .set(sets)
                         .returning(m.visibleFields()));
           }
-          queries.require(db, st.sql(), false);
+          queries.require(db, c, st, false);
           Returned r = returning(c, st);
           return new Change(
               m.qualifiedName(),
@@ -495,12 +495,12 @@ public final class Rows {
           Sql.Statement st =
               Sql.render(
                   Sql.dsl().update(m.table()).set(sets).where(where).returning(m.visibleFields()));
-          queries.require(db, st.sql(), false);
+          queries.require(db, c, st, false);
           QueryResult before = null;
           if (dryRun) {
             Sql.Statement select =
                 Sql.render(Sql.dsl().select(m.visibleFields()).from(m.table()).where(where));
-            queries.require(db, select.sql(), true);
+            queries.require(db, c, select, true);
             before = executor.query(c, select, queries.maxRows());
           } else if (key == null) {
             checkCount(db, c, m, where, confirm, "update");
@@ -533,7 +533,7 @@ public final class Rows {
           List<Condition> where = target(m, key, filters, b, "delete_row");
           Sql.Statement st =
               Sql.render(Sql.dsl().deleteFrom(m.table()).where(where).returning(m.visibleFields()));
-          queries.require(db, st.sql(), false);
+          queries.require(db, c, st, false);
           if (!dryRun && key == null) {
             checkCount(db, c, m, where, confirm, "delete");
           }
@@ -580,7 +580,7 @@ public final class Rows {
       return;
     }
     Sql.Statement st = Sql.render(Sql.dsl().selectCount().from(m.table()).where(where));
-    queries.require(db, st.sql(), true);
+    queries.require(db, c, st, true);
     long n = count(c, st);
     if (n > 1) {
       throw confirmation(verb, m, n);

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -106,16 +107,19 @@ public final class DatabaseChecks {
   private static final String FUNCTIONS_SQL =
       "SELECT p.proname, n.nspname, p.provolatile::text, "
           + EXTENSION_MEMBER
+          + ", p.pronargs - p.pronargdefaults <= 1 AND p.pronargs >= 1"
           + " FROM pg_catalog.pg_proc p"
           + " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
           + " WHERE p.proname = ANY (?)";
 
+  /** User-defined operators (outside pg_catalog) and the function each one calls. */
   private static final String OPERATORS_SQL =
-      "SELECT o.oprname, n.nspname, p.proname, p.provolatile::text, "
+      "SELECT o.oprname, n.nspname, p.proname, pn.nspname, p.provolatile::text, "
           + EXTENSION_MEMBER
           + " FROM pg_catalog.pg_operator o"
           + " JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace"
           + " JOIN pg_catalog.pg_proc p ON p.oid = o.oprcode"
+          + " JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace"
           + " WHERE o.oprname = ANY (?) AND n.nspname <> 'pg_catalog'";
 
   private static final String COLUMNS_SQL =
@@ -152,15 +156,301 @@ public final class DatabaseChecks {
     }
     Analysis a = StatementClassifier.analyze(parts.get(0));
     boolean access = policy.hasAccessControls();
+    ParseTree tree = null;
     if (readOnly || access) {
-      checkFunctions(c, a, readOnly);
+      checkFunctions(c, a, readOnly, access);
+      if (!cockroach) {
+        tree = parseTree(c, stmt);
+        checkParseTree(c, tree, readOnly, access);
+      }
     }
     if (access) {
       List<SqlToken> inner = plannable(a);
       if (inner == null) {
-        checkNotAnalysable(a);
+        checkNotAnalysable(a, tree);
       } else {
         checkPlan(c, stmt, a, inner, cockroach);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- the database's parse tree
+
+  /**
+   * The longest statement whose parse tree is read. The tree is larger than the text (tens of
+   * times, more for wide tables), so longer statements are refused where the tree is needed (read-
+   * only calls and access control on PostgreSQL) rather than shipped as tens of megabytes.
+   */
+  public static final int MAX_ANALYSED_LENGTH = 100_000;
+
+  private static final String FUNCTIONS_BY_OID =
+      "SELECT p.oid, p.proname, n.nspname, p.provolatile::text, "
+          + EXTENSION_MEMBER
+          + " FROM pg_catalog.pg_proc p"
+          + " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+          + " WHERE p.oid = ANY (?)";
+
+  private static final String OPERATORS_BY_OID =
+      "SELECT o.oid, o.oprname, n.nspname, o.oprcode::oid"
+          + " FROM pg_catalog.pg_operator o"
+          + " JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace"
+          + " WHERE o.oid = ANY (?)";
+
+  /**
+   * Functions and operators the CHECK constraints of domains (and of the domains they are based on)
+   * depend on: what coercing a value to the domain runs.
+   */
+  private static final String DOMAIN_CHECKS =
+      "WITH RECURSIVE d(oid) AS (SELECT unnest(?::oid[])"
+          + " UNION SELECT t.typbasetype FROM pg_catalog.pg_type t JOIN d ON t.oid = d.oid"
+          + " WHERE t.typtype = 'd')"
+          + " SELECT DISTINCT dep.refclassid = 'pg_catalog.pg_proc'::regclass, dep.refobjid"
+          + " FROM d JOIN pg_catalog.pg_constraint k ON k.contypid = d.oid"
+          + " JOIN pg_catalog.pg_depend dep ON dep.classid = 'pg_catalog.pg_constraint'::regclass"
+          + " AND dep.objid = k.oid AND dep.refclassid IN"
+          + " ('pg_catalog.pg_proc'::regclass, 'pg_catalog.pg_operator'::regclass)";
+
+  private static final String RELATIONS_BY_OID =
+      "SELECT c.oid, n.nspname, c.relname FROM pg_catalog.pg_class c"
+          + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY (?)";
+
+  private static final String COLUMN_NAMES =
+      "SELECT a.attnum, a.attname FROM pg_catalog.pg_attribute a"
+          + " WHERE a.attrelid = ? AND a.attnum = ANY (?)";
+
+  /** Catalogs never readable (credentials, server configuration files), by name in pg_catalog. */
+  private static final Map<String, Rule> NEVER_READ =
+      Map.of(
+          "pg_authid", Rule.CREDENTIAL_CATALOG,
+          "pg_shadow", Rule.CREDENTIAL_CATALOG,
+          "pg_user_mapping", Rule.CREDENTIAL_CATALOG,
+          "pg_user_mappings", Rule.CREDENTIAL_CATALOG,
+          "pg_largeobject", Rule.CREDENTIAL_CATALOG,
+          "pg_hba_file_rules", Rule.SERVER_CONFIG,
+          "pg_ident_file_mappings", Rule.SERVER_CONFIG,
+          "pg_file_settings", Rule.SERVER_CONFIG,
+          "pg_config", Rule.SERVER_CONFIG);
+
+  /**
+   * Has PostgreSQL parse the statement (one Parse message, nothing planned or run) with {@code
+   * debug_print_parse} on for this transaction only, and reads the tree it sends back.
+   */
+  private static ParseTree parseTree(Connection c, Statement stmt) throws SQLException {
+    if (stmt.jdbcSql().length() > MAX_ANALYSED_LENGTH) {
+      throw refuse(
+          Rule.STATEMENT_TOO_LONG,
+          "the statement is "
+              + String.format(Locale.ROOT, "%,d", stmt.jdbcSql().length())
+              + " characters long, and in read-only mode or with access control the database's"
+              + " own analysis of a statement is read, which is limited to "
+              + String.format(Locale.ROOT, "%,d", MAX_ANALYSED_LENGTH)
+              + " characters.");
+    }
+    String minMessages;
+    String pretty;
+    try (java.sql.Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT current_setting('client_min_messages'),"
+                    + " current_setting('debug_pretty_print'),"
+                    + " set_config('debug_print_parse', 'on', true),"
+                    + " set_config('debug_pretty_print', 'off', true),"
+                    + " set_config('client_min_messages', 'log', true)")) {
+      rs.next();
+      minMessages = rs.getString(1);
+      pretty = rs.getString(2);
+    }
+    StringBuilder text = new StringBuilder();
+    int trees = 0;
+    boolean failed = true;
+    try {
+      try (PreparedStatement ps = c.prepareStatement(stmt.jdbcSql())) {
+        for (int i = 0; i < stmt.values().size(); i++) {
+          ps.setObject(i + 1, stmt.values().get(i));
+        }
+        ps.getMetaData();
+        for (java.sql.SQLWarning w = ps.getWarnings(); w != null; w = w.getNextWarning()) {
+          if (w instanceof org.postgresql.util.PSQLWarning pw
+              && pw.getServerErrorMessage() != null
+              && "parse tree:".equals(pw.getServerErrorMessage().getMessage())
+              && pw.getServerErrorMessage().getDetail() != null) {
+            text.append(pw.getServerErrorMessage().getDetail()).append('\n');
+            trees++;
+          }
+        }
+      }
+      failed = false;
+    } finally {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT set_config('debug_print_parse', 'off', true),"
+                  + " set_config('debug_pretty_print', ?, true),"
+                  + " set_config('client_min_messages', ?, true)")) {
+        ps.setString(1, pretty);
+        ps.setString(2, minMessages);
+        ps.executeQuery().close();
+      } catch (SQLException e) {
+        if (!failed) {
+          throw e;
+        } // else the transaction is aborted anyway; the first failure is the one to report
+      }
+    }
+    if (trees == 0) {
+      throw refuse(
+          Rule.NOT_ANALYSABLE,
+          "the database did not show its analysis of the statement (debug_print_parse), so the"
+              + " functions and relations it uses cannot be checked");
+    }
+    // Column sets are shifted by FirstLowInvalidHeapAttributeNumber: -7 since PostgreSQL 12
+    // (which dropped the oid system column), -8 before.
+    boolean v12 =
+        !c.isWrapperFor(BaseConnection.class)
+            || c.unwrap(BaseConnection.class)
+                .haveMinimumServerVersion(org.postgresql.core.ServerVersion.v12);
+    return ParseTree.parse(text.toString(), v12 ? 7 : 8);
+  }
+
+  /**
+   * The checks made on the database's own parse tree: every function it resolved (also through
+   * attribute notation, operators, casts and domain checks) by object id, and with access control
+   * every relation and column it reads; credential catalogs and configuration files always.
+   */
+  private void checkParseTree(Connection c, ParseTree tree, boolean readOnly, boolean access)
+      throws SQLException {
+    // Functions, each with how the statement reaches it.
+    Map<Long, String> via = new LinkedHashMap<>();
+    Map<Long, String> userOperator = new HashMap<>(); // function -> schema of its operator
+    for (long f : tree.functions) {
+      via.putIfAbsent(f, null);
+    }
+    Set<Long> operators = new LinkedHashSet<>(tree.operators);
+    if (!tree.domains.isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(DOMAIN_CHECKS)) {
+        ps.setArray(1, c.createArrayOf("oid", tree.domains.toArray()));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            if (rs.getBoolean(1)) {
+              via.putIfAbsent(rs.getLong(2), "(called by a domain's CHECK constraint)");
+            } else {
+              operators.add(rs.getLong(2));
+            }
+          }
+        }
+      }
+    }
+    if (!operators.isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(OPERATORS_BY_OID)) {
+        ps.setArray(1, c.createArrayOf("oid", operators.toArray()));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            long fn = rs.getLong(4);
+            String schema = rs.getString(3);
+            via.put(fn, "the operator " + schema + "." + rs.getString(2));
+            if (!"pg_catalog".equals(schema)) {
+              userOperator.put(fn, schema);
+            }
+          }
+        }
+      }
+    }
+    if (!via.isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(FUNCTIONS_BY_OID)) {
+        ps.setArray(1, c.createArrayOf("oid", via.keySet().toArray()));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            long oid = rs.getLong(1);
+            Fn f = new Fn(rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5));
+            String how = via.get(oid);
+            String written =
+                how == null
+                    ? f.schema + "." + f.name
+                    : how.startsWith("the operator ")
+                        ? how + " (" + f.schema + "." + f.name + ")"
+                        : f.schema + "." + f.name + "() " + how;
+            checkKnownRules(written, f, readOnly, access);
+            if (allowed(f.schema + "." + f.name)) {
+              continue;
+            }
+            String opSchema = userOperator.get(oid);
+            checkFunction(
+                written,
+                opSchema == null ? f : new Fn(f.name, opSchema, f.volatility, f.extension),
+                readOnly);
+          }
+        }
+      }
+    }
+
+    // Relations.
+    if (tree.relations.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(RELATIONS_BY_OID)) {
+      ps.setArray(1, c.createArrayOf("oid", tree.relations.keySet().toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        List<Object[]> rels = new ArrayList<>();
+        while (rs.next()) {
+          rels.add(new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3)});
+        }
+        for (Object[] r : rels) {
+          String schema = (String) r[1];
+          String table = (String) r[2];
+          Rule never = "pg_catalog".equals(schema) ? NEVER_READ.get(table) : null;
+          if (never != null) {
+            throw refuse(
+                never,
+                "the statement reads "
+                    + schema
+                    + "."
+                    + table
+                    + (never == Rule.CREDENTIAL_CATALOG
+                        ? ", which holds credentials and is never readable."
+                        : ", which shows the server's authentication or configuration files."));
+          }
+          if (access) {
+            checkRelation(schema, table);
+            checkTreeColumns(c, (Long) r[0], schema, table, tree.relations.get((Long) r[0]));
+          }
+        }
+      }
+    }
+  }
+
+  /** The columns the parse tree says a statement uses of one relation, against blocked columns. */
+  private void checkTreeColumns(
+      Connection c, long relid, String schema, String table, Set<Integer> attnos)
+      throws SQLException {
+    Set<String> blocked = policy.blockedColumnsOf(schema, table);
+    if (blocked.isEmpty()) {
+      return;
+    }
+    String name = schema + "." + table;
+    if (attnos == null) {
+      throw notAnalysed("the database's analysis does not list the columns used of " + name);
+    }
+    if (attnos.contains(0)) {
+      throw refuse(
+          Rule.BLOCKED_COLUMN, name + " has blocked columns and the statement uses its whole row.");
+    }
+    Set<Integer> user = new LinkedHashSet<>();
+    for (int n : attnos) {
+      if (n > 0) {
+        user.add(n);
+      }
+    }
+    if (user.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(COLUMN_NAMES)) {
+      ps.setLong(1, relid);
+      ps.setArray(2, c.createArrayOf("int2", user.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String col = rs.getString(2);
+          if (blocked.contains(col.toLowerCase(Locale.ROOT))) {
+            throw blockedColumn(name, col, "as the database resolved the statement");
+          }
+        }
       }
     }
   }
@@ -217,13 +507,24 @@ public final class DatabaseChecks {
 
   // ---------------------------------------------------------------- functions
 
-  private void checkFunctions(Connection c, Analysis a, boolean readOnly) throws SQLException {
+  private void checkFunctions(Connection c, Analysis a, boolean readOnly, boolean access)
+      throws SQLException {
     Map<String, String> called = new HashMap<>(); // base name -> as written
     for (String f : a.functions) {
       called.putIfAbsent(FunctionRules.baseName(f), f);
       String schema = FunctionRules.schemaOf(f);
       if (!schema.isEmpty() && !BUILTIN_SCHEMAS.contains(schema) && !allowed(f)) {
         throw functionNotAllowed(f, "it is not a built-in function");
+      }
+    }
+    // Names the database may resolve to a function without "(" after them: attribute notation
+    // (x).f or alias.f calls f(x) when f takes one argument, and keywords such as over(...).
+    Set<String> attributeOnly = new HashSet<>();
+    for (String f : a.possibleCalls) {
+      String base = FunctionRules.baseName(f);
+      if (!called.containsKey(base)) {
+        called.put(base, f);
+        attributeOnly.add(base);
       }
     }
     Set<String> operators = new LinkedHashSet<>();
@@ -238,16 +539,24 @@ public final class DatabaseChecks {
         ps.setArray(1, textArray(c, called.keySet()));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
+            String name = rs.getString(1);
+            if (attributeOnly.contains(name) && !rs.getBoolean(5)) {
+              continue; // attribute notation only reaches functions of one argument
+            }
             found
-                .computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
-                .add(new Fn(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)));
+                .computeIfAbsent(name, k -> new ArrayList<>())
+                .add(new Fn(name, rs.getString(2), rs.getString(3), rs.getBoolean(4)));
           }
         }
       }
       for (Map.Entry<String, String> e : called.entrySet()) {
+        String written = attributeOnly.contains(e.getKey()) ? e.getKey() : e.getValue();
+        for (Fn f : found.getOrDefault(e.getKey(), List.of())) {
+          checkKnownRules(written, f, readOnly, access);
+        }
         if (!allowed(e.getValue()) && !allowed(e.getKey())) {
           for (Fn f : found.getOrDefault(e.getKey(), List.of())) {
-            checkFunction(e.getValue(), f, readOnly);
+            checkFunction(written, f, readOnly);
           }
         }
       }
@@ -257,14 +566,44 @@ public final class DatabaseChecks {
         ps.setArray(1, textArray(c, operators));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            Fn f = new Fn(rs.getString(3), rs.getString(2), rs.getString(4), rs.getBoolean(5));
+            Fn f = new Fn(rs.getString(3), rs.getString(4), rs.getString(5), rs.getBoolean(6));
+            String opSchema = rs.getString(2);
             String op = "the operator " + rs.getString(1) + " (" + f.schema + "." + f.name + ")";
+            checkKnownRules(op, f, readOnly, access);
             if (!allowed(f.schema + "." + f.name)) {
-              checkFunction(op, f, readOnly);
+              // An operator outside pg_catalog is user-defined even when it calls a built-in.
+              checkFunction(op, new Fn(f.name, opSchema, f.volatility, f.extension), readOnly);
             }
           }
         }
       }
+    }
+  }
+
+  /**
+   * The guard's rules by name, applied to a function the database has under a called name: file and
+   * SQL-text functions always, side effects in read-only mode, catalog information with access
+   * control. These hold whatever {@code CRDB_ALLOWED_FUNCTIONS} says.
+   */
+  private static void checkKnownRules(String written, Fn f, boolean readOnly, boolean access) {
+    String q = f.schema + "." + f.name;
+    String what = display(written);
+    if (FunctionRules.isFileAccess(q)) {
+      throw refuse(Rule.FILE_ACCESS, what + " reads or writes files on the database server.");
+    }
+    if (FunctionRules.isDynamicSql(q) || FunctionRules.isDangerous(q)) {
+      throw refuse(
+          Rule.DANGEROUS_FUNCTION,
+          what + " runs SQL text the safety layer cannot inspect, or can crash the cluster.");
+    }
+    if (readOnly && FunctionRules.isSideEffect(q)) {
+      throw refuse(
+          Rule.SIDE_EFFECT_FUNCTION, what + " has side effects and the call is read-only.");
+    }
+    if (access && FunctionRules.isCatalogInfo(q)) {
+      throw refuse(
+          Rule.CATALOG_ACCESS,
+          what + " can reveal names or definitions that the access rules hide.");
     }
   }
 
@@ -302,8 +641,12 @@ public final class DatabaseChecks {
   }
 
   private static SqlRefusedException functionNotAllowed(String f, String why) {
-    String what = f.startsWith("the operator ") ? f : f + "()";
-    return refuse(Rule.FUNCTION_NOT_ALLOWED, what + " is not allowed: " + why + ".");
+    return refuse(Rule.FUNCTION_NOT_ALLOWED, display(f) + " is not allowed: " + why + ".");
+  }
+
+  /** A function as messages name it: {@code f()}, or a description that already says so. */
+  private static String display(String written) {
+    return written.startsWith("the operator ") || written.contains("()") ? written : written + "()";
   }
 
   private static Array textArray(Connection c, Set<String> values) throws SQLException {
@@ -340,8 +683,12 @@ public final class DatabaseChecks {
       return null;
     }
     SqlToken first = t.get(i);
+    if (first.isWord("create") && createsFromQuery(t, i)) {
+      return t.subList(i, t.size()); // CREATE TABLE ... AS, CREATE MATERIALIZED VIEW ... AS
+    }
     boolean ok =
         first.is("(")
+            || first.isWord("declare")
             || first.isWord("select")
             || first.isWord("with")
             || first.isWord("values")
@@ -355,11 +702,106 @@ public final class DatabaseChecks {
   }
 
   /**
-   * Statements the planner cannot describe (DDL, SHOW, utilities) are allowed under access control
-   * only when they name no relation that a rule covers and list no schema objects.
+   * True for {@code CREATE [modifiers] TABLE|MATERIALIZED VIEW ... AS query}: a statement that runs
+   * a query and keeps its rows, which EXPLAIN can plan (without running it) like the query itself.
    */
-  private void checkNotAnalysable(Analysis a) {
+  private static boolean createsFromQuery(List<SqlToken> t, int i) {
+    int p = i + 1;
+    while (p < t.size()
+        && (t.get(p).isWord("temp")
+            || t.get(p).isWord("temporary")
+            || t.get(p).isWord("unlogged")
+            || t.get(p).isWord("global")
+            || t.get(p).isWord("local")
+            || t.get(p).isWord("or")
+            || t.get(p).isWord("replace"))) {
+      p++;
+    }
+    boolean table = p < t.size() && t.get(p).isWord("table");
+    boolean matview =
+        p + 1 < t.size() && t.get(p).isWord("materialized") && t.get(p + 1).isWord("view");
+    if (!table && !matview) {
+      return false;
+    }
+    int depth = 0;
+    for (int k = p; k < t.size(); k++) {
+      SqlToken tok = t.get(k);
+      if (tok.is("(") || tok.is("[")) {
+        depth++;
+      } else if (tok.is(")") || tok.is("]")) {
+        depth--;
+      } else if (depth == 0 && tok.isWord("as")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Objects whose definition holds code or a data source that runs later, out of sight of the
+   * checks made on the statement that uses them: a function body, a trigger, a rule, a policy, an
+   * operator or cast over any function, a foreign table reading another server (or this one).
+   */
+  private static final Set<String> CODE_OBJECTS =
+      Set.of(
+          "function",
+          "procedure",
+          "routine",
+          "aggregate",
+          "operator",
+          "operator class",
+          "operator family",
+          "cast",
+          "trigger",
+          "event trigger",
+          "rule",
+          "policy",
+          "language",
+          "transform",
+          "extension",
+          "type",
+          "domain",
+          "conversion",
+          "text search",
+          "access method",
+          "foreign data",
+          "foreign table",
+          "server",
+          "user mapping",
+          "publication",
+          "subscription");
+
+  /** The kind of code object a CREATE, ALTER or IMPORT FOREIGN SCHEMA defines, or null. */
+  static String codeObject(Analysis a) {
+    String cmd = a.command == null ? "" : a.command.toLowerCase(Locale.ROOT);
+    if (cmd.startsWith("import")) {
+      return "foreign table";
+    }
+    for (String verb : List.of("create ", "alter ")) {
+      if (cmd.startsWith(verb) && CODE_OBJECTS.contains(cmd.substring(verb.length()))) {
+        return cmd.substring(verb.length());
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Statements the planner cannot describe (DDL, SHOW, utilities) are allowed under access control
+   * only when they name no relation that a rule covers, list no schema objects and define no code
+   * that would run later unchecked.
+   */
+  private void checkNotAnalysable(Analysis a, ParseTree tree) {
     List<SqlToken> t = a.tokens;
+    String code = codeObject(a);
+    if (code != null) {
+      throw refuse(
+          Rule.NOT_ANALYSABLE,
+          a.command
+              + " defines a "
+              + code
+              + " whose code runs later, out of sight of the access checks, so it is refused"
+              + " while access control is configured.");
+    }
     if (!t.isEmpty() && t.get(0).isWord("show")) {
       String what = t.size() > 1 ? t.get(1).value() : "";
       if (!Set.of("transaction", "time", "timezone", "statement_timeout", "search_path")
@@ -372,11 +814,25 @@ public final class DatabaseChecks {
       }
       return;
     }
+    if (tree != null) {
+      // The relations as the database's parser read them from the statement.
+      for (String[] rv : tree.rangeVars) {
+        if (covered(rv[0], rv[1])) {
+          String name = rv[0] == null ? rv[1] : rv[0] + "." + rv[1];
+          throw refuse(
+              Rule.NOT_ANALYSABLE,
+              a.command
+                  + " on "
+                  + name
+                  + " cannot be checked against the access rules (only queries and DML are"
+                  + " planned), and "
+                  + name
+                  + " is covered by a rule.");
+        }
+      }
+    }
     for (Rel r : a.rels) {
-      if (policy.isTableBlocked(r.schema(), r.table())
-          || !policy.blockedColumnsOf(r.schema(), r.table()).isEmpty()
-          || !policy.isTableAllowed(r.schema(), r.table())
-          || (r.schema() != null && !policy.isSchemaVisible(r.schema()))) {
+      if (covered(r.schema(), r.table())) {
         throw refuse(
             Rule.NOT_ANALYSABLE,
             a.command
@@ -388,6 +844,14 @@ public final class DatabaseChecks {
                 + " is covered by a rule.");
       }
     }
+  }
+
+  /** Whether any access rule covers a relation named so (schema may be null). */
+  private boolean covered(String schema, String table) {
+    return policy.isTableBlocked(schema, table)
+        || !policy.blockedColumnsOf(schema, table).isEmpty()
+        || !policy.isTableAllowed(schema, table)
+        || (schema != null && !policy.isSchemaVisible(schema));
   }
 
   private void checkPlan(
@@ -521,6 +985,12 @@ public final class DatabaseChecks {
         scans.put(n.path("Alias").asText(table), n);
       }
     }
+    // The scans of tables with blocked columns, by alias. Everything below is one pass over the
+    // plan's expressions, whatever the number of scans: a plan of thousands of scans costs linear
+    // time here, as it does in the database.
+    Set<String> aliasLists = aliasesWithColumnList(userTokens);
+    Map<String, List<String>> columnsByTable = new HashMap<>();
+    Map<String, CoveredScan> covered = new HashMap<>();
     for (Map.Entry<String, JsonNode> e : scans.entrySet()) {
       JsonNode scan = e.getValue();
       String schema = scan.path("Schema").asText(null);
@@ -531,7 +1001,7 @@ public final class DatabaseChecks {
       }
       String alias = e.getKey();
       String name = schema == null ? table : schema + "." + table;
-      if (aliasHasColumnList(userTokens, alias)) {
+      if (aliasLists.contains(alias)) {
         throw refuse(
             Rule.BLOCKED_COLUMN,
             name
@@ -539,31 +1009,51 @@ public final class DatabaseChecks {
                 + alias
                 + "(...)).");
       }
-      List<String> columns = tableColumns(c, schema, table);
-      Set<String> real = new HashSet<>(columns);
-      for (JsonNode n : nodes) {
-        Iterator<Map.Entry<String, JsonNode>> fields = n.fields();
-        while (fields.hasNext()) {
-          Map.Entry<String, JsonNode> f = fields.next();
-          if (NON_EXPRESSION_FIELDS.contains(f.getKey()) || f.getKey().equals("Plans")) {
-            continue;
-          }
-          if (n == scan
-              && f.getKey().equals("Output")
-              && isPhysicalTlist(f.getValue(), alias, columns)) {
-            continue; // the scan returns whole rows only for its parent to pick from
-          }
-          for (String expr : strings(f.getValue())) {
-            String hit = referencedColumn(expr, alias, blocked, real);
+      List<String> columns = columnsByTable.get(name);
+      if (columns == null) {
+        columns = tableColumns(c, schema, table);
+        columnsByTable.put(name, columns);
+      }
+      covered.put(alias, new CoveredScan(scan, name, blocked, columns, new HashSet<>(columns)));
+    }
+    if (covered.isEmpty()) {
+      return;
+    }
+    for (JsonNode n : nodes) {
+      CoveredScan own =
+          n.hasNonNull("Relation Name")
+              ? covered.get(n.path("Alias").asText(n.get("Relation Name").asText()))
+              : null;
+      Iterator<Map.Entry<String, JsonNode>> fields = n.fields();
+      while (fields.hasNext()) {
+        Map.Entry<String, JsonNode> f = fields.next();
+        if (NON_EXPRESSION_FIELDS.contains(f.getKey()) || f.getKey().equals("Plans")) {
+          continue;
+        }
+        if (own != null
+            && own.node() == n
+            && f.getKey().equals("Output")
+            && isPhysicalTlist(f.getValue(), n.path("Alias").asText(), own.columns())) {
+          continue; // the scan returns whole rows only for its parent to pick from
+        }
+        for (String expr : strings(f.getValue())) {
+          List<SqlToken> t = expressionTokens(expr);
+          for (int k = 0; k < t.size(); k++) {
+            SqlToken tok = t.get(k);
+            CoveredScan scan = tok.isIdentifier() ? covered.get(tok.value()) : null;
+            if (scan == null) {
+              continue;
+            }
+            String hit = referenceAt(t, k, scan.blocked(), scan.real());
             if (hit != null) {
               throw hit.equals("*")
                   ? refuse(
                       Rule.BLOCKED_COLUMN,
-                      name
+                      scan.name()
                           + " has blocked columns and the statement uses the whole row ("
                           + expr
                           + ").")
-                  : blockedColumn(name, hit, f.getKey());
+                  : blockedColumn(scan.name(), hit, f.getKey());
             }
           }
         }
@@ -571,13 +1061,23 @@ public final class DatabaseChecks {
     }
   }
 
-  private static void collectNodes(JsonNode n, List<JsonNode> out) {
-    if (n == null || !n.isObject()) {
-      return;
-    }
-    out.add(n);
-    for (JsonNode child : n.path("Plans")) {
-      collectNodes(child, out);
+  /** A scan of a table with blocked columns, as the plan check needs it. */
+  private record CoveredScan(
+      JsonNode node, String name, Set<String> blocked, List<String> columns, Set<String> real) {}
+
+  /** Every node of a plan tree, without recursion (a plan can be thousands of joins deep). */
+  private static void collectNodes(JsonNode root, List<JsonNode> out) {
+    java.util.ArrayDeque<JsonNode> todo = new java.util.ArrayDeque<>();
+    todo.push(root == null ? JSON.nullNode() : root);
+    while (!todo.isEmpty()) {
+      JsonNode n = todo.pop();
+      if (!n.isObject()) {
+        continue;
+      }
+      out.add(n);
+      for (JsonNode child : n.path("Plans")) {
+        todo.push(child);
+      }
     }
   }
 
@@ -626,55 +1126,69 @@ public final class DatabaseChecks {
    */
   static String referencedColumn(
       String expr, String alias, Set<String> blocked, Set<String> realColumns) {
-    List<SqlToken> t;
+    List<SqlToken> t = expressionTokens(expr);
+    for (int k = 0; k < t.size(); k++) {
+      SqlToken tok = t.get(k);
+      if (tok.isIdentifier() && tok.value().equals(alias)) {
+        String hit = referenceAt(t, k, blocked, realColumns);
+        if (hit != null) {
+          return hit;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static List<SqlToken> expressionTokens(String expr) {
     try {
-      t = SqlLexer.tokenize(expr);
+      return SqlLexer.tokenize(expr);
     } catch (CrdbException e) {
       throw notAnalysed("a plan expression could not be read");
     }
-    for (int k = 0; k < t.size(); k++) {
-      SqlToken tok = t.get(k);
-      if (!tok.isIdentifier() || !tok.value().equals(alias)) {
-        continue;
-      }
-      boolean qualifiedBefore = k > 0 && t.get(k - 1).is(".");
-      if (qualifiedBefore) {
-        continue;
-      }
-      if (k + 2 < t.size() && t.get(k + 1).is(".")) {
-        SqlToken col = t.get(k + 2);
-        if (col.is("*")) {
-          return "*";
-        }
-        if (col.isIdentifier()) {
-          String name = col.value().toLowerCase(Locale.ROOT);
-          if (blocked.contains(name)) {
-            return name;
-          }
-          if (!realColumns.contains(col.value()) && !SYSTEM_COLUMNS.contains(name)) {
-            return col.value();
-          }
-        }
-        continue;
-      }
-      // The alias alone, as a value: a whole-row reference.
-      return "*";
+  }
+
+  /**
+   * What the alias at {@code k} references: a blocked column, {@code *} for the whole row, a name
+   * the table does not have (a renamed column), or null for an allowed column or a qualified name.
+   */
+  private static String referenceAt(
+      List<SqlToken> t, int k, Set<String> blocked, Set<String> realColumns) {
+    if (k > 0 && t.get(k - 1).is(".")) {
+      return null; // schema.alias... or x.alias: not this alias as a qualifier
     }
-    return null;
+    if (k + 2 < t.size() && t.get(k + 1).is(".")) {
+      SqlToken col = t.get(k + 2);
+      if (col.is("*")) {
+        return "*";
+      }
+      if (col.isIdentifier()) {
+        String name = col.value().toLowerCase(Locale.ROOT);
+        if (blocked.contains(name)) {
+          return name;
+        }
+        if (!realColumns.contains(col.value()) && !SYSTEM_COLUMNS.contains(name)) {
+          return col.value();
+        }
+      }
+      return null;
+    }
+    // The alias alone, as a value: a whole-row reference.
+    return "*";
   }
 
   private static final Set<String> SYSTEM_COLUMNS =
       Set.of("ctid", "xmin", "xmax", "cmin", "cmax", "tableoid", "oid");
 
-  /** True if the statement writes {@code alias(...)}, a column alias list. */
-  private static boolean aliasHasColumnList(List<SqlToken> t, String alias) {
+  /** Names written before {@code (} in the statement: {@code alias(...)} is a column alias list. */
+  private static Set<String> aliasesWithColumnList(List<SqlToken> t) {
+    Set<String> out = new HashSet<>();
     for (int k = 0; k + 1 < t.size(); k++) {
       SqlToken tok = t.get(k);
-      if (tok.isIdentifier() && tok.value().equals(alias) && t.get(k + 1).is("(")) {
-        return true;
+      if (tok.isIdentifier() && t.get(k + 1).is("(")) {
+        out.add(tok.value());
       }
     }
-    return false;
+    return out;
   }
 
   private static List<String> tableColumns(Connection c, String schema, String table)
