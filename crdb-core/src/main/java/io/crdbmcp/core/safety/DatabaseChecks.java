@@ -215,8 +215,9 @@ public final class DatabaseChecks {
           + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY (?)";
 
   private static final String COLUMN_NAMES =
-      "SELECT a.attnum, a.attname FROM pg_catalog.pg_attribute a"
-          + " WHERE a.attrelid = ? AND a.attnum = ANY (?)";
+      "SELECT a.attrelid, a.attname FROM pg_catalog.pg_attribute a"
+          + " JOIN (SELECT unnest(?::oid[]) AS r, unnest(?::int2[]) AS n) u"
+          + " ON a.attrelid = u.r AND a.attnum = u.n";
 
   /** Catalogs never readable (credentials, server configuration files), by name in pg_catalog. */
   private static final Map<String, Rule> NEVER_READ =
@@ -235,7 +236,7 @@ public final class DatabaseChecks {
    * Has PostgreSQL parse the statement (one Parse message, nothing planned or run) with {@code
    * debug_print_parse} on for this transaction only, and reads the tree it sends back.
    */
-  private static ParseTree parseTree(Connection c, Statement stmt) throws SQLException {
+  static ParseTree parseTree(Connection c, Statement stmt) throws SQLException {
     if (stmt.jdbcSql().length() > MAX_ANALYSED_LENGTH) {
       throw refuse(
           Rule.STATEMENT_TOO_LONG,
@@ -392,7 +393,11 @@ public final class DatabaseChecks {
         while (rs.next()) {
           rels.add(new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3)});
         }
+        List<Long> relids = new ArrayList<>();
+        List<Integer> attnums = new ArrayList<>();
+        Map<Long, String> names = new HashMap<>();
         for (Object[] r : rels) {
+          long relid = (Long) r[0];
           String schema = (String) r[1];
           String table = (String) r[2];
           Rule never = "pg_catalog".equals(schema) ? NEVER_READ.get(table) : null;
@@ -407,48 +412,55 @@ public final class DatabaseChecks {
                         ? ", which holds credentials and is never readable."
                         : ", which shows the server's authentication or configuration files."));
           }
-          if (access) {
-            checkRelation(schema, table);
-            checkTreeColumns(c, (Long) r[0], schema, table, tree.relations.get((Long) r[0]));
+          if (!access) {
+            continue;
+          }
+          checkRelation(schema, table);
+          if (policy.blockedColumnsOf(schema, table).isEmpty()) {
+            continue;
+          }
+          String name = schema + "." + table;
+          Set<Integer> used = tree.relations.get(relid);
+          if (used == null) {
+            throw notAnalysed("the database's analysis does not list the columns used of " + name);
+          }
+          if (used.contains(0)) {
+            throw refuse(
+                Rule.BLOCKED_COLUMN,
+                name + " has blocked columns and the statement uses its whole row.");
+          }
+          names.put(relid, schema + "\u0000" + table);
+          for (int n : used) {
+            if (n > 0) {
+              relids.add(relid);
+              attnums.add(n);
+            }
           }
         }
+        checkTreeColumns(c, names, relids, attnums);
       }
     }
   }
 
-  /** The columns the parse tree says a statement uses of one relation, against blocked columns. */
+  /**
+   * The columns the parse tree says a statement uses (relation and attribute number pairs), against
+   * the blocked columns, in one catalog query whatever their number.
+   */
   private void checkTreeColumns(
-      Connection c, long relid, String schema, String table, Set<Integer> attnos)
+      Connection c, Map<Long, String> names, List<Long> relids, List<Integer> attnums)
       throws SQLException {
-    Set<String> blocked = policy.blockedColumnsOf(schema, table);
-    if (blocked.isEmpty()) {
-      return;
-    }
-    String name = schema + "." + table;
-    if (attnos == null) {
-      throw notAnalysed("the database's analysis does not list the columns used of " + name);
-    }
-    if (attnos.contains(0)) {
-      throw refuse(
-          Rule.BLOCKED_COLUMN, name + " has blocked columns and the statement uses its whole row.");
-    }
-    Set<Integer> user = new LinkedHashSet<>();
-    for (int n : attnos) {
-      if (n > 0) {
-        user.add(n);
-      }
-    }
-    if (user.isEmpty()) {
+    if (relids.isEmpty()) {
       return;
     }
     try (PreparedStatement ps = c.prepareStatement(COLUMN_NAMES)) {
-      ps.setLong(1, relid);
-      ps.setArray(2, c.createArrayOf("int2", user.toArray()));
+      ps.setArray(1, c.createArrayOf("oid", relids.toArray()));
+      ps.setArray(2, c.createArrayOf("int2", attnums.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
+          String[] st = names.get(rs.getLong(1)).split("\u0000", 2);
           String col = rs.getString(2);
-          if (blocked.contains(col.toLowerCase(Locale.ROOT))) {
-            throw blockedColumn(name, col, "as the database resolved the statement");
+          if (policy.blockedColumnsOf(st[0], st[1]).contains(col.toLowerCase(Locale.ROOT))) {
+            throw blockedColumn(st[0] + "." + st[1], col, "as the database resolved the statement");
           }
         }
       }
@@ -971,6 +983,21 @@ public final class DatabaseChecks {
         throw notAnalysed("the plan could not be read");
       }
     }
+    checkPostgresPlan(plan, userTokens, (schema, table) -> tableColumns(c, schema, table));
+  }
+
+  /** The columns of a table, in order, as the plan check needs them. */
+  @FunctionalInterface
+  interface ColumnSource {
+    List<String> columns(String schema, String table) throws SQLException;
+  }
+
+  /**
+   * Checks a PostgreSQL plan ({@code EXPLAIN (VERBOSE, FORMAT JSON)}): every scanned relation, and
+   * every expression's use of a table with blocked columns. One pass over the plan's expressions.
+   */
+  void checkPostgresPlan(JsonNode plan, List<SqlToken> userTokens, ColumnSource source)
+      throws SQLException {
     List<JsonNode> nodes = new ArrayList<>();
     for (JsonNode top : plan) {
       collectNodes(top.get("Plan"), nodes);
@@ -1011,7 +1038,7 @@ public final class DatabaseChecks {
       }
       List<String> columns = columnsByTable.get(name);
       if (columns == null) {
-        columns = tableColumns(c, schema, table);
+        columns = source.columns(schema, table);
         columnsByTable.put(name, columns);
       }
       covered.put(alias, new CoveredScan(scan, name, blocked, columns, new HashSet<>(columns)));
