@@ -1143,9 +1143,12 @@ public final class StatementClassifier {
     }
     for (int k = 0; k + 1 < t.size(); k++) {
       SqlToken tok = t.get(k);
+      // After ")" a keyword continues the call before it (count(*) FILTER (...), row_number()
+      // OVER (...), percentile_cont(x) WITHIN GROUP (...)); a call cannot start there.
       if (tok.kind() == SqlToken.Kind.WORD
           && t.get(k + 1).is("(")
           && NOT_FUNCTIONS.contains(tok.value())
+          && !(k > 0 && (t.get(k - 1).is(")") || t.get(k - 1).is("]")))
           && !a.cteHeaders.contains(k)) {
         a.possibleCalls.add(tok.value());
       }
