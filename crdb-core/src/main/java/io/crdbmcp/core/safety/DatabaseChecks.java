@@ -107,7 +107,9 @@ public final class DatabaseChecks {
   private static final String FUNCTIONS_SQL =
       "SELECT p.proname, n.nspname, p.provolatile::text, "
           + EXTENSION_MEMBER
-          + ", p.pronargs - p.pronargdefaults <= 1 AND p.pronargs >= 1"
+          // Callable with one argument (attribute notation); unknown counts count as callable.
+          + ", COALESCE(p.pronargs, 1) - COALESCE(p.pronargdefaults, 0) <= 1"
+          + " AND COALESCE(p.pronargs, 1) >= 1"
           + " FROM pg_catalog.pg_proc p"
           + " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
           + " WHERE p.proname = ANY (?)";
@@ -181,7 +183,7 @@ public final class DatabaseChecks {
    * times, more for wide tables), so longer statements are refused where the tree is needed (read-
    * only calls and access control on PostgreSQL) rather than shipped as tens of megabytes.
    */
-  public static final int MAX_ANALYSED_LENGTH = 100_000;
+  public static final int MAX_ANALYSED_LENGTH = 64_000;
 
   private static final String FUNCTIONS_BY_OID =
       "SELECT p.oid, p.proname, n.nspname, p.provolatile::text, "

@@ -53,15 +53,12 @@ final class ParseTree {
    */
   static ParseTree parse(String text, int attnoOffset) {
     ParseTree out = new ParseTree();
-    List<String> tokens = tokens(text);
+    Tokens tokens = new Tokens(text);
     Deque<Frame> nodes = new ArrayDeque<>();
-    int n = tokens.size();
-    for (int i = 0; i < n; i++) {
-      String tok = tokens.get(i);
+    for (String tok = tokens.next(); tok != null; tok = tokens.next()) {
       if (tok == OPEN_NODE) {
-        Frame f = new Frame(i + 1 < n ? tokens.get(i + 1) : "");
-        nodes.push(f);
-        i++;
+        String type = tokens.peek();
+        nodes.push(new Frame(type == null || type == CLOSE_NODE ? "" : type));
         continue;
       }
       if (tok == CLOSE_NODE) {
@@ -75,13 +72,19 @@ final class ParseTree {
       }
       Frame f = nodes.peek();
       String label = tok.substring(1);
-      String next = i + 1 < n ? tokens.get(i + 1) : "";
+      String next = tokens.peek();
+      if (next == null) {
+        break;
+      }
       if (next == OPEN_LIST) {
+        tokens.next();
         List<String> items = new ArrayList<>();
-        int j = i + 2;
-        while (j < n && tokens.get(j) != CLOSE_LIST && tokens.get(j) != OPEN_NODE) {
-          items.add(tokens.get(j));
-          j++;
+        // Atoms up to the end of the list; a node inside it is read by the main loop.
+        while (tokens.peek() != null
+            && tokens.peek() != CLOSE_LIST
+            && tokens.peek() != OPEN_NODE
+            && items.size() < MAX_LIST_ITEMS) {
+          items.add(tokens.next());
         }
         out.list(f, label, items);
         continue;
@@ -98,6 +101,9 @@ final class ParseTree {
     }
     return out;
   }
+
+  /** Column sets and oid lists hold at most one item per column or operator: far below this. */
+  private static final int MAX_LIST_ITEMS = 100_000;
 
   /** One node being read: its type and the fields that matter once it is complete. */
   private static final class Frame {
@@ -201,67 +207,97 @@ final class ParseTree {
   private static final String OPEN_LIST = "(";
   private static final String CLOSE_LIST = ")";
 
-  /**
-   * pg_strtok: tokens separated by whitespace, the four brackets as tokens of their own (returned
-   * as the shared constants above, so they are told from an escaped bracket by identity), a
-   * backslash escaping the next character (a line break the server inserted to wrap a long line
-   * after a backslash stands for the escaped space it replaced).
-   */
+  /** All tokens of a text (see {@link Tokens}); for tests. */
   static List<String> tokens(String s) {
     List<String> out = new ArrayList<>();
-    int n = s.length();
-    int i = 0;
-    StringBuilder sb = new StringBuilder();
-    while (i < n) {
-      char c = s.charAt(i);
-      if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-        i++;
-        continue;
-      }
-      switch (c) {
-        case '{' -> {
-          out.add(OPEN_NODE);
-          i++;
-          continue;
-        }
-        case '}' -> {
-          out.add(CLOSE_NODE);
-          i++;
-          continue;
-        }
-        case '(' -> {
-          out.add(OPEN_LIST);
-          i++;
-          continue;
-        }
-        case ')' -> {
-          out.add(CLOSE_LIST);
-          i++;
-          continue;
-        }
-        default -> {}
-      }
-      sb.setLength(0);
-      while (i < n) {
-        c = s.charAt(i);
-        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-          break;
-        }
-        if (c == '{' || c == '}' || c == '(' || c == ')') {
-          break;
-        }
-        if (c == '\\' && i + 1 < n) {
-          char e = s.charAt(i + 1);
-          sb.append(e == '\n' ? ' ' : e);
-          i += 2;
-          continue;
-        }
-        sb.append(c);
-        i++;
-      }
-      out.add(sb.toString());
+    Tokens t = new Tokens(s);
+    for (String tok = t.next(); tok != null; tok = t.next()) {
+      out.add(tok);
     }
     return out;
+  }
+
+  /**
+   * pg_strtok, one token at a time (a tree can be tens of megabytes; its tokens are never held all
+   * at once): tokens separated by whitespace, the four brackets as tokens of their own (returned as
+   * the shared constants above, so they are told from an escaped bracket by identity), a backslash
+   * escaping the next character (a line break the server inserted to wrap a long line after a
+   * backslash stands for the escaped space it replaced).
+   */
+  static final class Tokens {
+    private final String s;
+    private final int n;
+    private int i;
+    private String peeked;
+    private final StringBuilder sb = new StringBuilder();
+
+    Tokens(String s) {
+      this.s = s;
+      this.n = s.length();
+    }
+
+    String peek() {
+      if (peeked == null) {
+        peeked = read();
+      }
+      return peeked;
+    }
+
+    String next() {
+      String t = peek();
+      peeked = null;
+      return t;
+    }
+
+    private String read() {
+      while (i < n) {
+        char c = s.charAt(i);
+        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+          i++;
+          continue;
+        }
+        switch (c) {
+          case '{' -> {
+            i++;
+            return OPEN_NODE;
+          }
+          case '}' -> {
+            i++;
+            return CLOSE_NODE;
+          }
+          case '(' -> {
+            i++;
+            return OPEN_LIST;
+          }
+          case ')' -> {
+            i++;
+            return CLOSE_LIST;
+          }
+          default -> {
+            sb.setLength(0);
+            while (i < n) {
+              c = s.charAt(i);
+              if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+                break;
+              }
+              if (c == '{' || c == '}' || c == '(' || c == ')') {
+                break;
+              }
+              if (c == '\\' && i + 1 < n) {
+                char e = s.charAt(i + 1);
+                sb.append(e == '\n' ? ' ' : e);
+                i += 2;
+                continue;
+              }
+              sb.append(c);
+              i++;
+            }
+            return sb.toString();
+          }
+        }
+      }
+      return null;
+    }
   }
 
   private static Long number(String tok) {
