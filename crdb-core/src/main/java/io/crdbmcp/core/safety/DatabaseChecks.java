@@ -1252,8 +1252,16 @@ public final class DatabaseChecks {
         }
       }
     }
+    // Tables given a column alias list in the statement, found once for all scans.
+    Set<String> renamed = new HashSet<>();
+    for (Rel r : a.rels) {
+      int alias = r.aliasIndex();
+      if (alias >= 0 && alias + 1 < a.tokens.size() && a.tokens.get(alias + 1).is("(")) {
+        renamed.add(r.table().toLowerCase(Locale.ROOT));
+      }
+    }
     for (CockroachScan scan : cockroachScans(lines)) {
-      checkCockroachScan(scan, a);
+      checkCockroachScan(scan, renamed);
     }
   }
 
@@ -1317,7 +1325,7 @@ public final class DatabaseChecks {
     return out;
   }
 
-  private void checkCockroachScan(CockroachScan scan, Analysis a) {
+  private void checkCockroachScan(CockroachScan scan, Set<String> renamed) {
     if (scan.virtual()) {
       throw refuse(
           Rule.CATALOG_ACCESS,
@@ -1330,18 +1338,12 @@ public final class DatabaseChecks {
     if (blocked.isEmpty()) {
       return;
     }
-    for (Rel r : a.rels) {
-      int alias = r.aliasIndex();
-      if (r.table().equalsIgnoreCase(scan.table())
-          && alias >= 0
-          && alias + 1 < a.tokens.size()
-          && a.tokens.get(alias + 1).is("(")) {
-        throw refuse(
-            Rule.BLOCKED_COLUMN,
-            scan.table()
-                + " has blocked columns and the statement renames its columns with an alias"
-                + " list.");
-      }
+    if (renamed.contains(scan.table().toLowerCase(Locale.ROOT))) {
+      throw refuse(
+          Rule.BLOCKED_COLUMN,
+          scan.table()
+              + " has blocked columns and the statement renames its columns with an alias"
+              + " list.");
     }
     for (String col : scan.columns()) {
       if (blocked.contains(col.toLowerCase(Locale.ROOT))) {
