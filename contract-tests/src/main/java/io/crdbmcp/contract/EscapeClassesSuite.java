@@ -74,13 +74,20 @@ public abstract class EscapeClassesSuite extends ContractSuite {
       CREATE FUNCTION canary_like(canary, text) RETURNS boolean LANGUAGE plpgsql AS $f$
         BEGIN PERFORM pg_advisory_lock(4848); RETURN true; END $f$;
       CREATE OPERATOR ~~ (LEFTARG = canary, RIGHTARG = text, FUNCTION = canary_like);
+      CREATE TABLE vault (id INT, token TEXT) PARTITION BY RANGE (id);
+      CREATE TABLE vault_p1 PARTITION OF vault FOR VALUES FROM (0) TO (100);
+      INSERT INTO vault VALUES (1, 'top-secret-vault');
+      CREATE TABLE users_child () INHERITS (users);
+      INSERT INTO users_child VALUES (3, 'cy', 'hash-3');
+      CREATE VIEW vault_view AS SELECT id, token FROM vault_p1;
       """;
 
   /** What an OS command started by the database would write. */
   static final Path PWNED = Path.of("/tmp/crdb-mcp-pwned");
 
   /** Text that must never appear in a result: the blocked values and a server file's contents. */
-  static final List<String> SECRETS = List.of("hash-1", "hash-2", "top-secret", "hidden-row");
+  static final List<String> SECRETS =
+      List.of("hash-1", "hash-2", "hash-3", "top-secret", "hidden-row");
 
   static final String SESSION_PROBE =
       "SELECT current_user, current_setting('search_path') AS search_path,"
@@ -119,7 +126,7 @@ public abstract class EscapeClassesSuite extends ContractSuite {
     rw = startServer(Map.of("CRDB_URL", TestDb.url(rwDb), "CRDB_POOL_SIZE", "2"));
     Map<String, String> access =
         Map.of(
-            "CRDB_BLOCKED_TABLES", "secrets",
+            "CRDB_BLOCKED_TABLES", "secrets,vault",
             "CRDB_BLOCKED_COLUMNS", "{\"users\": [\"password_hash\"]}",
             "CRDB_POOL_SIZE", "2");
     roAc = startServer(with(access, "CRDB_URL", TestDb.url(roAcDb), "CRDB_READ_ONLY", "true"));
@@ -269,7 +276,11 @@ public abstract class EscapeClassesSuite extends ContractSuite {
             "SELECT relname FROM pg_class",
             "SELECT column_name FROM information_schema.columns",
             "SELECT pg_get_constraintdef(oid) FROM pg_constraint",
-            "SELECT * FROM pg_hba_file_rules");
+            "SELECT * FROM pg_hba_file_rules",
+            "SELECT token FROM vault_p1",
+            "SELECT * FROM vault_view",
+            "SELECT password_hash FROM users_child",
+            "SELECT c FROM users_child AS x(a, b, c)");
     List<Map<String, Object>> readRows =
         List.of(
             args("table", "secrets"),
@@ -281,7 +292,9 @@ public abstract class EscapeClassesSuite extends ContractSuite {
                 "filter",
                 List.of(Map.of("column", "password_hash", "op", "like", "value", "hash%"))),
             args("table", "users", "order_by", List.of("password_hash")),
-            args("table", "pg_authid", "schema", "pg_catalog"));
+            args("table", "pg_authid", "schema", "pg_catalog"),
+            args("table", "vault_p1"),
+            args("table", "users_child"));
     attack(roAc, roAcDb, blocked, List.of(), readRows);
 
     List<String> copies =
@@ -530,6 +543,7 @@ public abstract class EscapeClassesSuite extends ContractSuite {
                       + " (SELECT string_agg(id || ':' || note, ',') FROM hidden.canary),"
                       + " (SELECT string_agg(token, ',') FROM secrets),"
                       + " (SELECT string_agg(password_hash, ',' ORDER BY id) FROM users),"
+                      + " (SELECT string_agg(token, ',') FROM vault),"
                       + " (SELECT last_value || '/' || is_called FROM s),"
                       + " (SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles),"
                       + " (SELECT count(*) FROM pg_db_role_setting),"

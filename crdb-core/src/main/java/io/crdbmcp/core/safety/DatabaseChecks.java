@@ -398,6 +398,15 @@ public final class DatabaseChecks {
         List<Long> relids = new ArrayList<>();
         List<Integer> attnums = new ArrayList<>();
         Map<Long, String> names = new HashMap<>();
+        Map<Long, Set<String>> blockedByRel = new HashMap<>();
+        Map<String, List<String[]>> ancestry = Map.of();
+        if (access) {
+          List<String[]> named = new ArrayList<>();
+          for (Object[] r : rels) {
+            named.add(new String[] {(String) r[1], (String) r[2]});
+          }
+          ancestry = ancestors(c, named);
+        }
         for (Object[] r : rels) {
           long relid = (Long) r[0];
           String schema = (String) r[1];
@@ -418,10 +427,13 @@ public final class DatabaseChecks {
             continue;
           }
           checkRelation(schema, table);
-          if (policy.blockedColumnsOf(schema, table).isEmpty()) {
+          String name = schema + "." + table;
+          Set<String> blockedHere =
+              blockedColumnsWithAncestors(schema, table, ancestry.getOrDefault(name, List.of()));
+          if (blockedHere.isEmpty()) {
             continue;
           }
-          String name = schema + "." + table;
+          blockedByRel.put(relid, blockedHere);
           Set<Integer> used = tree.relations.get(relid);
           if (used == null) {
             throw notAnalysed("the database's analysis does not list the columns used of " + name);
@@ -439,7 +451,7 @@ public final class DatabaseChecks {
             }
           }
         }
-        checkTreeColumns(c, names, relids, attnums);
+        checkTreeColumns(c, names, blockedByRel, relids, attnums);
       }
     }
   }
@@ -449,7 +461,11 @@ public final class DatabaseChecks {
    * the blocked columns, in one catalog query whatever their number.
    */
   private void checkTreeColumns(
-      Connection c, Map<Long, String> names, List<Long> relids, List<Integer> attnums)
+      Connection c,
+      Map<Long, String> names,
+      Map<Long, Set<String>> blockedByRel,
+      List<Long> relids,
+      List<Integer> attnums)
       throws SQLException {
     if (relids.isEmpty()) {
       return;
@@ -461,7 +477,7 @@ public final class DatabaseChecks {
         while (rs.next()) {
           String[] st = names.get(rs.getLong(1)).split("\u0000", 2);
           String col = rs.getString(2);
-          if (policy.blockedColumnsOf(st[0], st[1]).contains(col.toLowerCase(Locale.ROOT))) {
+          if (blockedByRel.get(rs.getLong(1)).contains(col.toLowerCase(Locale.ROOT))) {
             throw blockedColumn(st[0] + "." + st[1], col, "as the database resolved the statement");
           }
         }
@@ -985,13 +1001,103 @@ public final class DatabaseChecks {
         throw notAnalysed("the plan could not be read");
       }
     }
-    checkPostgresPlan(plan, userTokens, (schema, table) -> tableColumns(c, schema, table));
+    checkPostgresPlan(
+        plan,
+        userTokens,
+        new ColumnSource() {
+          @Override
+          public List<String> columns(String schema, String table) throws SQLException {
+            return tableColumns(c, schema, table);
+          }
+
+          @Override
+          public Map<String, List<String[]>> ancestors(List<String[]> relations)
+              throws SQLException {
+            return DatabaseChecks.ancestors(c, relations);
+          }
+        });
   }
 
-  /** The columns of a table, in order, as the plan check needs them. */
+  /** What the plan check looks up in the catalog: a table's columns, and its ancestors. */
   @FunctionalInterface
   interface ColumnSource {
+    /** The columns of a table, in order. */
     List<String> columns(String schema, String table) throws SQLException;
+
+    /**
+     * For each relation given as {schema, table}: the tables it is a partition or an inheritance
+     * child of (recursively), as {schema, table}, keyed by {@code schema.table}.
+     */
+    default Map<String, List<String[]>> ancestors(List<String[]> relations) throws SQLException {
+      return Map.of();
+    }
+  }
+
+  /** Partition and inheritance parents, recursively, of relations given by schema and name. */
+  private static final String ANCESTORS_BY_NAME =
+      "WITH RECURSIVE r(oid, anc) AS ("
+          + " SELECT c.oid, c.oid FROM pg_catalog.pg_class c"
+          + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+          + " JOIN (SELECT unnest(?::text[]) AS s, unnest(?::text[]) AS t) q"
+          + " ON n.nspname = q.s AND c.relname = q.t"
+          + " UNION SELECT r.oid, i.inhparent FROM pg_catalog.pg_inherits i JOIN r"
+          + " ON i.inhrelid = r.anc)"
+          + " SELECT n.nspname, c.relname, an.nspname, ac.relname FROM r"
+          + " JOIN pg_catalog.pg_class c ON c.oid = r.oid"
+          + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+          + " JOIN pg_catalog.pg_class ac ON ac.oid = r.anc"
+          + " JOIN pg_catalog.pg_namespace an ON an.oid = ac.relnamespace"
+          + " WHERE r.anc <> r.oid";
+
+  private static Map<String, List<String[]>> ancestors(Connection c, List<String[]> relations)
+      throws SQLException {
+    Map<String, List<String[]>> out = new HashMap<>();
+    if (relations.isEmpty()) {
+      return out;
+    }
+    List<String> schemas = new ArrayList<>();
+    List<String> tables = new ArrayList<>();
+    for (String[] r : relations) {
+      schemas.add(r[0]);
+      tables.add(r[1]);
+    }
+    try (PreparedStatement ps = c.prepareStatement(ANCESTORS_BY_NAME)) {
+      ps.setArray(1, c.createArrayOf("text", schemas.toArray()));
+      ps.setArray(2, c.createArrayOf("text", tables.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.computeIfAbsent(rs.getString(1) + "." + rs.getString(2), k -> new ArrayList<>())
+              .add(new String[] {rs.getString(3), rs.getString(4)});
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The blocked columns of a relation, its own and those of the tables it is a partition or an
+   * inheritance child of (its rows are theirs); refuses a relation whose ancestor is blocked.
+   */
+  private Set<String> blockedColumnsWithAncestors(
+      String schema, String table, List<String[]> ancestors) {
+    Set<String> blocked = new HashSet<>(policy.blockedColumnsOf(schema, table));
+    for (String[] a : ancestors) {
+      if (policy.isTableBlocked(a[0], a[1])) {
+        throw refuse(
+            Rule.BLOCKED_TABLE,
+            "the statement reads "
+                + schema
+                + "."
+                + table
+                + ", a partition or child table of "
+                + a[0]
+                + "."
+                + a[1]
+                + ", which is blocked.");
+      }
+      blocked.addAll(policy.blockedColumnsOf(a[0], a[1]));
+    }
+    return blocked;
   }
 
   /**
@@ -1020,11 +1126,22 @@ public final class DatabaseChecks {
     Set<String> aliasLists = aliasesWithColumnList(userTokens);
     Map<String, List<String>> columnsByTable = new HashMap<>();
     Map<String, CoveredScan> covered = new HashMap<>();
+    Map<String, String[]> scanned = new LinkedHashMap<>();
+    for (JsonNode scan : scans.values()) {
+      String schema = scan.path("Schema").asText(null);
+      String table = scan.get("Relation Name").asText();
+      if (schema != null) {
+        scanned.putIfAbsent(schema + "." + table, new String[] {schema, table});
+      }
+    }
+    Map<String, List<String[]>> ancestry = source.ancestors(new ArrayList<>(scanned.values()));
     for (Map.Entry<String, JsonNode> e : scans.entrySet()) {
       JsonNode scan = e.getValue();
       String schema = scan.path("Schema").asText(null);
       String table = scan.get("Relation Name").asText();
-      Set<String> blocked = policy.blockedColumnsOf(schema, table);
+      Set<String> blocked =
+          blockedColumnsWithAncestors(
+              schema, table, ancestry.getOrDefault(schema + "." + table, List.of()));
       if (blocked.isEmpty()) {
         continue;
       }

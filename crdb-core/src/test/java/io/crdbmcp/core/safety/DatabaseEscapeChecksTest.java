@@ -51,7 +51,7 @@ class DatabaseEscapeChecksTest {
           SafetyPolicy.DEFAULT_BLOCKED_COMMANDS,
           Set.of(),
           Set.of(),
-          Set.of("secrets"),
+          Set.of("secrets", "secrets_part"),
           Map.of("users", Set.of("password_hash")),
           Set.of(),
           Set.of("public.allowed_peek"),
@@ -86,6 +86,10 @@ class DatabaseEscapeChecksTest {
                 CREATE FUNCTION canary_like(canary, text) RETURNS boolean LANGUAGE plpgsql
                   AS $f$ BEGIN PERFORM pg_advisory_lock(4848); RETURN true; END $f$;
                 CREATE OPERATOR ~~ (LEFTARG = canary, RIGHTARG = text, FUNCTION = canary_like);
+                CREATE TABLE secrets_part (id INT, token TEXT) PARTITION BY RANGE (id);
+                CREATE TABLE secrets_p1 PARTITION OF secrets_part FOR VALUES FROM (0) TO (100);
+                CREATE TABLE users_child () INHERITS (users);
+                CREATE VIEW p1_view AS SELECT id, token FROM secrets_p1;
                 """);
   }
 
@@ -220,6 +224,21 @@ class DatabaseEscapeChecksTest {
     assertThat(refusedRule(ACCESS, "SELECT u.allowed_peek FROM users u", false))
         .isEqualTo("blocked_column");
     assertThat(refusedRule(ACCESS, "SELECT u.id, u.name FROM users u", false)).isNull();
+  }
+
+  @Test
+  void partitionsAndChildTablesAreCoveredByTheirParentsRules() throws Exception {
+    assumeFalse(TestDb.get().isCockroach(), "PostgreSQL partitions and inheritance");
+    // A partition's rows are its parent's: reading it directly, or through a view, read around
+    // a blocked parent; an inheritance child has the parent's blocked columns.
+    assertThat(refusedRule(ACCESS, "SELECT token FROM secrets_p1", false))
+        .isEqualTo("blocked_table");
+    assertThat(refusedRule(ACCESS, "SELECT id FROM p1_view", false)).isEqualTo("blocked_table");
+    assertThat(refusedRule(ACCESS, "SELECT password_hash FROM users_child", false))
+        .isEqualTo("blocked_column");
+    assertThat(refusedRule(ACCESS, "SELECT c FROM users_child AS x(a, b, c)", false))
+        .isEqualTo("blocked_column");
+    assertThat(refusedRule(ACCESS, "SELECT id, name FROM users_child", false)).isNull();
   }
 
   @Test
