@@ -766,3 +766,15 @@ SELECT B'1'
 -- @@
 -- rule: syntax
 SELECT E'x\\'); COMMIT; UPDATE canary SET note = 'pwned'; SELECT ('
+-- @@
+-- rule: dangerous_function
+SELECT * FROM crosstab('SELECT token, token, token FROM secrets') AS t(a text, b text)
+-- @@
+-- rule: dangerous_function
+SELECT * FROM public.crosstab('SELECT pg_read_file(''/etc/passwd''), 1, 2') AS t(a text, b text)
+-- @@
+-- rule: dangerous_function
+SELECT * FROM connectby('canary', 'note', 'id', '1', 0) AS t(a text, b text, c int)
+-- @@
+-- rule: dangerous_function
+SELECT * FROM xpath_table('id', 'note', 'canary', '/x', 'true') AS t(id int, x text)

@@ -80,6 +80,11 @@ public abstract class EscapeClassesSuite extends ContractSuite {
       CREATE TABLE users_child () INHERITS (users);
       INSERT INTO users_child VALUES (3, 'cy', 'hash-3');
       CREATE VIEW vault_view AS SELECT id, token FROM vault_p1;
+      DO $$ BEGIN
+        CREATE EXTENSION IF NOT EXISTS tablefunc;
+        CREATE EXTENSION IF NOT EXISTS pageinspect;
+      EXCEPTION WHEN OTHERS THEN NULL; -- a server without the contrib modules
+      END $$;
       """;
 
   /** What an OS command started by the database would write. */
@@ -230,7 +235,10 @@ public abstract class EscapeClassesSuite extends ContractSuite {
             "WITH x AS (SELECT set_config('search_path', 'hidden', false)) SELECT * FROM x",
             "SELECT * FROM (VALUES ((SELECT set_config('search_path', 'hidden', false)))) v",
             "SELECT txid_current()",
-            "SELECT nextval('s')");
+            "SELECT nextval('s')",
+            "SELECT * FROM crosstab('SELECT pg_read_file(''/etc/hostname''), 1::text, 2::text')"
+                + " AS t(a text, b text)",
+            "SELECT length(get_raw_page('secrets', 0))");
     try (Victim victim = new Victim(roDb)) {
       attack(ro, roDb, refused, List.of(), List.of());
       victim.assertUntouched();
@@ -280,7 +288,9 @@ public abstract class EscapeClassesSuite extends ContractSuite {
             "SELECT token FROM vault_p1",
             "SELECT * FROM vault_view",
             "SELECT password_hash FROM users_child",
-            "SELECT c FROM users_child AS x(a, b, c)");
+            "SELECT c FROM users_child AS x(a, b, c)",
+            "SELECT * FROM crosstab('SELECT token, token, token FROM secrets') AS t(a text, b text)",
+            "SELECT encode(get_raw_page('secrets', 0), 'escape')");
     List<Map<String, Object>> readRows =
         List.of(
             args("table", "secrets"),

@@ -98,11 +98,47 @@ public final class DatabaseChecks {
           "Sort Space Type",
           "Conflict Resolution");
 
-  /** Whether a function belongs to an extension (installed by an administrator). */
+  /** The extension a function belongs to (installed by an administrator), or null. */
   private static final String EXTENSION_MEMBER =
-      "EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
+      "(SELECT e.extname::text FROM pg_catalog.pg_depend d"
+          + " JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid"
           + " WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid"
-          + " AND d.deptype = 'e')";
+          + " AND d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e'"
+          + " LIMIT 1)";
+
+  /**
+   * Extensions whose functions are judged like built-ins (by volatility): they compute over their
+   * arguments and neither run SQL text nor read relations, files or server internals by name.
+   * Functions of any other extension ({@code dblink}, {@code tablefunc}'s crosstab, {@code xml2}'s
+   * xpath_table, {@code pageinspect}, {@code pgstattuple}, {@code pg_buffercache} ...) run only
+   * when an operator allows them by name, like user-defined functions.
+   */
+  static final Set<String> SAFE_EXTENSIONS =
+      Set.of(
+          "pgcrypto",
+          "uuid-ossp",
+          "citext",
+          "hstore",
+          "pg_trgm",
+          "fuzzystrmatch",
+          "unaccent",
+          "ltree",
+          "cube",
+          "earthdistance",
+          "intarray",
+          "isn",
+          "seg",
+          "btree_gin",
+          "btree_gist",
+          "bloom",
+          "tsm_system_rows",
+          "tsm_system_time",
+          "vector",
+          "postgis",
+          "postgis_raster",
+          "postgis_topology",
+          "postgis_sfcgal",
+          "plpgsql");
 
   private static final String FUNCTIONS_SQL =
       "SELECT p.proname, n.nspname, p.provolatile::text, "
@@ -362,7 +398,7 @@ public final class DatabaseChecks {
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             long oid = rs.getLong(1);
-            Fn f = new Fn(rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5));
+            Fn f = new Fn(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5));
             String how = via.get(oid);
             String written =
                 how == null
@@ -575,7 +611,7 @@ public final class DatabaseChecks {
             }
             found
                 .computeIfAbsent(name, k -> new ArrayList<>())
-                .add(new Fn(name, rs.getString(2), rs.getString(3), rs.getBoolean(4)));
+                .add(new Fn(name, rs.getString(2), rs.getString(3), rs.getString(4)));
           }
         }
       }
@@ -596,7 +632,7 @@ public final class DatabaseChecks {
         ps.setArray(1, textArray(c, operators));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            Fn f = new Fn(rs.getString(3), rs.getString(4), rs.getString(5), rs.getBoolean(6));
+            Fn f = new Fn(rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6));
             String opSchema = rs.getString(2);
             String op = "the operator " + rs.getString(1) + " (" + f.schema + "." + f.name + ")";
             checkKnownRules(op, f, readOnly, access);
@@ -637,18 +673,35 @@ public final class DatabaseChecks {
     }
   }
 
-  /** One function the database resolves a called name (or an operator) to. */
-  private record Fn(String name, String schema, String volatility, boolean extension) {}
+  /**
+   * One function the database resolves a called name (or an operator) to.
+   *
+   * @param extension the extension it belongs to, or null
+   */
+  private record Fn(String name, String schema, String volatility, String extension) {}
 
   /**
-   * Built-in functions and functions of installed extensions are judged by their volatility (in
-   * read-only mode); any other function (written with CREATE FUNCTION, possibly lying about its
-   * volatility) only runs when an operator allowed it by name.
+   * Built-in functions and functions of extensions known to be safe ({@link #SAFE_EXTENSIONS}) are
+   * judged by their volatility (in read-only mode); any other function (written with CREATE
+   * FUNCTION, possibly lying about its volatility, or of another extension) only runs when an
+   * operator allowed it by name.
    */
   private static void checkFunction(String written, Fn f, boolean readOnly) {
-    if (!BUILTIN_SCHEMAS.contains(f.schema) && !f.extension) {
-      throw functionNotAllowed(
-          written, "a user-defined function " + f.schema + "." + f.name + " has this name");
+    if (!BUILTIN_SCHEMAS.contains(f.schema)) {
+      if (f.extension == null) {
+        throw functionNotAllowed(
+            written, "a user-defined function " + f.schema + "." + f.name + " has this name");
+      }
+      if (!SAFE_EXTENSIONS.contains(f.extension)) {
+        throw functionNotAllowed(
+            written,
+            f.schema
+                + "."
+                + f.name
+                + " belongs to the extension "
+                + f.extension
+                + ", whose functions can run SQL text or read relations by name");
+      }
     }
     if (readOnly && "v".equals(f.volatility) && !SAFE_VOLATILE.contains(f.name)) {
       throw functionNotAllowed(

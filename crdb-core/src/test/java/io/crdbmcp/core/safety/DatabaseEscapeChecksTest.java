@@ -2,6 +2,7 @@ package io.crdbmcp.core.safety;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -90,6 +91,12 @@ class DatabaseEscapeChecksTest {
                 CREATE TABLE secrets_p1 PARTITION OF secrets_part FOR VALUES FROM (0) TO (100);
                 CREATE TABLE users_child () INHERITS (users);
                 CREATE VIEW p1_view AS SELECT id, token FROM secrets_p1;
+                DO $$ BEGIN
+                  CREATE EXTENSION IF NOT EXISTS tablefunc;
+                  CREATE EXTENSION IF NOT EXISTS pageinspect;
+                  CREATE EXTENSION IF NOT EXISTS pgcrypto;
+                EXCEPTION WHEN OTHERS THEN NULL; -- a server without the contrib modules
+                END $$;
                 """);
   }
 
@@ -171,6 +178,30 @@ class DatabaseEscapeChecksTest {
     assertThat(readOnlyRule("EXPLAIN SELECT 1::checked_int")).isEqualTo("function_not_allowed");
     assertThat(readOnlyRule("SELECT 1::int, 'a' LIKE 'b', c.note FROM canary c")).isNull();
     assertThat(scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")).isZero();
+  }
+
+  @Test
+  void extensionFunctionsRunOnlyFromExtensionsKnownToBeSafe() throws Exception {
+    assumeFalse(TestDb.get().isCockroach(), "PostgreSQL extensions");
+    assumeTrue(
+        scalar("SELECT count(*) FROM pg_extension WHERE extname IN ('tablefunc', 'pageinspect')")
+            == 2,
+        "contrib modules installed");
+    // crosstab runs its text argument (STABLE, so the volatility policy let it run it);
+    // get_raw_page returns a table's raw pages, blocked rows included.
+    assertThat(
+            readOnlyRule(
+                "SELECT * FROM crosstab('SELECT 1::text, 2::text, 3::text') AS t(a text, b text)"))
+        .isEqualTo("dangerous_function");
+    assertThat(readOnlyRule("SELECT * FROM normal_rand(2, 0, 1)"))
+        .isEqualTo("function_not_allowed");
+    assertThat(readOnlyRule("SELECT length(get_raw_page('secrets', 0))"))
+        .isEqualTo("function_not_allowed");
+    assertThat(refusedRule(ACCESS, "SELECT length(get_raw_page('secrets', 0))", false))
+        .isEqualTo("function_not_allowed");
+    if (scalar("SELECT count(*) FROM pg_extension WHERE extname = 'pgcrypto'") == 1) {
+      assertThat(readOnlyRule("SELECT encode(digest('x', 'sha256'), 'hex')")).isNull();
+    }
   }
 
   @Test
