@@ -1378,12 +1378,33 @@ public final class DatabaseChecks {
   private static final Set<String> SYSTEM_COLUMNS =
       Set.of("ctid", "xmin", "xmax", "cmin", "cmax", "tableoid", "oid");
 
-  /** Names written before {@code (} in the statement: {@code alias(...)} is a column alias list. */
-  private static Set<String> aliasesWithColumnList(List<SqlToken> t) {
+  /**
+   * Names written before {@code (} in the statement: {@code alias(...)} is a column alias list. The
+   * target of {@code INSERT INTO t [AS a] (columns)} is not: that list names the columns written
+   * (which the parse tree checks).
+   */
+  static Set<String> aliasesWithColumnList(List<SqlToken> t) {
+    boolean[] insertTarget = new boolean[t.size()];
+    for (int k = 1; k < t.size(); k++) {
+      if (!t.get(k).isWord("into")
+          || !(t.get(k - 1).isWord("insert") || t.get(k - 1).isWord("upsert"))) {
+        continue;
+      }
+      int j = k + 1;
+      while (j + 2 < t.size() && t.get(j).isIdentifier() && t.get(j + 1).is(".")) {
+        j += 2;
+      }
+      if (j < t.size() && t.get(j).isIdentifier()) {
+        insertTarget[j] = true;
+        if (j + 2 < t.size() && t.get(j + 1).isWord("as") && t.get(j + 2).isIdentifier()) {
+          insertTarget[j + 2] = true;
+        }
+      }
+    }
     Set<String> out = new HashSet<>();
     for (int k = 0; k + 1 < t.size(); k++) {
       SqlToken tok = t.get(k);
-      if (tok.isIdentifier() && t.get(k + 1).is("(")) {
+      if (tok.isIdentifier() && t.get(k + 1).is("(") && !insertTarget[k]) {
         out.add(tok.value());
       }
     }

@@ -295,6 +295,24 @@ class DatabaseEscapeChecksTest {
   }
 
   @Test
+  void anInsertColumnListIsNotAnAliasList() throws Exception {
+    assumeFalse(TestDb.get().isCockroach(), "PostgreSQL's JSON plans");
+    assertThat(
+            refusedRule(
+                ACCESS, "INSERT INTO users (id, name) VALUES (9, 'x') RETURNING id, name", false))
+        .isNull();
+    assertThat(
+            refusedRule(ACCESS, "INSERT INTO public.users AS u (id, name) VALUES (9, 'x')", false))
+        .isNull();
+    assertThat(refusedRule(ACCESS, "INSERT INTO users (id, password_hash) VALUES (9, 'x')", false))
+        .isEqualTo("blocked_column");
+    assertThat(refusedRule(ACCESS, "INSERT INTO users VALUES (9, 'x', 'y')", false))
+        .isEqualTo("blocked_column");
+    assertThat(refusedRule(ACCESS, "SELECT c FROM users AS u(a, b, c)", false))
+        .isEqualTo("blocked_column");
+  }
+
+  @Test
   void codeThatRunsLaterIsNotDefinedUnderAccessControl() {
     assumeFalse(TestDb.get().isCockroach(), "PostgreSQL DDL");
     for (String sql :
