@@ -185,6 +185,15 @@ public final class DatabaseChecks {
    */
   public void vet(Connection c, Statement stmt, boolean readOnly, boolean cockroach)
       throws SQLException {
+    try {
+      vetUnredacted(c, stmt, readOnly, cockroach);
+    } catch (SqlRefusedException e) {
+      throw redacted(e, stmt.sql());
+    }
+  }
+
+  private void vetUnredacted(Connection c, Statement stmt, boolean readOnly, boolean cockroach)
+      throws SQLException {
     boolean scs = standardConformingStrings(c);
     requireOneDriverStatement(stmt.jdbcSql(), scs);
     List<SqlToken> tokens = SqlLexer.tokenize(stmt.sql());
@@ -472,12 +481,13 @@ public final class DatabaseChecks {
           blockedByRel.put(relid, blockedHere);
           Set<Integer> used = tree.relations.get(relid);
           if (used == null) {
-            throw notAnalysed("the database's analysis does not list the columns used of " + name);
+            throw notAnalysed(
+                "the database's analysis does not list the columns used of " + hidden(name));
           }
           if (used.contains(0)) {
             throw refuse(
                 Rule.BLOCKED_COLUMN,
-                name + " has blocked columns and the statement uses its whole row.");
+                hidden(name) + " has blocked columns and the statement uses its whole row.");
           }
           names.put(relid, schema + "\u0000" + table);
           for (int n : used) {
@@ -994,7 +1004,7 @@ public final class DatabaseChecks {
   }
 
   private void checkRelation(String schema, String table) {
-    String name = schema == null || schema.isEmpty() ? table : schema + "." + table;
+    String name = hidden(schema == null || schema.isEmpty() ? table : schema + "." + table);
     if (schema != null && CATALOG_SCHEMAS.contains(schema.toLowerCase(Locale.ROOT))) {
       throw refuse(
           Rule.CATALOG_ACCESS,
@@ -1008,11 +1018,7 @@ public final class DatabaseChecks {
     if (schema != null && !policy.isSchemaVisible(schema)) {
       throw refuse(
           Rule.SCHEMA_NOT_ALLOWED,
-          "the statement reads "
-              + name
-              + " and schema "
-              + schema
-              + " is not among the allowed schemas.");
+          "the statement reads " + name + " and its schema is not among the allowed schemas.");
     }
     if (!policy.isTableAllowed(schema, table)) {
       throw refuse(
@@ -1024,10 +1030,10 @@ public final class DatabaseChecks {
   private static SqlRefusedException blockedColumn(String table, String column, String where) {
     return refuse(
         Rule.BLOCKED_COLUMN,
-        "the statement uses column "
-            + column
+        "the statement uses "
+            + hiddenColumn(column)
             + " of "
-            + table
+            + hidden(table)
             + " ("
             + where
             + "), which is blocked.");
@@ -1139,13 +1145,9 @@ public final class DatabaseChecks {
         throw refuse(
             Rule.BLOCKED_TABLE,
             "the statement reads "
-                + schema
-                + "."
-                + table
+                + hidden(schema + "." + table)
                 + ", a partition or child table of "
-                + a[0]
-                + "."
-                + a[1]
+                + hidden(a[0] + "." + a[1])
                 + ", which is blocked.");
       }
       blocked.addAll(policy.blockedColumnsOf(a[0], a[1]));
@@ -1203,7 +1205,7 @@ public final class DatabaseChecks {
       if (aliasLists.contains(alias)) {
         throw refuse(
             Rule.BLOCKED_COLUMN,
-            name
+            hidden(name)
                 + " has blocked columns and the statement renames its columns with an alias list ("
                 + alias
                 + "(...)).");
@@ -1248,10 +1250,8 @@ public final class DatabaseChecks {
               throw hit.equals("*")
                   ? refuse(
                       Rule.BLOCKED_COLUMN,
-                      scan.name()
-                          + " has blocked columns and the statement uses the whole row ("
-                          + expr
-                          + ").")
+                      hidden(scan.name())
+                          + " has blocked columns and the statement uses its whole row.")
                   : blockedColumn(scan.name(), hit, f.getKey());
             }
           }
@@ -1532,7 +1532,7 @@ public final class DatabaseChecks {
     if (renamed.contains(scan.table().toLowerCase(Locale.ROOT))) {
       throw refuse(
           Rule.BLOCKED_COLUMN,
-          scan.table()
+          hidden(scan.table())
               + " has blocked columns and the statement renames its columns with an alias"
               + " list.");
     }
@@ -1544,6 +1544,62 @@ public final class DatabaseChecks {
   }
 
   // ---------------------------------------------------------------- errors
+
+  private static final char NAME_START = '\u0001';
+  private static final char NAME_END = '\u0002';
+
+  /**
+   * A relation or column name the checks learnt from the database (a plan, the parse tree, the
+   * result description), marked so that {@link #redacted} shows it only when the statement itself
+   * names it: a refusal must not reveal the name of a blocked table or column that the statement
+   * reached through a view, a partition or a column alias list.
+   */
+  static String hidden(String name) {
+    return NAME_START + "t" + name.replace(NAME_START, '?').replace(NAME_END, '?') + NAME_END;
+  }
+
+  /** A column name, marked like {@link #hidden(String)}. */
+  static String hiddenColumn(String name) {
+    return NAME_START + "c" + name.replace(NAME_START, '?').replace(NAME_END, '?') + NAME_END;
+  }
+
+  /** The refusal with every {@link #hidden} name the statement does not itself write replaced. */
+  static SqlRefusedException redacted(SqlRefusedException e, String sql) {
+    String m = e.getMessage();
+    if (m == null || m.indexOf(NAME_START) < 0) {
+      return e;
+    }
+    Set<String> written = new HashSet<>();
+    try {
+      for (SqlToken t : SqlLexer.tokenize(sql)) {
+        if (t.isIdentifier()) {
+          written.add(t.value().toLowerCase(Locale.ROOT));
+        }
+      }
+    } catch (CrdbException ignored) {
+      // Unreadable text names nothing.
+    }
+    StringBuilder out = new StringBuilder(m.length());
+    int i = 0;
+    while (i < m.length()) {
+      int start = m.indexOf(NAME_START, i);
+      int end = start < 0 ? -1 : m.indexOf(NAME_END, start);
+      if (start < 0 || end < 0) {
+        out.append(m, i, m.length());
+        break;
+      }
+      out.append(m, i, start);
+      boolean column = m.charAt(start + 1) == 'c';
+      String name = m.substring(start + 2, end);
+      String last = name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
+      out.append(
+          written.contains(last)
+              ? name
+              : column ? "a blocked column" : "a relation the statement reaches indirectly");
+      i = end + 1;
+    }
+    return new SqlRefusedException(e.rule(), out.toString(), e.suggestion());
+  }
 
   private static SqlRefusedException refuse(Rule rule, String problem) {
     return new SqlRefusedException(

@@ -295,6 +295,34 @@ class DatabaseEscapeChecksTest {
   }
 
   @Test
+  void aRefusalNamesOnlyWhatTheStatementNames() throws Exception {
+    assumeFalse(TestDb.get().isCockroach(), "PostgreSQL's JSON plans");
+    // The names of a blocked column behind a view and of a blocked parent table stay hidden.
+    for (String sql :
+        List.of(
+            "SELECT * FROM users_view",
+            "SELECT n FROM users_view AS v(i, n)",
+            "SELECT token FROM secrets_p1",
+            "SELECT * FROM p1_view")) {
+      String message = null;
+      try {
+        vet(ACCESS, sql, false);
+      } catch (SqlRefusedException e) {
+        message = e.getMessage();
+      }
+      assertThat(message).as(sql).isNotNull().doesNotContain("password_hash", "secrets_part");
+      assertThat(message).as(sql).doesNotContain("\u0001", "\u0002");
+    }
+    String named = null;
+    try {
+      vet(ACCESS, "SELECT name FROM users_view WHERE 'password_hash' <> ''", false);
+    } catch (SqlRefusedException e) {
+      named = e.getMessage();
+    }
+    assertThat(named).as("a string is not a name").doesNotContain("password_hash");
+  }
+
+  @Test
   void anInsertColumnListIsNotAnAliasList() throws Exception {
     assumeFalse(TestDb.get().isCockroach(), "PostgreSQL's JSON plans");
     assertThat(
