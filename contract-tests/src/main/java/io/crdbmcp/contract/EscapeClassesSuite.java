@@ -419,6 +419,31 @@ public abstract class EscapeClassesSuite extends ContractSuite {
   }
 
   /**
+   * A result larger than a tenth of the server's heap fails instead of being read whole into memory
+   * (the row cap counts rows, not bytes); the server keeps answering.
+   */
+  @Test
+  void aHugeValueCannotExhaustTheServersMemory() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(servers().startsProcesses(), "a JVM of its own");
+    ConnectionSpec db = TestDb.get().createDatabase("escape_memory", SCHEMA);
+    try (ServerUnderTest s =
+        startServer(
+            Map.of("CRDB_URL", TestDb.url(db), "CRDB_READ_ONLY", "true"),
+            StartOptions.defaults().withJvmArgs(List.of("-Xmx128m")))) {
+      for (String tool : List.of("execute_query", "export_to_csv")) {
+        CallToolResult r =
+            tool.equals("execute_query")
+                ? s.call(tool, args("sql", "SELECT repeat('x', 40000000) AS big"))
+                : s.call(tool, args("sql", "SELECT repeat('x', 40000000) AS big", "path", file()));
+        assertThat(r.isError()).as("%s -> %s", tool, text(r)).isTrue();
+        assertThat(text(r)).as(tool).contains("maxResultBuffer");
+      }
+      assertThat(rows(ok(s.call("execute_query", args("sql", "SELECT 1"))))).hasSize(1);
+      assertThat(s.process().orElseThrow().isAlive()).isTrue();
+    }
+  }
+
+  /**
    * validate_query never calls a statement allowed that the database's checks could not finish: a
    * statement whose parse outlasts the query timeout is reported as not judged.
    */
