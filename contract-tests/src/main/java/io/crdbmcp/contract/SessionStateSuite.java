@@ -147,7 +147,7 @@ public abstract class SessionStateSuite extends ContractSuite {
   void anAdvisoryLockTakenByOneCallIsReleased() throws Exception {
     ok(rw.call("execute_query", args("sql", "SELECT pg_advisory_lock(7)")));
     assertThat(advisoryLocks(rwDb)).isZero();
-    assertThat(TestDb.scalar(rwDb, "SELECT pg_try_advisory_lock(7)"))
+    assertThat(TestDb.scalar(rwDb, "SELECT pg_try_advisory_lock(7) AND pg_advisory_unlock(7)"))
         .as("an independent session can take lock 7")
         .isEqualTo(true);
     assertThat(String.valueOf(one(rw, ADVISORY_LOCKS)))
@@ -183,7 +183,9 @@ public abstract class SessionStateSuite extends ContractSuite {
     assertThat(String.valueOf(one(rw, "SELECT leave_state()"))).isEqualTo("1");
     assertThat(one(rw, CANARY)).isEqualTo("public-row");
     assertThat(one(rw, SEARCH_PATH)).isEqualTo(rwSearchPath);
-    assertThat(TestDb.scalar(rwDb, "SELECT pg_try_advisory_lock(4242)")).isEqualTo(true);
+    assertThat(
+            TestDb.scalar(rwDb, "SELECT pg_try_advisory_lock(4242) AND pg_advisory_unlock(4242)"))
+        .isEqualTo(true);
     assertIndependentlyClean(rwDb);
   }
 
@@ -219,7 +221,10 @@ public abstract class SessionStateSuite extends ContractSuite {
     assertThat(String.valueOf(one(roAllowed, "SELECT leave_state()"))).isEqualTo("1");
     assertThat(one(roAllowed, SEARCH_PATH)).isEqualTo(roAllowedSearchPath);
     assertThat(one(roAllowed, CANARY)).isEqualTo("public-row");
-    assertThat(TestDb.scalar(roAllowedDb, "SELECT pg_try_advisory_lock(4242)")).isEqualTo(true);
+    assertThat(
+            TestDb.scalar(
+                roAllowedDb, "SELECT pg_try_advisory_lock(4242) AND pg_advisory_unlock(4242)"))
+        .isEqualTo(true);
     assertIndependentlyClean(roAllowedDb);
   }
 
@@ -331,7 +336,10 @@ public abstract class SessionStateSuite extends ContractSuite {
     ok(roAllowed.call("commit_transaction", args("transaction_id", tx)));
     assertThat(one(roAllowed, SEARCH_PATH)).isEqualTo(roAllowedSearchPath);
     assertThat(one(roAllowed, CANARY)).isEqualTo("public-row");
-    assertThat(TestDb.scalar(roAllowedDb, "SELECT pg_try_advisory_lock(4242)")).isEqualTo(true);
+    assertThat(
+            TestDb.scalar(
+                roAllowedDb, "SELECT pg_try_advisory_lock(4242) AND pg_advisory_unlock(4242)"))
+        .isEqualTo(true);
     assertIndependentlyClean(roAllowedDb);
   }
 
