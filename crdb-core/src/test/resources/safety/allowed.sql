@@ -142,3 +142,9 @@ SELECT crdb_internal.cluster_id()
 -- @@
 -- allowed cockroach
 SELECT id FROM orders@orders_pkey WHERE id > 10
+-- @@
+-- allowed
+SELECT dept, count(*) FILTER (WHERE salary > 10) AS high, percentile_cont(0.5) WITHIN GROUP (ORDER BY salary) AS median FROM employees GROUP BY dept
+-- @@
+-- allowed
+SELECT e.name, (e.name).length AS name_length, e.dept FROM employees e

@@ -57,3 +57,42 @@ SELECT name FROM users_view WHERE name IS NOT NULL
 -- @@
 -- rule: blocked_column
 EXPLAIN ANALYZE SELECT 1 FROM users u(i, n, h) WHERE h LIKE 'hash-1%'
+-- @@
+-- rule: function_not_allowed
+SELECT u.peek FROM users u
+-- @@
+-- rule: function_not_allowed
+SELECT (c).canary_text FROM canary c
+-- @@
+-- rule: function_not_allowed
+SELECT over(1)
+-- @@
+-- rule: function_not_allowed
+SELECT 1::checked_int
+-- @@
+-- rule: function_not_allowed
+SELECT CAST(2 AS checked_int)
+-- @@
+-- rule: function_not_allowed
+SELECT c::text FROM canary c
+-- @@
+-- rule: function_not_allowed
+SELECT count(*) FROM canary c WHERE c LIKE 'x'
+-- @@
+-- rule: side_effect_function
+SELECT (4242::bigint).pg_advisory_lock
+-- @@
+-- rule: side_effect_function
+SELECT (pg_backend_pid()).pg_cancel_backend
+-- @@
+-- rule: side_effect_function
+SELECT ('crdb_mcp_slot'::name).pg_create_physical_replication_slot
+-- @@
+-- rule: side_effect_function
+SELECT ('crdb_mcp_origin'::text).pg_replication_origin_create
+-- @@
+-- rule: catalog_access
+SELECT ('harmless'::text).pg_get_viewdef
+-- @@
+-- rule: catalog_access
+SELECT ('secrets'::text).to_regclass

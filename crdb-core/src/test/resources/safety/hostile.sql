@@ -715,3 +715,66 @@ SELECT name, setting FROM pg_file_settings
 -- @@
 -- rule: server_config
 SELECT * FROM pg_catalog.pg_ident_file_mappings
+-- @@
+-- rule: file_access
+SELECT ('/etc/passwd'::text).pg_read_file
+-- @@
+-- rule: file_access
+SELECT (f).pg_read_binary_file FROM (VALUES ('postgresql.auto.conf'::text)) v(f)
+-- @@
+-- rule: file_access
+SELECT (('.'::text)).pg_ls_dir
+-- @@
+-- rule: file_access
+SELECT ('PG_VERSION'::text)."pg_stat_file"
+-- @@
+-- rule: file_access
+SELECT ('PG_VERSION'::text).U&"pg\005fstat\005ffile"
+-- @@
+-- rule: file_access
+SELECT x FROM canary c, LATERAL (SELECT (c.note).pg_read_file) l(x)
+-- @@
+-- rule: dangerous_function
+SELECT ('SELECT to_tsvector(token) FROM secrets'::text).ts_stat
+-- @@
+-- rule: dangerous_function
+SELECT (q).ts_stat FROM (SELECT $$SELECT to_tsvector(set_config('search_path', 'x', false))$$::text AS q) s
+-- @@
+-- rule: multiple_statements
+SELECT U&'\0027' /* c */ UESCAPE '\'; DELETE FROM canary
+-- @@
+-- rule: multiple_statements
+SELECT U&'!0027' UESCAPE '!'; DELETE FROM canary --
+-- @@
+-- rule: multiple_statements
+SELECT $_ä1$ $$ ; $$ $_ä1$; DELETE FROM canary
+-- @@
+-- rule: multiple_statements
+SELECT 1 /* /* */ ; DELETE FROM canary */; DELETE FROM canary
+-- @@
+-- rule: multiple_statements
+SELECT 'a' -- c
+'b'; DELETE FROM canary
+-- @@
+-- rule: multiple_statements
+SELECT N'x'
+'\'; DELETE FROM canary --'
+-- @@
+-- rule: multiple_statements
+SELECT B'1'
+'0'; DELETE FROM canary
+-- @@
+-- rule: syntax
+SELECT E'x\\'); COMMIT; UPDATE canary SET note = 'pwned'; SELECT ('
+-- @@
+-- rule: dangerous_function
+SELECT * FROM crosstab('SELECT token, token, token FROM secrets') AS t(a text, b text)
+-- @@
+-- rule: dangerous_function
+SELECT * FROM public.crosstab('SELECT pg_read_file(''/etc/passwd''), 1, 2') AS t(a text, b text)
+-- @@
+-- rule: dangerous_function
+SELECT * FROM connectby('canary', 'note', 'id', '1', 0) AS t(a text, b text, c int)
+-- @@
+-- rule: dangerous_function
+SELECT * FROM xpath_table('id', 'note', 'canary', '/x', 'true') AS t(id int, x text)

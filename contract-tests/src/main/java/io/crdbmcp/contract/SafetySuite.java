@@ -75,6 +75,19 @@ public abstract class SafetySuite extends ContractSuite {
       CREATE OPERATOR <+> (LEFTARG = int, RIGHTARG = int, FUNCTION = bump);
       CREATE VIEW harmless AS SELECT token FROM secrets;
       CREATE VIEW users_view AS SELECT id, password_hash AS name FROM users;
+      CREATE FUNCTION peek(users) RETURNS text LANGUAGE sql AS $f$ SELECT $1.password_hash $f$;
+      CREATE FUNCTION over(int) RETURNS int LANGUAGE plpgsql AS $f$
+        BEGIN PERFORM pg_advisory_lock(4545); RETURN $1; END $f$;
+      CREATE FUNCTION lock_it(int) RETURNS boolean LANGUAGE plpgsql AS $f$
+        BEGIN PERFORM set_config('search_path', 'hidden', false);
+        PERFORM pg_advisory_lock(4646); RETURN true; END $f$;
+      CREATE DOMAIN checked_int AS int CHECK (lock_it(VALUE));
+      CREATE FUNCTION canary_text(canary) RETURNS text LANGUAGE plpgsql AS $f$
+        BEGIN PERFORM pg_advisory_lock(4747); RETURN 'x'; END $f$;
+      CREATE CAST (canary AS text) WITH FUNCTION canary_text(canary);
+      CREATE FUNCTION canary_like(canary, text) RETURNS boolean LANGUAGE plpgsql AS $f$
+        BEGIN PERFORM pg_advisory_lock(4848); RETURN true; END $f$;
+      CREATE OPERATOR ~~ (LEFTARG = canary, RIGHTARG = text, FUNCTION = canary_like);
       """;
 
   static final java.nio.file.Path PWNED = java.nio.file.Path.of("/tmp/crdb-mcp-pwned");
@@ -223,6 +236,9 @@ public abstract class SafetySuite extends ContractSuite {
       Object advisoryLocks,
       Object tempTables,
       Object tables,
+      Object functions,
+      Object replication,
+      Object databaseSettings,
       boolean pwnedFile) {}
 
   State state() throws Exception {
@@ -236,6 +252,20 @@ public abstract class SafetySuite extends ContractSuite {
             db,
             "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class c"
                 + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'public'"),
+        TestDb.get().isCockroach()
+            ? null
+            : TestDb.scalar(
+                db,
+                "SELECT string_agg(proname, ',' ORDER BY proname) FROM pg_proc"
+                    + " WHERE pronamespace = 'public'::regnamespace"),
+        TestDb.get().isCockroach()
+            ? null
+            : TestDb.scalar(
+                db,
+                "SELECT (SELECT count(*) FROM pg_replication_slots) || '/'"
+                    + " || (SELECT count(*) FROM pg_replication_origin)"
+                    + " || '/' || (SELECT count(*) FROM pg_largeobject_metadata)"),
+        TestDb.scalar(db, "SELECT count(*) FROM pg_db_role_setting"),
         java.nio.file.Files.exists(PWNED));
   }
 

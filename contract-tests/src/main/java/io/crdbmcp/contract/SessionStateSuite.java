@@ -147,7 +147,7 @@ public abstract class SessionStateSuite extends ContractSuite {
   void anAdvisoryLockTakenByOneCallIsReleased() throws Exception {
     ok(rw.call("execute_query", args("sql", "SELECT pg_advisory_lock(7)")));
     assertThat(advisoryLocks(rwDb)).isZero();
-    assertThat(TestDb.scalar(rwDb, "SELECT pg_try_advisory_lock(7)"))
+    assertThat(TestDb.scalar(rwDb, "SELECT pg_try_advisory_lock(7) AND pg_advisory_unlock(7)"))
         .as("an independent session can take lock 7")
         .isEqualTo(true);
     assertThat(String.valueOf(one(rw, ADVISORY_LOCKS)))
@@ -183,7 +183,9 @@ public abstract class SessionStateSuite extends ContractSuite {
     assertThat(String.valueOf(one(rw, "SELECT leave_state()"))).isEqualTo("1");
     assertThat(one(rw, CANARY)).isEqualTo("public-row");
     assertThat(one(rw, SEARCH_PATH)).isEqualTo(rwSearchPath);
-    assertThat(TestDb.scalar(rwDb, "SELECT pg_try_advisory_lock(4242)")).isEqualTo(true);
+    assertThat(
+            TestDb.scalar(rwDb, "SELECT pg_try_advisory_lock(4242) AND pg_advisory_unlock(4242)"))
+        .isEqualTo(true);
     assertIndependentlyClean(rwDb);
   }
 
@@ -219,7 +221,10 @@ public abstract class SessionStateSuite extends ContractSuite {
     assertThat(String.valueOf(one(roAllowed, "SELECT leave_state()"))).isEqualTo("1");
     assertThat(one(roAllowed, SEARCH_PATH)).isEqualTo(roAllowedSearchPath);
     assertThat(one(roAllowed, CANARY)).isEqualTo("public-row");
-    assertThat(TestDb.scalar(roAllowedDb, "SELECT pg_try_advisory_lock(4242)")).isEqualTo(true);
+    assertThat(
+            TestDb.scalar(
+                roAllowedDb, "SELECT pg_try_advisory_lock(4242) AND pg_advisory_unlock(4242)"))
+        .isEqualTo(true);
     assertIndependentlyClean(roAllowedDb);
   }
 
@@ -244,6 +249,98 @@ public abstract class SessionStateSuite extends ContractSuite {
     assertThat(one(rw, "SELECT 'a\\' AS s")).isEqualTo("a\\");
     assertThat(one(rw, "SELECT current_setting('standard_conforming_strings')")).isEqualTo("on");
     assertIndependentlyClean(rwDb);
+  }
+
+  @Test
+  @Order(10)
+  void aHoldableCursorIsClosedAfterTheCall() throws Exception {
+    assumeFalse(TestDb.get().isCockroach(), "WITH HOLD cursors");
+    ok(
+        rw.call(
+            "execute_query",
+            args("sql", "DECLARE held CURSOR WITH HOLD FOR SELECT note FROM canary")));
+    Map<String, Object> err =
+        error(rw.call("execute_query", args("sql", "FETCH 1 FROM held")), "SQL_ERROR");
+    assertThat(err.get("sqlstate")).as("cursor does not exist").isEqualTo("34000");
+    assertIndependentlyClean(rwDb);
+  }
+
+  @Test
+  @Order(11)
+  void aRoleSetByOneCallIsReset() throws Exception {
+    assumeFalse(TestDb.get().isCockroach(), "SET ROLE through set_config");
+    Object user = one(rw, "SELECT current_user");
+    assertThat(one(rw, "SELECT set_config('role', 'pg_monitor', false)")).isEqualTo("pg_monitor");
+    assertThat(one(rw, "SELECT current_user")).isEqualTo(user);
+    assertIndependentlyClean(rwDb);
+  }
+
+  /** The safety checks set debug_print_parse and client_min_messages for their own Parse only. */
+  @Test
+  @Order(12)
+  void theSafetyChecksLeaveNoSettingBehindInsideATransaction() throws Exception {
+    String tx = begin(roPlain);
+    try {
+      ok(roPlain.call("execute_query", args("sql", CANARY, "transaction_id", tx)));
+      List<List<Object>> settings =
+          rows(
+              ok(
+                  roPlain.call(
+                      "execute_query",
+                      args(
+                          "sql",
+                          "SELECT current_setting('client_min_messages'),"
+                              + " current_setting('debug_print_parse', true),"
+                              + " current_setting('debug_pretty_print', true)",
+                          "transaction_id",
+                          tx))));
+      assertThat(settings.get(0).get(0)).isEqualTo("notice");
+      if (!TestDb.get().isCockroach()) {
+        assertThat(settings.get(0).subList(1, 3)).containsExactly("off", "on");
+      }
+    } finally {
+      roPlain.call("rollback_transaction", args("transaction_id", tx));
+    }
+    assertIndependentlyClean(roPlainDb);
+  }
+
+  @Test
+  @Order(13)
+  void messageAndDebugSettingsSetByACallAreReset() throws Exception {
+    assumeFalse(TestDb.get().isCockroach(), "PostgreSQL debug settings");
+    ok(
+        rw.call(
+            "execute_query",
+            args(
+                "sql",
+                "SELECT set_config('client_min_messages', 'debug5', false),"
+                    + " set_config('debug_print_parse', 'on', false),"
+                    + " set_config('debug_pretty_print', 'off', false)")));
+    assertThat(one(rw, "SELECT current_setting('client_min_messages')")).isEqualTo("notice");
+    assertThat(one(rw, "SELECT current_setting('debug_print_parse')")).isEqualTo("off");
+    assertThat(one(rw, CANARY)).isEqualTo("public-row");
+    assertIndependentlyClean(rwDb);
+  }
+
+  /** An allowed function changing the session inside a committed read-only transaction. */
+  @Test
+  @Order(14)
+  void stateLeftInACommittedReadOnlyTransactionIsGone() throws Exception {
+    String tx =
+        (String)
+            ok(roAllowed.call("begin_transaction", args("read_only", true))).get("transaction_id");
+    assertThat(String.valueOf(one(roAllowed, "SELECT leave_state()", tx))).isEqualTo("1");
+    assertThat(one(roAllowed, CANARY, tx))
+        .as("the setting took effect inside")
+        .isEqualTo("hidden-row");
+    ok(roAllowed.call("commit_transaction", args("transaction_id", tx)));
+    assertThat(one(roAllowed, SEARCH_PATH)).isEqualTo(roAllowedSearchPath);
+    assertThat(one(roAllowed, CANARY)).isEqualTo("public-row");
+    assertThat(
+            TestDb.scalar(
+                roAllowedDb, "SELECT pg_try_advisory_lock(4242) AND pg_advisory_unlock(4242)"))
+        .isEqualTo(true);
+    assertIndependentlyClean(roAllowedDb);
   }
 
   // ------------------------------------------------------------------ helpers

@@ -125,6 +125,14 @@ public record ConnectionSpec(
     // Every statement goes over the extended protocol: one Parse message per statement, which
     // the database refuses when it holds several. The simple protocol would run them all.
     p.setProperty("preferQueryMode", "extended");
+    // No server-side named statements: every statement is sent with its own Parse message, so
+    // the database analyses each one afresh (the safety checks read that analysis; a statement
+    // the driver had prepared before would skip it).
+    p.setProperty("prepareThreshold", "0");
+    // A result (or one fetched batch of a streamed export) may take at most a tenth of the heap:
+    // SELECT repeat('x', 400000000) would otherwise be read whole into memory, whatever the row
+    // cap, and a few such calls at once would exhaust it.
+    p.setProperty("maxResultBuffer", "10percent");
     // String parameters are sent untyped, as psql sends a quoted literal: the database infers
     // their type from where they are used, so '00000000-...' compares with a uuid column and
     // '2024-01-01' with a date. Numbers, booleans and NULL keep the types they are bound with.

@@ -325,7 +325,7 @@ public final class Rows {
         Sql.dsl().select(Sql.columns(selectNames)).from(m.table()).where(where).orderBy(sort);
     // Keyset paging: jOOQ's seek, a row comparison when all directions agree.
     Query query = seek == null ? select.limit(limit + 1) : select.seek(seek).limit(limit + 1);
-    QueryResult raw = executor.query(c, checked(db, query, true), limit);
+    QueryResult raw = executor.query(c, checked(db, c, query, true), limit);
 
     List<List<Object>> rows = new ArrayList<>();
     List<List<Object>> keys = new ArrayList<>();
@@ -464,7 +464,7 @@ public final class Rows {
                   .set(sets)
                   .returning(m.visibleFields()));
     }
-    queries.require(db, st.sql(), false);
+    queries.require(db, c, st, false);
     Returned r = returning(c, st);
     String action = existing > 0 ? "update" : "insert";
     return new Change(m.qualifiedName(), action, r.result, r.total, false, null);
@@ -489,12 +489,13 @@ public final class Rows {
     Sql.Statement st =
         checked(
             db,
+            c,
             Sql.dsl().update(m.table()).set(sets).where(where).returning(m.visibleFields()),
             false);
     QueryResult before = null;
     if (rows.dryRun()) {
       Query select = Sql.dsl().select(m.visibleFields()).from(m.table()).where(where);
-      before = executor.query(c, checked(db, select, true), queries.maxRows());
+      before = executor.query(c, checked(db, c, select, true), queries.maxRows());
     }
     return change(db, c, m, "update", rows, where, st, before);
   }
@@ -509,7 +510,10 @@ public final class Rows {
     List<Condition> where = target(m, rows, b, "delete_row");
     Sql.Statement st =
         checked(
-            db, Sql.dsl().deleteFrom(m.table()).where(where).returning(m.visibleFields()), false);
+            db,
+            c,
+            Sql.dsl().deleteFrom(m.table()).where(where).returning(m.visibleFields()),
+            false);
     return change(db, c, m, "delete", rows, where, st, null);
   }
 
@@ -857,15 +861,20 @@ public final class Rows {
   private record Returned(QueryResult result, long total) {}
 
   /** A statement built here, rendered and checked by the safety guard like any other. */
-  private Sql.Statement checked(Database db, Query q, boolean read) {
+  /**
+   * The statement of {@code q}, checked by the guard and, on the connection that will run it, by
+   * the database-side checks (generated SQL is held to the same rules as SQL a person writes).
+   */
+  private Sql.Statement checked(Database db, Connection c, Query q, boolean read)
+      throws SQLException {
     Sql.Statement st = Sql.render(q);
-    queries.require(db, st.sql(), read);
+    queries.require(db, c, st, read);
     return st;
   }
 
   /** {@link #returning(Connection, Sql.Statement)} of a write checked by the guard first. */
   private Returned returning(Database db, Connection c, Query q) throws SQLException {
-    return returning(c, checked(db, q, false));
+    return returning(c, checked(db, c, q, false));
   }
 
   /**
@@ -884,7 +893,7 @@ public final class Rows {
   /** The rows of the table matching {@code where}, counted by a statement the guard checked. */
   private long count(Database db, Connection c, Meta m, List<Condition> where) throws SQLException {
     Query q = Sql.dsl().selectCount().from(m.table()).where(where);
-    try (PreparedStatement ps = executor.prepare(c, checked(db, q, true));
+    try (PreparedStatement ps = executor.prepare(c, checked(db, c, q, true));
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       return rs.getLong(1);

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -97,25 +98,66 @@ public final class DatabaseChecks {
           "Sort Space Type",
           "Conflict Resolution");
 
-  /** Whether a function belongs to an extension (installed by an administrator). */
+  /** The extension a function belongs to (installed by an administrator), or null. */
   private static final String EXTENSION_MEMBER =
-      "EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
+      "(SELECT e.extname::text FROM pg_catalog.pg_depend d"
+          + " JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid"
           + " WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid"
-          + " AND d.deptype = 'e')";
+          + " AND d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e'"
+          + " LIMIT 1)";
+
+  /**
+   * Extensions whose functions are judged like built-ins (by volatility): they compute over their
+   * arguments and neither run SQL text nor read relations, files or server internals by name.
+   * Functions of any other extension ({@code dblink}, {@code tablefunc}'s crosstab, {@code xml2}'s
+   * xpath_table, {@code pageinspect}, {@code pgstattuple}, {@code pg_buffercache} ...) run only
+   * when an operator allows them by name, like user-defined functions.
+   */
+  static final Set<String> SAFE_EXTENSIONS =
+      Set.of(
+          "pgcrypto",
+          "uuid-ossp",
+          "citext",
+          "hstore",
+          "pg_trgm",
+          "fuzzystrmatch",
+          "unaccent",
+          "ltree",
+          "cube",
+          "earthdistance",
+          "intarray",
+          "isn",
+          "seg",
+          "btree_gin",
+          "btree_gist",
+          "bloom",
+          "tsm_system_rows",
+          "tsm_system_time",
+          "vector",
+          "postgis",
+          "postgis_raster",
+          "postgis_topology",
+          "postgis_sfcgal",
+          "plpgsql");
 
   private static final String FUNCTIONS_SQL =
       "SELECT p.proname, n.nspname, p.provolatile::text, "
           + EXTENSION_MEMBER
+          // Callable with one argument (attribute notation); unknown counts count as callable.
+          + ", COALESCE(p.pronargs, 1) - COALESCE(p.pronargdefaults, 0) <= 1"
+          + " AND COALESCE(p.pronargs, 1) >= 1"
           + " FROM pg_catalog.pg_proc p"
           + " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
           + " WHERE p.proname = ANY (?)";
 
+  /** User-defined operators (outside pg_catalog) and the function each one calls. */
   private static final String OPERATORS_SQL =
-      "SELECT o.oprname, n.nspname, p.proname, p.provolatile::text, "
+      "SELECT o.oprname, n.nspname, p.proname, pn.nspname, p.provolatile::text, "
           + EXTENSION_MEMBER
           + " FROM pg_catalog.pg_operator o"
           + " JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace"
           + " JOIN pg_catalog.pg_proc p ON p.oid = o.oprcode"
+          + " JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace"
           + " WHERE o.oprname = ANY (?) AND n.nspname <> 'pg_catalog'";
 
   private static final String COLUMNS_SQL =
@@ -143,6 +185,15 @@ public final class DatabaseChecks {
    */
   public void vet(Connection c, Statement stmt, boolean readOnly, boolean cockroach)
       throws SQLException {
+    try {
+      vetUnredacted(c, stmt, readOnly, cockroach);
+    } catch (SqlRefusedException e) {
+      throw redacted(e, stmt.sql());
+    }
+  }
+
+  private void vetUnredacted(Connection c, Statement stmt, boolean readOnly, boolean cockroach)
+      throws SQLException {
     boolean scs = standardConformingStrings(c);
     requireOneDriverStatement(stmt.jdbcSql(), scs);
     List<SqlToken> tokens = SqlLexer.tokenize(stmt.sql());
@@ -152,15 +203,330 @@ public final class DatabaseChecks {
     }
     Analysis a = StatementClassifier.analyze(parts.get(0));
     boolean access = policy.hasAccessControls();
+    ParseTree tree = null;
     if (readOnly || access) {
-      checkFunctions(c, a, readOnly);
+      checkFunctions(c, a, readOnly, access);
+      if (!cockroach) {
+        tree = parseTree(c, stmt);
+        checkParseTree(c, tree, readOnly, access);
+      }
     }
     if (access) {
       List<SqlToken> inner = plannable(a);
       if (inner == null) {
-        checkNotAnalysable(a);
+        checkNotAnalysable(a, tree);
       } else {
         checkPlan(c, stmt, a, inner, cockroach);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- the database's parse tree
+
+  /**
+   * The longest statement whose parse tree is read. The tree is larger than the text (tens of
+   * times, more for wide tables), so longer statements are refused where the tree is needed (read-
+   * only calls and access control on PostgreSQL) rather than shipped as tens of megabytes.
+   */
+  public static final int MAX_ANALYSED_LENGTH = 64_000;
+
+  private static final String FUNCTIONS_BY_OID =
+      "SELECT p.oid, p.proname, n.nspname, p.provolatile::text, "
+          + EXTENSION_MEMBER
+          + " FROM pg_catalog.pg_proc p"
+          + " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+          + " WHERE p.oid = ANY (?)";
+
+  private static final String OPERATORS_BY_OID =
+      "SELECT o.oid, o.oprname, n.nspname, o.oprcode::oid"
+          + " FROM pg_catalog.pg_operator o"
+          + " JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace"
+          + " WHERE o.oid = ANY (?)";
+
+  /**
+   * Functions and operators the CHECK constraints of domains (and of the domains they are based on)
+   * depend on: what coercing a value to the domain runs.
+   */
+  private static final String DOMAIN_CHECKS =
+      "WITH RECURSIVE d(oid) AS (SELECT unnest(?::oid[])"
+          + " UNION SELECT t.typbasetype FROM pg_catalog.pg_type t JOIN d ON t.oid = d.oid"
+          + " WHERE t.typtype = 'd')"
+          + " SELECT DISTINCT dep.refclassid = 'pg_catalog.pg_proc'::regclass, dep.refobjid"
+          + " FROM d JOIN pg_catalog.pg_constraint k ON k.contypid = d.oid"
+          + " JOIN pg_catalog.pg_depend dep ON dep.classid = 'pg_catalog.pg_constraint'::regclass"
+          + " AND dep.objid = k.oid AND dep.refclassid IN"
+          + " ('pg_catalog.pg_proc'::regclass, 'pg_catalog.pg_operator'::regclass)";
+
+  private static final String RELATIONS_BY_OID =
+      "SELECT c.oid, n.nspname, c.relname FROM pg_catalog.pg_class c"
+          + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY (?)";
+
+  private static final String COLUMN_NAMES =
+      "SELECT a.attrelid, a.attname FROM pg_catalog.pg_attribute a"
+          + " JOIN (SELECT unnest(?::oid[]) AS r, unnest(?::int2[]) AS n) u"
+          + " ON a.attrelid = u.r AND a.attnum = u.n";
+
+  /** Catalogs never readable (credentials, server configuration files), by name in pg_catalog. */
+  private static final Map<String, Rule> NEVER_READ =
+      Map.of(
+          "pg_authid", Rule.CREDENTIAL_CATALOG,
+          "pg_shadow", Rule.CREDENTIAL_CATALOG,
+          "pg_user_mapping", Rule.CREDENTIAL_CATALOG,
+          "pg_user_mappings", Rule.CREDENTIAL_CATALOG,
+          "pg_largeobject", Rule.CREDENTIAL_CATALOG,
+          "pg_hba_file_rules", Rule.SERVER_CONFIG,
+          "pg_ident_file_mappings", Rule.SERVER_CONFIG,
+          "pg_file_settings", Rule.SERVER_CONFIG,
+          "pg_config", Rule.SERVER_CONFIG);
+
+  /**
+   * Has PostgreSQL parse the statement (one Parse message, nothing planned or run) with {@code
+   * debug_print_parse} on for this transaction only, and reads the tree it sends back.
+   */
+  static ParseTree parseTree(Connection c, Statement stmt) throws SQLException {
+    if (stmt.jdbcSql().length() > MAX_ANALYSED_LENGTH) {
+      throw refuse(
+          Rule.STATEMENT_TOO_LONG,
+          "the statement is "
+              + String.format(Locale.ROOT, "%,d", stmt.jdbcSql().length())
+              + " characters long, and in read-only mode or with access control the database's"
+              + " own analysis of a statement is read, which is limited to "
+              + String.format(Locale.ROOT, "%,d", MAX_ANALYSED_LENGTH)
+              + " characters.");
+    }
+    String minMessages;
+    String pretty;
+    try (java.sql.Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT current_setting('client_min_messages'),"
+                    + " current_setting('debug_pretty_print'),"
+                    + " set_config('debug_print_parse', 'on', true),"
+                    + " set_config('debug_pretty_print', 'off', true),"
+                    + " set_config('client_min_messages', 'log', true)")) {
+      rs.next();
+      minMessages = rs.getString(1);
+      pretty = rs.getString(2);
+    }
+    StringBuilder text = new StringBuilder();
+    int trees = 0;
+    boolean failed = true;
+    try {
+      try (PreparedStatement ps = c.prepareStatement(stmt.jdbcSql())) {
+        for (int i = 0; i < stmt.values().size(); i++) {
+          ps.setObject(i + 1, stmt.values().get(i));
+        }
+        ps.getMetaData();
+        for (java.sql.SQLWarning w = ps.getWarnings(); w != null; w = w.getNextWarning()) {
+          if (w instanceof org.postgresql.util.PSQLWarning pw
+              && pw.getServerErrorMessage() != null
+              && "parse tree:".equals(pw.getServerErrorMessage().getMessage())
+              && pw.getServerErrorMessage().getDetail() != null) {
+            text.append(pw.getServerErrorMessage().getDetail()).append('\n');
+            trees++;
+          }
+        }
+      }
+      failed = false;
+    } finally {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT set_config('debug_print_parse', 'off', true),"
+                  + " set_config('debug_pretty_print', ?, true),"
+                  + " set_config('client_min_messages', ?, true)")) {
+        ps.setString(1, pretty);
+        ps.setString(2, minMessages);
+        ps.executeQuery().close();
+      } catch (SQLException e) {
+        if (!failed) {
+          throw e;
+        } // else the transaction is aborted anyway; the first failure is the one to report
+      }
+    }
+    if (trees == 0) {
+      throw refuse(
+          Rule.NOT_ANALYSABLE,
+          "the database did not show its analysis of the statement (debug_print_parse), so the"
+              + " functions and relations it uses cannot be checked");
+    }
+    // Column sets are shifted by FirstLowInvalidHeapAttributeNumber: -7 since PostgreSQL 12
+    // (which dropped the oid system column), -8 before.
+    boolean v12 =
+        !c.isWrapperFor(BaseConnection.class)
+            || c.unwrap(BaseConnection.class)
+                .haveMinimumServerVersion(org.postgresql.core.ServerVersion.v12);
+    return ParseTree.parse(text.toString(), v12 ? 7 : 8);
+  }
+
+  /**
+   * The checks made on the database's own parse tree: every function it resolved (also through
+   * attribute notation, operators, casts and domain checks) by object id, and with access control
+   * every relation and column it reads; credential catalogs and configuration files always.
+   */
+  private void checkParseTree(Connection c, ParseTree tree, boolean readOnly, boolean access)
+      throws SQLException {
+    // Functions, each with how the statement reaches it.
+    Map<Long, String> via = new LinkedHashMap<>();
+    Map<Long, String> userOperator = new HashMap<>(); // function -> schema of its operator
+    for (long f : tree.functions) {
+      via.putIfAbsent(f, null);
+    }
+    Set<Long> operators = new LinkedHashSet<>(tree.operators);
+    if (!tree.domains.isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(DOMAIN_CHECKS)) {
+        ps.setArray(1, c.createArrayOf("oid", tree.domains.toArray()));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            if (rs.getBoolean(1)) {
+              via.putIfAbsent(rs.getLong(2), "(called by a domain's CHECK constraint)");
+            } else {
+              operators.add(rs.getLong(2));
+            }
+          }
+        }
+      }
+    }
+    if (!operators.isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(OPERATORS_BY_OID)) {
+        ps.setArray(1, c.createArrayOf("oid", operators.toArray()));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            long fn = rs.getLong(4);
+            String schema = rs.getString(3);
+            via.put(fn, "the operator " + schema + "." + rs.getString(2));
+            if (!"pg_catalog".equals(schema)) {
+              userOperator.put(fn, schema);
+            }
+          }
+        }
+      }
+    }
+    if (!via.isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(FUNCTIONS_BY_OID)) {
+        ps.setArray(1, c.createArrayOf("oid", via.keySet().toArray()));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            long oid = rs.getLong(1);
+            Fn f = new Fn(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5));
+            String how = via.get(oid);
+            String written =
+                how == null
+                    ? f.schema + "." + f.name
+                    : how.startsWith("the operator ")
+                        ? how + " (" + f.schema + "." + f.name + ")"
+                        : f.schema + "." + f.name + "() " + how;
+            checkKnownRules(written, f, readOnly, access);
+            if (allowed(f.schema + "." + f.name)) {
+              continue;
+            }
+            String opSchema = userOperator.get(oid);
+            checkFunction(
+                written,
+                opSchema == null ? f : new Fn(f.name, opSchema, f.volatility, f.extension),
+                readOnly);
+          }
+        }
+      }
+    }
+
+    // Relations.
+    if (tree.relations.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(RELATIONS_BY_OID)) {
+      ps.setArray(1, c.createArrayOf("oid", tree.relations.keySet().toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        List<Object[]> rels = new ArrayList<>();
+        while (rs.next()) {
+          rels.add(new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3)});
+        }
+        List<Long> relids = new ArrayList<>();
+        List<Integer> attnums = new ArrayList<>();
+        Map<Long, String> names = new HashMap<>();
+        Map<Long, Set<String>> blockedByRel = new HashMap<>();
+        Map<String, List<String[]>> ancestry = Map.of();
+        if (access) {
+          List<String[]> named = new ArrayList<>();
+          for (Object[] r : rels) {
+            named.add(new String[] {(String) r[1], (String) r[2]});
+          }
+          ancestry = ancestors(c, named);
+        }
+        for (Object[] r : rels) {
+          long relid = (Long) r[0];
+          String schema = (String) r[1];
+          String table = (String) r[2];
+          Rule never = "pg_catalog".equals(schema) ? NEVER_READ.get(table) : null;
+          if (never != null) {
+            throw refuse(
+                never,
+                "the statement reads "
+                    + schema
+                    + "."
+                    + table
+                    + (never == Rule.CREDENTIAL_CATALOG
+                        ? ", which holds credentials and is never readable."
+                        : ", which shows the server's authentication or configuration files."));
+          }
+          if (!access) {
+            continue;
+          }
+          checkRelation(schema, table);
+          String name = schema + "." + table;
+          Set<String> blockedHere =
+              blockedColumnsWithAncestors(schema, table, ancestry.getOrDefault(name, List.of()));
+          if (blockedHere.isEmpty()) {
+            continue;
+          }
+          blockedByRel.put(relid, blockedHere);
+          Set<Integer> used = tree.relations.get(relid);
+          if (used == null) {
+            throw notAnalysed(
+                "the database's analysis does not list the columns used of " + hidden(name));
+          }
+          if (used.contains(0)) {
+            throw refuse(
+                Rule.BLOCKED_COLUMN,
+                hidden(name) + " has blocked columns and the statement uses its whole row.");
+          }
+          names.put(relid, schema + "\u0000" + table);
+          for (int n : used) {
+            if (n > 0) {
+              relids.add(relid);
+              attnums.add(n);
+            }
+          }
+        }
+        checkTreeColumns(c, names, blockedByRel, relids, attnums);
+      }
+    }
+  }
+
+  /**
+   * The columns the parse tree says a statement uses (relation and attribute number pairs), against
+   * the blocked columns, in one catalog query whatever their number.
+   */
+  private void checkTreeColumns(
+      Connection c,
+      Map<Long, String> names,
+      Map<Long, Set<String>> blockedByRel,
+      List<Long> relids,
+      List<Integer> attnums)
+      throws SQLException {
+    if (relids.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(COLUMN_NAMES)) {
+      ps.setArray(1, c.createArrayOf("oid", relids.toArray()));
+      ps.setArray(2, c.createArrayOf("int2", attnums.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String[] st = names.get(rs.getLong(1)).split("\u0000", 2);
+          String col = rs.getString(2);
+          if (blockedByRel.get(rs.getLong(1)).contains(col.toLowerCase(Locale.ROOT))) {
+            throw blockedColumn(st[0] + "." + st[1], col, "as the database resolved the statement");
+          }
+        }
       }
     }
   }
@@ -217,13 +583,24 @@ public final class DatabaseChecks {
 
   // ---------------------------------------------------------------- functions
 
-  private void checkFunctions(Connection c, Analysis a, boolean readOnly) throws SQLException {
+  private void checkFunctions(Connection c, Analysis a, boolean readOnly, boolean access)
+      throws SQLException {
     Map<String, String> called = new HashMap<>(); // base name -> as written
     for (String f : a.functions) {
       called.putIfAbsent(FunctionRules.baseName(f), f);
       String schema = FunctionRules.schemaOf(f);
       if (!schema.isEmpty() && !BUILTIN_SCHEMAS.contains(schema) && !allowed(f)) {
         throw functionNotAllowed(f, "it is not a built-in function");
+      }
+    }
+    // Names the database may resolve to a function without "(" after them: attribute notation
+    // (x).f or alias.f calls f(x) when f takes one argument, and keywords such as over(...).
+    Set<String> attributeOnly = new HashSet<>();
+    for (String f : a.possibleCalls) {
+      String base = FunctionRules.baseName(f);
+      if (!called.containsKey(base)) {
+        called.put(base, f);
+        attributeOnly.add(base);
       }
     }
     Set<String> operators = new LinkedHashSet<>();
@@ -238,16 +615,24 @@ public final class DatabaseChecks {
         ps.setArray(1, textArray(c, called.keySet()));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
+            String name = rs.getString(1);
+            if (attributeOnly.contains(name) && !rs.getBoolean(5)) {
+              continue; // attribute notation only reaches functions of one argument
+            }
             found
-                .computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
-                .add(new Fn(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)));
+                .computeIfAbsent(name, k -> new ArrayList<>())
+                .add(new Fn(name, rs.getString(2), rs.getString(3), rs.getString(4)));
           }
         }
       }
       for (Map.Entry<String, String> e : called.entrySet()) {
+        String written = attributeOnly.contains(e.getKey()) ? e.getKey() : e.getValue();
+        for (Fn f : found.getOrDefault(e.getKey(), List.of())) {
+          checkKnownRules(written, f, readOnly, access);
+        }
         if (!allowed(e.getValue()) && !allowed(e.getKey())) {
           for (Fn f : found.getOrDefault(e.getKey(), List.of())) {
-            checkFunction(e.getValue(), f, readOnly);
+            checkFunction(written, f, readOnly);
           }
         }
       }
@@ -257,10 +642,13 @@ public final class DatabaseChecks {
         ps.setArray(1, textArray(c, operators));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            Fn f = new Fn(rs.getString(3), rs.getString(2), rs.getString(4), rs.getBoolean(5));
+            Fn f = new Fn(rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6));
+            String opSchema = rs.getString(2);
             String op = "the operator " + rs.getString(1) + " (" + f.schema + "." + f.name + ")";
+            checkKnownRules(op, f, readOnly, access);
             if (!allowed(f.schema + "." + f.name)) {
-              checkFunction(op, f, readOnly);
+              // An operator outside pg_catalog is user-defined even when it calls a built-in.
+              checkFunction(op, new Fn(f.name, opSchema, f.volatility, f.extension), readOnly);
             }
           }
         }
@@ -268,18 +656,62 @@ public final class DatabaseChecks {
     }
   }
 
-  /** One function the database resolves a called name (or an operator) to. */
-  private record Fn(String name, String schema, String volatility, boolean extension) {}
+  /**
+   * The guard's rules by name, applied to a function the database has under a called name: file and
+   * SQL-text functions always, side effects in read-only mode, catalog information with access
+   * control. These hold whatever {@code CRDB_ALLOWED_FUNCTIONS} says.
+   */
+  private static void checkKnownRules(String written, Fn f, boolean readOnly, boolean access) {
+    String q = f.schema + "." + f.name;
+    String what = display(written);
+    if (FunctionRules.isFileAccess(q)) {
+      throw refuse(Rule.FILE_ACCESS, what + " reads or writes files on the database server.");
+    }
+    if (FunctionRules.isDynamicSql(q) || FunctionRules.isDangerous(q)) {
+      throw refuse(
+          Rule.DANGEROUS_FUNCTION,
+          what + " runs SQL text the safety layer cannot inspect, or can crash the cluster.");
+    }
+    if (readOnly && FunctionRules.isSideEffect(q)) {
+      throw refuse(
+          Rule.SIDE_EFFECT_FUNCTION, what + " has side effects and the call is read-only.");
+    }
+    if (access && FunctionRules.isCatalogInfo(q)) {
+      throw refuse(
+          Rule.CATALOG_ACCESS,
+          what + " can reveal names or definitions that the access rules hide.");
+    }
+  }
 
   /**
-   * Built-in functions and functions of installed extensions are judged by their volatility (in
-   * read-only mode); any other function (written with CREATE FUNCTION, possibly lying about its
-   * volatility) only runs when an operator allowed it by name.
+   * One function the database resolves a called name (or an operator) to.
+   *
+   * @param extension the extension it belongs to, or null
+   */
+  private record Fn(String name, String schema, String volatility, String extension) {}
+
+  /**
+   * Built-in functions and functions of extensions known to be safe ({@link #SAFE_EXTENSIONS}) are
+   * judged by their volatility (in read-only mode); any other function (written with CREATE
+   * FUNCTION, possibly lying about its volatility, or of another extension) only runs when an
+   * operator allowed it by name.
    */
   private static void checkFunction(String written, Fn f, boolean readOnly) {
-    if (!BUILTIN_SCHEMAS.contains(f.schema) && !f.extension) {
-      throw functionNotAllowed(
-          written, "a user-defined function " + f.schema + "." + f.name + " has this name");
+    if (!BUILTIN_SCHEMAS.contains(f.schema)) {
+      if (f.extension == null) {
+        throw functionNotAllowed(
+            written, "a user-defined function " + f.schema + "." + f.name + " has this name");
+      }
+      if (!SAFE_EXTENSIONS.contains(f.extension)) {
+        throw functionNotAllowed(
+            written,
+            f.schema
+                + "."
+                + f.name
+                + " belongs to the extension "
+                + f.extension
+                + ", whose functions can run SQL text or read relations by name");
+      }
     }
     if (readOnly && "v".equals(f.volatility) && !SAFE_VOLATILE.contains(f.name)) {
       throw functionNotAllowed(
@@ -302,8 +734,12 @@ public final class DatabaseChecks {
   }
 
   private static SqlRefusedException functionNotAllowed(String f, String why) {
-    String what = f.startsWith("the operator ") ? f : f + "()";
-    return refuse(Rule.FUNCTION_NOT_ALLOWED, what + " is not allowed: " + why + ".");
+    return refuse(Rule.FUNCTION_NOT_ALLOWED, display(f) + " is not allowed: " + why + ".");
+  }
+
+  /** A function as messages name it: {@code f()}, or a description that already says so. */
+  private static String display(String written) {
+    return written.startsWith("the operator ") || written.contains("()") ? written : written + "()";
   }
 
   private static Array textArray(Connection c, Set<String> values) throws SQLException {
@@ -340,8 +776,12 @@ public final class DatabaseChecks {
       return null;
     }
     SqlToken first = t.get(i);
+    if (first.isWord("create") && createsFromQuery(t, i)) {
+      return t.subList(i, t.size()); // CREATE TABLE ... AS, CREATE MATERIALIZED VIEW ... AS
+    }
     boolean ok =
         first.is("(")
+            || first.isWord("declare")
             || first.isWord("select")
             || first.isWord("with")
             || first.isWord("values")
@@ -355,11 +795,106 @@ public final class DatabaseChecks {
   }
 
   /**
-   * Statements the planner cannot describe (DDL, SHOW, utilities) are allowed under access control
-   * only when they name no relation that a rule covers and list no schema objects.
+   * True for {@code CREATE [modifiers] TABLE|MATERIALIZED VIEW ... AS query}: a statement that runs
+   * a query and keeps its rows, which EXPLAIN can plan (without running it) like the query itself.
    */
-  private void checkNotAnalysable(Analysis a) {
+  private static boolean createsFromQuery(List<SqlToken> t, int i) {
+    int p = i + 1;
+    while (p < t.size()
+        && (t.get(p).isWord("temp")
+            || t.get(p).isWord("temporary")
+            || t.get(p).isWord("unlogged")
+            || t.get(p).isWord("global")
+            || t.get(p).isWord("local")
+            || t.get(p).isWord("or")
+            || t.get(p).isWord("replace"))) {
+      p++;
+    }
+    boolean table = p < t.size() && t.get(p).isWord("table");
+    boolean matview =
+        p + 1 < t.size() && t.get(p).isWord("materialized") && t.get(p + 1).isWord("view");
+    if (!table && !matview) {
+      return false;
+    }
+    int depth = 0;
+    for (int k = p; k < t.size(); k++) {
+      SqlToken tok = t.get(k);
+      if (tok.is("(") || tok.is("[")) {
+        depth++;
+      } else if (tok.is(")") || tok.is("]")) {
+        depth--;
+      } else if (depth == 0 && tok.isWord("as")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Objects whose definition holds code or a data source that runs later, out of sight of the
+   * checks made on the statement that uses them: a function body, a trigger, a rule, a policy, an
+   * operator or cast over any function, a foreign table reading another server (or this one).
+   */
+  private static final Set<String> CODE_OBJECTS =
+      Set.of(
+          "function",
+          "procedure",
+          "routine",
+          "aggregate",
+          "operator",
+          "operator class",
+          "operator family",
+          "cast",
+          "trigger",
+          "event trigger",
+          "rule",
+          "policy",
+          "language",
+          "transform",
+          "extension",
+          "type",
+          "domain",
+          "conversion",
+          "text search",
+          "access method",
+          "foreign data",
+          "foreign table",
+          "server",
+          "user mapping",
+          "publication",
+          "subscription");
+
+  /** The kind of code object a CREATE, ALTER or IMPORT FOREIGN SCHEMA defines, or null. */
+  static String codeObject(Analysis a) {
+    String cmd = a.command == null ? "" : a.command.toLowerCase(Locale.ROOT);
+    if (cmd.startsWith("import")) {
+      return "foreign table";
+    }
+    for (String verb : List.of("create ", "alter ")) {
+      if (cmd.startsWith(verb) && CODE_OBJECTS.contains(cmd.substring(verb.length()))) {
+        return cmd.substring(verb.length());
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Statements the planner cannot describe (DDL, SHOW, utilities) are allowed under access control
+   * only when they name no relation that a rule covers, list no schema objects and define no code
+   * that would run later unchecked.
+   */
+  private void checkNotAnalysable(Analysis a, ParseTree tree) {
     List<SqlToken> t = a.tokens;
+    String code = codeObject(a);
+    if (code != null) {
+      throw refuse(
+          Rule.NOT_ANALYSABLE,
+          a.command
+              + " defines a "
+              + code
+              + " whose code runs later, out of sight of the access checks, so it is refused"
+              + " while access control is configured.");
+    }
     if (!t.isEmpty() && t.get(0).isWord("show")) {
       String what = t.size() > 1 ? t.get(1).value() : "";
       if (!Set.of("transaction", "time", "timezone", "statement_timeout", "search_path")
@@ -372,11 +907,25 @@ public final class DatabaseChecks {
       }
       return;
     }
+    if (tree != null) {
+      // The relations as the database's parser read them from the statement.
+      for (String[] rv : tree.rangeVars) {
+        if (covered(rv[0], rv[1])) {
+          String name = rv[0] == null ? rv[1] : rv[0] + "." + rv[1];
+          throw refuse(
+              Rule.NOT_ANALYSABLE,
+              a.command
+                  + " on "
+                  + name
+                  + " cannot be checked against the access rules (only queries and DML are"
+                  + " planned), and "
+                  + name
+                  + " is covered by a rule.");
+        }
+      }
+    }
     for (Rel r : a.rels) {
-      if (policy.isTableBlocked(r.schema(), r.table())
-          || !policy.blockedColumnsOf(r.schema(), r.table()).isEmpty()
-          || !policy.isTableAllowed(r.schema(), r.table())
-          || (r.schema() != null && !policy.isSchemaVisible(r.schema()))) {
+      if (covered(r.schema(), r.table())) {
         throw refuse(
             Rule.NOT_ANALYSABLE,
             a.command
@@ -388,6 +937,14 @@ public final class DatabaseChecks {
                 + " is covered by a rule.");
       }
     }
+  }
+
+  /** Whether any access rule covers a relation named so (schema may be null). */
+  private boolean covered(String schema, String table) {
+    return policy.isTableBlocked(schema, table)
+        || !policy.blockedColumnsOf(schema, table).isEmpty()
+        || !policy.isTableAllowed(schema, table)
+        || (schema != null && !policy.isSchemaVisible(schema));
   }
 
   private void checkPlan(
@@ -447,7 +1004,7 @@ public final class DatabaseChecks {
   }
 
   private void checkRelation(String schema, String table) {
-    String name = schema == null || schema.isEmpty() ? table : schema + "." + table;
+    String name = hidden(schema == null || schema.isEmpty() ? table : schema + "." + table);
     if (schema != null && CATALOG_SCHEMAS.contains(schema.toLowerCase(Locale.ROOT))) {
       throw refuse(
           Rule.CATALOG_ACCESS,
@@ -461,11 +1018,7 @@ public final class DatabaseChecks {
     if (schema != null && !policy.isSchemaVisible(schema)) {
       throw refuse(
           Rule.SCHEMA_NOT_ALLOWED,
-          "the statement reads "
-              + name
-              + " and schema "
-              + schema
-              + " is not among the allowed schemas.");
+          "the statement reads " + name + " and its schema is not among the allowed schemas.");
     }
     if (!policy.isTableAllowed(schema, table)) {
       throw refuse(
@@ -477,10 +1030,10 @@ public final class DatabaseChecks {
   private static SqlRefusedException blockedColumn(String table, String column, String where) {
     return refuse(
         Rule.BLOCKED_COLUMN,
-        "the statement uses column "
-            + column
+        "the statement uses "
+            + hiddenColumn(column)
             + " of "
-            + table
+            + hidden(table)
             + " ("
             + where
             + "), which is blocked.");
@@ -507,6 +1060,107 @@ public final class DatabaseChecks {
         throw notAnalysed("the plan could not be read");
       }
     }
+    checkPostgresPlan(
+        plan,
+        userTokens,
+        new ColumnSource() {
+          @Override
+          public List<String> columns(String schema, String table) throws SQLException {
+            return tableColumns(c, schema, table);
+          }
+
+          @Override
+          public Map<String, List<String[]>> ancestors(List<String[]> relations)
+              throws SQLException {
+            return DatabaseChecks.ancestors(c, relations);
+          }
+        });
+  }
+
+  /** What the plan check looks up in the catalog: a table's columns, and its ancestors. */
+  @FunctionalInterface
+  interface ColumnSource {
+    /** The columns of a table, in order. */
+    List<String> columns(String schema, String table) throws SQLException;
+
+    /**
+     * For each relation given as {schema, table}: the tables it is a partition or an inheritance
+     * child of (recursively), as {schema, table}, keyed by {@code schema.table}.
+     */
+    default Map<String, List<String[]>> ancestors(List<String[]> relations) throws SQLException {
+      return Map.of();
+    }
+  }
+
+  /** Partition and inheritance parents, recursively, of relations given by schema and name. */
+  private static final String ANCESTORS_BY_NAME =
+      "WITH RECURSIVE r(oid, anc) AS ("
+          + " SELECT c.oid, c.oid FROM pg_catalog.pg_class c"
+          + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+          + " JOIN (SELECT unnest(?::text[]) AS s, unnest(?::text[]) AS t) q"
+          + " ON n.nspname = q.s AND c.relname = q.t"
+          + " UNION SELECT r.oid, i.inhparent FROM pg_catalog.pg_inherits i JOIN r"
+          + " ON i.inhrelid = r.anc)"
+          + " SELECT n.nspname, c.relname, an.nspname, ac.relname FROM r"
+          + " JOIN pg_catalog.pg_class c ON c.oid = r.oid"
+          + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+          + " JOIN pg_catalog.pg_class ac ON ac.oid = r.anc"
+          + " JOIN pg_catalog.pg_namespace an ON an.oid = ac.relnamespace"
+          + " WHERE r.anc <> r.oid";
+
+  private static Map<String, List<String[]>> ancestors(Connection c, List<String[]> relations)
+      throws SQLException {
+    Map<String, List<String[]>> out = new HashMap<>();
+    if (relations.isEmpty()) {
+      return out;
+    }
+    List<String> schemas = new ArrayList<>();
+    List<String> tables = new ArrayList<>();
+    for (String[] r : relations) {
+      schemas.add(r[0]);
+      tables.add(r[1]);
+    }
+    try (PreparedStatement ps = c.prepareStatement(ANCESTORS_BY_NAME)) {
+      ps.setArray(1, c.createArrayOf("text", schemas.toArray()));
+      ps.setArray(2, c.createArrayOf("text", tables.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.computeIfAbsent(rs.getString(1) + "." + rs.getString(2), k -> new ArrayList<>())
+              .add(new String[] {rs.getString(3), rs.getString(4)});
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The blocked columns of a relation, its own and those of the tables it is a partition or an
+   * inheritance child of (its rows are theirs); refuses a relation whose ancestor is blocked.
+   */
+  private Set<String> blockedColumnsWithAncestors(
+      String schema, String table, List<String[]> ancestors) {
+    Set<String> blocked = new HashSet<>(policy.blockedColumnsOf(schema, table));
+    for (String[] a : ancestors) {
+      if (policy.isTableBlocked(a[0], a[1])) {
+        throw refuse(
+            Rule.BLOCKED_TABLE,
+            "the statement reads "
+                + hidden(schema + "." + table)
+                + ", a partition or child table of "
+                + hidden(a[0] + "." + a[1])
+                + ", which is blocked.");
+      }
+      blocked.addAll(policy.blockedColumnsOf(a[0], a[1]));
+    }
+    return blocked;
+  }
+
+  /**
+   * Checks a PostgreSQL plan ({@code EXPLAIN (VERBOSE, FORMAT JSON)}): every scanned relation, and
+   * every expression's use of a table with blocked columns. One pass over the plan's expressions.
+   */
+  void checkPostgresPlan(JsonNode plan, List<SqlToken> userTokens, ColumnSource source)
+      throws SQLException {
     List<JsonNode> nodes = new ArrayList<>();
     for (JsonNode top : plan) {
       collectNodes(top.get("Plan"), nodes);
@@ -521,49 +1175,84 @@ public final class DatabaseChecks {
         scans.put(n.path("Alias").asText(table), n);
       }
     }
+    // The scans of tables with blocked columns, by alias. Everything below is one pass over the
+    // plan's expressions, whatever the number of scans: a plan of thousands of scans costs linear
+    // time here, as it does in the database.
+    Set<String> aliasLists = aliasesWithColumnList(userTokens);
+    Map<String, List<String>> columnsByTable = new HashMap<>();
+    Map<String, CoveredScan> covered = new HashMap<>();
+    Map<String, String[]> scanned = new LinkedHashMap<>();
+    for (JsonNode scan : scans.values()) {
+      String schema = scan.path("Schema").asText(null);
+      String table = scan.get("Relation Name").asText();
+      if (schema != null) {
+        scanned.putIfAbsent(schema + "." + table, new String[] {schema, table});
+      }
+    }
+    Map<String, List<String[]>> ancestry = source.ancestors(new ArrayList<>(scanned.values()));
     for (Map.Entry<String, JsonNode> e : scans.entrySet()) {
       JsonNode scan = e.getValue();
       String schema = scan.path("Schema").asText(null);
       String table = scan.get("Relation Name").asText();
-      Set<String> blocked = policy.blockedColumnsOf(schema, table);
+      Set<String> blocked =
+          blockedColumnsWithAncestors(
+              schema, table, ancestry.getOrDefault(schema + "." + table, List.of()));
       if (blocked.isEmpty()) {
         continue;
       }
       String alias = e.getKey();
       String name = schema == null ? table : schema + "." + table;
-      if (aliasHasColumnList(userTokens, alias)) {
+      if (aliasLists.contains(alias)) {
         throw refuse(
             Rule.BLOCKED_COLUMN,
-            name
+            hidden(name)
                 + " has blocked columns and the statement renames its columns with an alias list ("
                 + alias
                 + "(...)).");
       }
-      List<String> columns = tableColumns(c, schema, table);
-      Set<String> real = new HashSet<>(columns);
-      for (JsonNode n : nodes) {
-        Iterator<Map.Entry<String, JsonNode>> fields = n.fields();
-        while (fields.hasNext()) {
-          Map.Entry<String, JsonNode> f = fields.next();
-          if (NON_EXPRESSION_FIELDS.contains(f.getKey()) || f.getKey().equals("Plans")) {
-            continue;
-          }
-          if (n == scan
-              && f.getKey().equals("Output")
-              && isPhysicalTlist(f.getValue(), alias, columns)) {
-            continue; // the scan returns whole rows only for its parent to pick from
-          }
-          for (String expr : strings(f.getValue())) {
-            String hit = referencedColumn(expr, alias, blocked, real);
+      List<String> columns = columnsByTable.get(name);
+      if (columns == null) {
+        columns = source.columns(schema, table);
+        columnsByTable.put(name, columns);
+      }
+      covered.put(alias, new CoveredScan(scan, name, blocked, columns, new HashSet<>(columns)));
+    }
+    if (covered.isEmpty()) {
+      return;
+    }
+    for (JsonNode n : nodes) {
+      CoveredScan own =
+          n.hasNonNull("Relation Name")
+              ? covered.get(n.path("Alias").asText(n.get("Relation Name").asText()))
+              : null;
+      Iterator<Map.Entry<String, JsonNode>> fields = n.fields();
+      while (fields.hasNext()) {
+        Map.Entry<String, JsonNode> f = fields.next();
+        if (NON_EXPRESSION_FIELDS.contains(f.getKey()) || f.getKey().equals("Plans")) {
+          continue;
+        }
+        if (own != null
+            && own.node() == n
+            && f.getKey().equals("Output")
+            && isPhysicalTlist(f.getValue(), n.path("Alias").asText(), own.columns())) {
+          continue; // the scan returns whole rows only for its parent to pick from
+        }
+        for (String expr : strings(f.getValue())) {
+          List<SqlToken> t = expressionTokens(expr);
+          for (int k = 0; k < t.size(); k++) {
+            SqlToken tok = t.get(k);
+            CoveredScan scan = tok.isIdentifier() ? covered.get(tok.value()) : null;
+            if (scan == null) {
+              continue;
+            }
+            String hit = referenceAt(t, k, scan.blocked(), scan.real());
             if (hit != null) {
               throw hit.equals("*")
                   ? refuse(
                       Rule.BLOCKED_COLUMN,
-                      name
-                          + " has blocked columns and the statement uses the whole row ("
-                          + expr
-                          + ").")
-                  : blockedColumn(name, hit, f.getKey());
+                      hidden(scan.name())
+                          + " has blocked columns and the statement uses its whole row.")
+                  : blockedColumn(scan.name(), hit, f.getKey());
             }
           }
         }
@@ -571,13 +1260,23 @@ public final class DatabaseChecks {
     }
   }
 
-  private static void collectNodes(JsonNode n, List<JsonNode> out) {
-    if (n == null || !n.isObject()) {
-      return;
-    }
-    out.add(n);
-    for (JsonNode child : n.path("Plans")) {
-      collectNodes(child, out);
+  /** A scan of a table with blocked columns, as the plan check needs it. */
+  private record CoveredScan(
+      JsonNode node, String name, Set<String> blocked, List<String> columns, Set<String> real) {}
+
+  /** Every node of a plan tree, without recursion (a plan can be thousands of joins deep). */
+  private static void collectNodes(JsonNode root, List<JsonNode> out) {
+    java.util.ArrayDeque<JsonNode> todo = new java.util.ArrayDeque<>();
+    todo.push(root == null ? JSON.nullNode() : root);
+    while (!todo.isEmpty()) {
+      JsonNode n = todo.pop();
+      if (!n.isObject()) {
+        continue;
+      }
+      out.add(n);
+      for (JsonNode child : n.path("Plans")) {
+        todo.push(child);
+      }
     }
   }
 
@@ -626,55 +1325,90 @@ public final class DatabaseChecks {
    */
   static String referencedColumn(
       String expr, String alias, Set<String> blocked, Set<String> realColumns) {
-    List<SqlToken> t;
+    List<SqlToken> t = expressionTokens(expr);
+    for (int k = 0; k < t.size(); k++) {
+      SqlToken tok = t.get(k);
+      if (tok.isIdentifier() && tok.value().equals(alias)) {
+        String hit = referenceAt(t, k, blocked, realColumns);
+        if (hit != null) {
+          return hit;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static List<SqlToken> expressionTokens(String expr) {
     try {
-      t = SqlLexer.tokenize(expr);
+      return SqlLexer.tokenize(expr);
     } catch (CrdbException e) {
       throw notAnalysed("a plan expression could not be read");
     }
-    for (int k = 0; k < t.size(); k++) {
-      SqlToken tok = t.get(k);
-      if (!tok.isIdentifier() || !tok.value().equals(alias)) {
-        continue;
-      }
-      boolean qualifiedBefore = k > 0 && t.get(k - 1).is(".");
-      if (qualifiedBefore) {
-        continue;
-      }
-      if (k + 2 < t.size() && t.get(k + 1).is(".")) {
-        SqlToken col = t.get(k + 2);
-        if (col.is("*")) {
-          return "*";
-        }
-        if (col.isIdentifier()) {
-          String name = col.value().toLowerCase(Locale.ROOT);
-          if (blocked.contains(name)) {
-            return name;
-          }
-          if (!realColumns.contains(col.value()) && !SYSTEM_COLUMNS.contains(name)) {
-            return col.value();
-          }
-        }
-        continue;
-      }
-      // The alias alone, as a value: a whole-row reference.
-      return "*";
+  }
+
+  /**
+   * What the alias at {@code k} references: a blocked column, {@code *} for the whole row, a name
+   * the table does not have (a renamed column), or null for an allowed column or a qualified name.
+   */
+  private static String referenceAt(
+      List<SqlToken> t, int k, Set<String> blocked, Set<String> realColumns) {
+    if (k > 0 && t.get(k - 1).is(".")) {
+      return null; // schema.alias... or x.alias: not this alias as a qualifier
     }
-    return null;
+    if (k + 2 < t.size() && t.get(k + 1).is(".")) {
+      SqlToken col = t.get(k + 2);
+      if (col.is("*")) {
+        return "*";
+      }
+      if (col.isIdentifier()) {
+        String name = col.value().toLowerCase(Locale.ROOT);
+        if (blocked.contains(name)) {
+          return name;
+        }
+        if (!realColumns.contains(col.value()) && !SYSTEM_COLUMNS.contains(name)) {
+          return col.value();
+        }
+      }
+      return null;
+    }
+    // The alias alone, as a value: a whole-row reference.
+    return "*";
   }
 
   private static final Set<String> SYSTEM_COLUMNS =
       Set.of("ctid", "xmin", "xmax", "cmin", "cmax", "tableoid", "oid");
 
-  /** True if the statement writes {@code alias(...)}, a column alias list. */
-  private static boolean aliasHasColumnList(List<SqlToken> t, String alias) {
-    for (int k = 0; k + 1 < t.size(); k++) {
-      SqlToken tok = t.get(k);
-      if (tok.isIdentifier() && tok.value().equals(alias) && t.get(k + 1).is("(")) {
-        return true;
+  /**
+   * Names written before {@code (} in the statement: {@code alias(...)} is a column alias list. The
+   * target of {@code INSERT INTO t [AS a] (columns)} is not: that list names the columns written
+   * (which the parse tree checks).
+   */
+  static Set<String> aliasesWithColumnList(List<SqlToken> t) {
+    boolean[] insertTarget = new boolean[t.size()];
+    for (int k = 1; k < t.size(); k++) {
+      if (!t.get(k).isWord("into")
+          || !(t.get(k - 1).isWord("insert") || t.get(k - 1).isWord("upsert"))) {
+        continue;
+      }
+      int j = k + 1;
+      while (j + 2 < t.size() && t.get(j).isIdentifier() && t.get(j + 1).is(".")) {
+        j += 2;
+      }
+      if (j < t.size() && t.get(j).isIdentifier()) {
+        insertTarget[j] = true;
+        if (j + 2 < t.size() && t.get(j + 1).isWord("as") && t.get(j + 2).isIdentifier()) {
+          insertTarget[j + 2] = true;
+        }
       }
     }
-    return false;
+    Set<String> out = new HashSet<>();
+    for (int k = 0; k + 1 < t.size(); k++) {
+      SqlToken tok = t.get(k);
+      if (tok.isIdentifier() && t.get(k + 1).is("(") && !insertTarget[k]) {
+        out.add(tok.value());
+      }
+    }
+    return out;
   }
 
   private static List<String> tableColumns(Connection c, String schema, String table)
@@ -709,8 +1443,16 @@ public final class DatabaseChecks {
         }
       }
     }
+    // Tables given a column alias list in the statement, found once for all scans.
+    Set<String> renamed = new HashSet<>();
+    for (Rel r : a.rels) {
+      int alias = r.aliasIndex();
+      if (alias >= 0 && alias + 1 < a.tokens.size() && a.tokens.get(alias + 1).is("(")) {
+        renamed.add(r.table().toLowerCase(Locale.ROOT));
+      }
+    }
     for (CockroachScan scan : cockroachScans(lines)) {
-      checkCockroachScan(scan, a);
+      checkCockroachScan(scan, renamed);
     }
   }
 
@@ -774,7 +1516,7 @@ public final class DatabaseChecks {
     return out;
   }
 
-  private void checkCockroachScan(CockroachScan scan, Analysis a) {
+  private void checkCockroachScan(CockroachScan scan, Set<String> renamed) {
     if (scan.virtual()) {
       throw refuse(
           Rule.CATALOG_ACCESS,
@@ -787,18 +1529,12 @@ public final class DatabaseChecks {
     if (blocked.isEmpty()) {
       return;
     }
-    for (Rel r : a.rels) {
-      int alias = r.aliasIndex();
-      if (r.table().equalsIgnoreCase(scan.table())
-          && alias >= 0
-          && alias + 1 < a.tokens.size()
-          && a.tokens.get(alias + 1).is("(")) {
-        throw refuse(
-            Rule.BLOCKED_COLUMN,
-            scan.table()
-                + " has blocked columns and the statement renames its columns with an alias"
-                + " list.");
-      }
+    if (renamed.contains(scan.table().toLowerCase(Locale.ROOT))) {
+      throw refuse(
+          Rule.BLOCKED_COLUMN,
+          hidden(scan.table())
+              + " has blocked columns and the statement renames its columns with an alias"
+              + " list.");
     }
     for (String col : scan.columns()) {
       if (blocked.contains(col.toLowerCase(Locale.ROOT))) {
@@ -808,6 +1544,62 @@ public final class DatabaseChecks {
   }
 
   // ---------------------------------------------------------------- errors
+
+  private static final char NAME_START = '\u0001';
+  private static final char NAME_END = '\u0002';
+
+  /**
+   * A relation or column name the checks learnt from the database (a plan, the parse tree, the
+   * result description), marked so that {@link #redacted} shows it only when the statement itself
+   * names it: a refusal must not reveal the name of a blocked table or column that the statement
+   * reached through a view, a partition or a column alias list.
+   */
+  static String hidden(String name) {
+    return NAME_START + "t" + name.replace(NAME_START, '?').replace(NAME_END, '?') + NAME_END;
+  }
+
+  /** A column name, marked like {@link #hidden(String)}. */
+  static String hiddenColumn(String name) {
+    return NAME_START + "c" + name.replace(NAME_START, '?').replace(NAME_END, '?') + NAME_END;
+  }
+
+  /** The refusal with every {@link #hidden} name the statement does not itself write replaced. */
+  static SqlRefusedException redacted(SqlRefusedException e, String sql) {
+    String m = e.getMessage();
+    if (m == null || m.indexOf(NAME_START) < 0) {
+      return e;
+    }
+    Set<String> written = new HashSet<>();
+    try {
+      for (SqlToken t : SqlLexer.tokenize(sql)) {
+        if (t.isIdentifier()) {
+          written.add(t.value().toLowerCase(Locale.ROOT));
+        }
+      }
+    } catch (CrdbException ignored) {
+      // Unreadable text names nothing.
+    }
+    StringBuilder out = new StringBuilder(m.length());
+    int i = 0;
+    while (i < m.length()) {
+      int start = m.indexOf(NAME_START, i);
+      int end = start < 0 ? -1 : m.indexOf(NAME_END, start);
+      if (start < 0 || end < 0) {
+        out.append(m, i, m.length());
+        break;
+      }
+      out.append(m, i, start);
+      boolean column = m.charAt(start + 1) == 'c';
+      String name = m.substring(start + 2, end);
+      String last = name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
+      out.append(
+          written.contains(last)
+              ? name
+              : column ? "a blocked column" : "a relation the statement reaches indirectly");
+      i = end + 1;
+    }
+    return new SqlRefusedException(e.rule(), out.toString(), e.suggestion());
+  }
 
   private static SqlRefusedException refuse(Rule rule, String problem) {
     return new SqlRefusedException(

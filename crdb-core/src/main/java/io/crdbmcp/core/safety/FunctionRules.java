@@ -42,7 +42,14 @@ final class FunctionRules {
           "database_to_xml_and_xmlschema",
           "database_to_xmlschema",
           "ts_stat",
-          "ts_rewrite");
+          "ts_rewrite",
+          // Extensions: tablefunc runs its text arguments, xml2 builds SQL from its arguments.
+          "crosstab",
+          "crosstab2",
+          "crosstab3",
+          "crosstab4",
+          "connectby",
+          "xpath_table");
 
   private static final Set<String> SIDE_EFFECT_EXACT =
       Set.of(

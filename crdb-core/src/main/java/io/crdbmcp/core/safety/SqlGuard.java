@@ -170,11 +170,32 @@ public final class SqlGuard {
       }
     }
 
-    // 2. Server files and programs, whatever the policy.
+    // 2. Server files and programs, whatever the policy. A name after "." may be a call too:
+    // ('/etc/passwd'::text).pg_read_file is pg_read_file('/etc/passwd') (attribute notation).
     for (String f : c.functions()) {
       if (FunctionRules.isFileAccess(f)) {
         return Verdict.refuse(
             c, Rule.FILE_ACCESS, f + "() reads or writes files on the database server.");
+      }
+    }
+    for (String f : a.possibleCalls) {
+      if (FunctionRules.isFileAccess(f)) {
+        return Verdict.refuse(
+            c,
+            Rule.FILE_ACCESS,
+            f
+                + " (attribute notation for "
+                + f
+                + "(...)) reads or writes files on the database server.");
+      }
+      if (FunctionRules.isDynamicSql(f)) {
+        return Verdict.refuse(
+            c,
+            Rule.DANGEROUS_FUNCTION,
+            f
+                + " (attribute notation for "
+                + f
+                + "(...)) runs SQL text that the safety layer cannot inspect.");
       }
     }
     if ("FILE".equals(a.copyTarget) || "PROGRAM".equals(a.copyTarget)) {

@@ -351,6 +351,16 @@ public final class StatementClassifier {
     boolean writes = true;
     final List<Rel> rels = new ArrayList<>();
     final List<String> functions = new ArrayList<>();
+
+    /**
+     * Names that PostgreSQL may resolve to a function although no {@code (} follows them: an
+     * identifier after {@code .} ({@code (expr).f} and {@code alias.f} are attribute notation for
+     * {@code f(expr)} and {@code f(alias)}), and a keyword such as {@code over} or {@code filter}
+     * written before {@code (} (a function may have that name). Only the database can tell which
+     * are calls; {@link DatabaseChecks} looks them up, the guard refuses the always-refused ones.
+     */
+    final Set<String> possibleCalls = new LinkedHashSet<>();
+
     final List<String> reasons = new ArrayList<>();
     final List<String> nestedCommands = new ArrayList<>();
     final Set<String> cteNames = new LinkedHashSet<>();
@@ -1123,8 +1133,25 @@ public final class StatementClassifier {
 
   private static void collectFunctions(Scan s, Analysis a) {
     List<SqlToken> t = s.t;
+    for (int k = 1; k < t.size(); k++) {
+      SqlToken tok = t.get(k);
+      if (tok.isIdentifier()
+          && t.get(k - 1).is(".")
+          && !(k + 1 < t.size() && t.get(k + 1).is("("))) {
+        a.possibleCalls.add(tok.value());
+      }
+    }
     for (int k = 0; k + 1 < t.size(); k++) {
       SqlToken tok = t.get(k);
+      // After ")" a keyword continues the call before it (count(*) FILTER (...), row_number()
+      // OVER (...), percentile_cont(x) WITHIN GROUP (...)); a call cannot start there.
+      if (tok.kind() == SqlToken.Kind.WORD
+          && t.get(k + 1).is("(")
+          && NOT_FUNCTIONS.contains(tok.value())
+          && !(k > 0 && (t.get(k - 1).is(")") || t.get(k - 1).is("]")))
+          && !a.cteHeaders.contains(k)) {
+        a.possibleCalls.add(tok.value());
+      }
       if (!tok.isIdentifier() || !t.get(k + 1).is("(") || a.cteHeaders.contains(k)) {
         continue;
       }

@@ -186,8 +186,43 @@ public final class Queries {
                 + "): the database cannot parse the statement: "
                 + e.getMessage());
       }
+      if (e.code() == ErrorCode.QUERY_TIMEOUT
+          || e.code() == ErrorCode.CANCELLED
+          || e.code() == ErrorCode.CONNECTION_FAILED) {
+        // The database's checks did not finish: the statement was not judged, so it is not
+        // reported as allowed.
+        return new Verdict(
+            false,
+            v.classification(),
+            Rule.NOT_ANALYSABLE.id(),
+            "Refused ("
+                + Rule.NOT_ANALYSABLE.id()
+                + "): the database did not finish checking the statement ("
+                + e.getMessage()
+                + "), so it could not be judged. Make it smaller or simpler and validate it"
+                + " again.");
+      }
       return v; // e.g. an unknown table: allowed, and running it will say what is wrong
     }
+  }
+
+  /**
+   * Checks a statement the library generated (rows: reads, changes, counts), on the connection and
+   * inside the transaction that will run it: the guard, then the same checks the database makes for
+   * user SQL ({@link DatabaseChecks#vet}), so that a view, say, cannot show a blocked column
+   * through generated SQL either. Throws {@link CrdbException} with the refusing rule.
+   */
+  public Classification require(
+      Database db, Connection c, Sql.Statement statement, boolean forceReadOnly)
+      throws SQLException {
+    Classification cl = require(db, statement.sql(), forceReadOnly);
+    JdbcSql jdbc = JdbcSql.of(statement.sql());
+    checks.vet(
+        c,
+        new DatabaseChecks.Statement(statement.sql(), jdbc.sql(), jdbc.bind(statement.params())),
+        forceReadOnly || effectiveReadOnly(db),
+        db.dialect().isCockroach());
+    return cl;
   }
 
   /** Checks a statement, throwing {@link CrdbException} with the refusing rule. */
