@@ -38,6 +38,8 @@ import java.util.Set;
  *     CRDB_KNOWLEDGE_STORE=database})
  * @param cancelOtherUsers whether cancel_query may cancel statements of other database users than
  *     the server's own ({@code CRDB_CANCEL_OTHER_USERS})
+ * @param outputSchemas whether tool descriptors carry output schemas ({@code CRDB_OUTPUT_SCHEMAS});
+ *     off by default, since every byte of tools/list costs the model context
  */
 public record CrdbConfig(
     List<ConnectionSpec> connections,
@@ -52,7 +54,8 @@ public record CrdbConfig(
     int poolSize,
     Path knowledgePath,
     boolean knowledgeInDatabase,
-    boolean cancelOtherUsers) {
+    boolean cancelOtherUsers,
+    boolean outputSchemas) {
 
   public static final String DEFAULT_CONNECTION = "default";
   public static final int DEFAULT_MAX_ROWS = 1000;
@@ -124,7 +127,8 @@ public record CrdbConfig(
           "CRDB_POOL_SIZE",
           "CRDB_KNOWLEDGE_PATH",
           "CRDB_KNOWLEDGE_STORE",
-          "CRDB_CANCEL_OTHER_USERS");
+          "CRDB_CANCEL_OTHER_USERS",
+          "CRDB_OUTPUT_SCHEMAS");
 
   /**
    * The settings of the transports, read by the launchers (server-http's {@code HttpSettings})
@@ -394,7 +398,8 @@ public record CrdbConfig(
         e.positiveInt("CRDB_POOL_SIZE", DEFAULT_POOL_SIZE),
         knowledge.toAbsolutePath().normalize(),
         store.equals("database"),
-        e.bool("CRDB_CANCEL_OTHER_USERS", false));
+        e.bool("CRDB_CANCEL_OTHER_USERS", false),
+        e.bool("CRDB_OUTPUT_SCHEMAS", false));
   }
 
   private static final String CONNECTIONS_EXAMPLE =

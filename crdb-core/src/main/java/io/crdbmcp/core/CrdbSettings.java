@@ -252,6 +252,14 @@ public final class CrdbSettings {
   }
 
   /**
+   * {@code CRDB_OUTPUT_SCHEMAS}: whether tool descriptors carry the JSON schema of their structured
+   * results (default false: smaller tools/list; structured content is returned either way).
+   */
+  public CrdbSettings outputSchemas(boolean offer) {
+    return set("CRDB_OUTPUT_SCHEMAS", Boolean.toString(offer));
+  }
+
+  /**
    * Validates the settings as {@link CrdbConfig#fromEnvironment(Map)} does and returns the
    * configuration. Throws {@link ConfigException} naming the first bad setting.
    */

@@ -284,7 +284,14 @@ class CrdbSettingsTest {
             CrdbConfig::cancelOtherUsers,
             true,
             s -> s.url(URL).set("CRDB_CANCEL_OTHER_USERS", "sometimes"),
-            env("CRDB_URL", URL, "CRDB_CANCEL_OTHER_USERS", "sometimes")));
+            env("CRDB_URL", URL, "CRDB_CANCEL_OTHER_USERS", "sometimes")),
+        new Case(
+            "CRDB_OUTPUT_SCHEMAS",
+            s -> s.url(URL).outputSchemas(true),
+            CrdbConfig::outputSchemas,
+            true,
+            s -> s.url(URL).set("CRDB_OUTPUT_SCHEMAS", "maybe"),
+            env("CRDB_URL", URL, "CRDB_OUTPUT_SCHEMAS", "maybe")));
   }
 
   static CrdbConfig build(Consumer<CrdbSettings> settings) {

@@ -151,8 +151,8 @@ final class ConnectionTools {
         .title("Connect to a database")
         .description(
             "Opens a named connection to a CockroachDB or PostgreSQL server and checks it with a"
-                + " round trip. Give either url, or host and user. Other tools select it with their"
-                + " connection argument. It belongs to this client: other clients do not see it.")
+                + " round trip. Give either url, or host and user. Any other tool then runs on it when"
+                + " called with the argument connection: NAME. Only this client sees it.")
         .params(NAME, URL, HOST, PORT, USER, PASSWORD, DATABASE, SSLMODE, READ_ONLY, REPLACE)
         .output(OutputSchemas.anyObject())
         .scope(Scope.ADMIN)
@@ -170,7 +170,12 @@ final class ConnectionTools {
                       : crdb.config().defaultConnection().connectTimeoutSeconds(); // CRDB_TIMEOUT
               Database db = crdb.connections().connect(q.spec(timeout), q.replace(), ctx.caller());
               Map<String, Object> m = describe(crdb, db, ctx.caller(), true);
-              return new ToolResult("Connected.\n" + Render.keyValues(m), m);
+              return new ToolResult(
+                  "Connected. Other tools run on it when called with \"connection\": \""
+                      + db.name()
+                      + "\".\n"
+                      + Render.keyValues(m),
+                  m);
             });
   }
 

@@ -180,19 +180,48 @@ public final class CrdbTools {
         .build();
   }
 
-  /** The SDK tool descriptor of one definition, with hints adjusted for read-only mode. */
+  /**
+   * The SDK tool descriptor of one definition, kept small because a model pays for every byte of
+   * tools/list: hints only where they differ from the protocol's defaults or matter (a read-only
+   * tool needs no destructive or idempotent hint), no output schema unless {@code
+   * CRDB_OUTPUT_SCHEMAS}, and the shared arguments only where they mean something ({@link
+   * #advertised}).
+   */
   public McpSchema.Tool descriptor(ToolDef t) {
     boolean ro = t.readOnlyHint(crdb.readOnly());
+    McpSchema.ToolAnnotations hints =
+        ro
+            ? new McpSchema.ToolAnnotations(null, true, null, null, false, null)
+            : new McpSchema.ToolAnnotations(
+                null, false, t.destructive(), t.idempotent(), false, null);
     return McpSchema.Tool.builder()
         .name(t.name())
         .title(t.title())
         .description(t.description())
-        .inputSchema(t.params().toJsonSchema())
-        .outputSchema(t.outputSchema())
-        .annotations(
-            new McpSchema.ToolAnnotations(
-                t.title(), ro, !ro && t.destructive(), t.idempotent(), false, null))
+        .inputSchema(t.params().toJsonSchema(p -> advertised(t, p)))
+        .outputSchema(crdb.config().outputSchemas() ? t.outputSchema() : null)
+        .annotations(hints)
         .build();
+  }
+
+  /** Toolsets whose tools work inside a transaction in a way a model would ask for. */
+  private static final Set<Toolset> IN_TRANSACTION =
+      EnumSet.of(Toolset.QUERY, Toolset.SCHEMA, Toolset.DATA, Toolset.EXPORT);
+
+  /**
+   * Whether the descriptor of {@code t} shows the optional argument {@code p}: {@code connection}
+   * only when more than one connection is configured (a connection opened with {@code connect}
+   * says in its answer how to select it), {@code transaction_id} only on tools that read or change
+   * data inside a transaction. Hidden arguments are still accepted.
+   */
+  private boolean advertised(ToolDef t, Param<?> p) {
+    if (p == Params.CONNECTION) {
+      return crdb.config().connections().size() > 1;
+    }
+    if (p == Params.TRANSACTION_ID) {
+      return IN_TRANSACTION.contains(t.group());
+    }
+    return true;
   }
 
   /** SDK specifications for every offered tool. */

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The declared arguments of one tool, in schema order. They give the input JSON schema the client
@@ -17,19 +18,19 @@ public final class Params {
   public static final Param<String> CONNECTION =
       Param.text(
           "connection",
-          "Name of the connection to use (see list_connections). Default: the default connection.");
+          "Connection name (list_connections); default: the default connection.");
 
   /** The common {@code transaction_id} argument. */
   public static final Param<String> TRANSACTION_ID =
       Param.text(
           "transaction_id",
-          "Handle returned by begin_transaction; the call then runs inside that transaction.");
+          "Run inside this transaction (handle from begin_transaction).");
 
   /** The common {@code format} argument. */
   public static final Param<String> FORMAT =
       Param.choice(
           "format",
-          "text: a compact table for reading (default); json: the structured result as JSON text.",
+          "text: a compact table (default); json: the result as JSON text.",
           "text",
           "text",
           "json");
@@ -38,7 +39,7 @@ public final class Params {
   public static final Param<String> DETAIL =
       Param.choice(
           "detail",
-          "concise (default): the essentials; detailed: every attribute.",
+          "concise (default) or detailed: every attribute.",
           "concise",
           "concise",
           "detailed");
@@ -75,9 +76,23 @@ public final class Params {
 
   /** The JSON schema of the arguments. */
   public Map<String, Object> toJsonSchema() {
+    Map<String, Object> schema = toJsonSchema(p -> true);
+    schema.put("additionalProperties", false);
+    return schema;
+  }
+
+  /**
+   * The JSON schema a client is shown: only the arguments {@code advertised} accepts (a required
+   * argument always). Arguments left out are still accepted, so the schema does not forbid
+   * additional properties; {@link Args} refuses undeclared ones.
+   */
+  public Map<String, Object> toJsonSchema(Predicate<Param<?>> advertised) {
     Map<String, Object> props = new LinkedHashMap<>();
     List<String> required = new ArrayList<>();
     for (Param<?> p : params.values()) {
+      if (!p.isRequired() && !advertised.test(p)) {
+        continue;
+      }
       props.put(p.name(), p.jsonSchema());
       if (p.isRequired()) {
         required.add(p.name());
@@ -89,7 +104,6 @@ public final class Params {
     if (!required.isEmpty()) {
       schema.put("required", required);
     }
-    schema.put("additionalProperties", false);
     return schema;
   }
 }
