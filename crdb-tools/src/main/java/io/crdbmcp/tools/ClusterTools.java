@@ -51,85 +51,48 @@ final class ClusterTools {
   // ----------------------------------------------------------------------------------
 
   static final Param<Long> NODE_ID =
-      Param.longInteger(
-          "node_id",
-          "Node id (see list_nodes). Default: the node serving this connection; on PostgreSQL the"
-              + " server itself is node 1.",
-          1);
+      Param.longInteger("node_id", "Default: the connection's node.", 1);
 
   static final Param<List<Object>> METRICS =
-      Param.array(
-          "metrics",
-          "More CockroachDB metric names to show besides the usual ones, e.g. [\"sys.rss\","
-              + " \"liveness.heartbeatlatency-p99\"].");
+      Param.array("metrics", "Extra metric names, e.g. [\"sys.rss\"].");
 
   static final Param<Boolean> PROBLEM_RANGES =
-      Param.flag(
-          "problem_ranges",
-          "Also list the ranges that have a replica on a node that is not live, each marked"
-              + " under-replicated or unavailable.",
-          false);
+      Param.flag("problem_ranges", "List ranges with a dead replica.", false);
 
-  static final Param<Integer> LIMIT =
-      Param.integer("limit", "How many entries at most (default 50).", 1);
+  static final Param<Integer> LIMIT = Param.integer("limit", "Default 50.", 1);
 
-  static final Param<String> TABLE =
-      Param.text("table", "Table name, may be schema-qualified (public.rides). See list_tables.");
+  static final Param<String> TABLE = Param.text("table", "May be schema-qualified.").brief();
 
-  static final Param<String> SCHEMA =
-      Param.text("schema", "Schema of the table (default: searched in the user schemas).");
+  static final Param<String> SCHEMA = Params.TABLE_SCHEMA;
 
-  static final Param<String> INDEX =
-      Param.text("index", "An index of the table: only its ranges (needs table).");
+  static final Param<String> INDEX = Param.text("index", "Only this index.");
 
-  static final Param<String> DATABASE =
-      Param.text("database", "Database name (default: the connection's current database).");
+  static final Param<String> DATABASE = Param.text("database", "Default: current.").brief();
 
   static final Param<Integer> MIN_AGE =
-      Param.integer("min_age_seconds", "Only statements running at least this many seconds.", 0);
+      Param.integer("min_age_seconds", "Minimum running time.", 0);
 
-  static final Param<String> USER = Param.text("user", "Only statements of this database user.");
+  static final Param<String> USER = Param.text("user", "Only this user's.");
 
-  static final Param<String> STATUS =
-      Param.text(
-          "status",
-          "Only jobs in this state: running, paused, failed, succeeded, canceled, pending,"
-              + " reverting ...");
+  static final Param<String> STATUS = Param.text("status", "e.g. running, failed.");
 
-  static final Param<String> QUERY_ID =
-      Param.text(
-              "query_id",
-              "The statement to cancel: query_id from show_statements (CockroachDB's query id;"
-                  + " on PostgreSQL the backend pid).")
-          .required();
+  static final Param<String> QUERY_ID = Param.text("query_id", "From show_statements.").required();
 
-  static final Param<Boolean> CONFIRM =
-      Param.flag(
-          "confirm",
-          "Required (true) to cancel; without it nothing is cancelled and the error says what"
-              + " would be.",
-          false);
+  static final Param<Boolean> CONFIRM = Param.flag("confirm", "Must be true to cancel.", false);
 
-  static final Param<Boolean> DRY_RUN =
-      Param.flag(
-          "dry_run", "Show the statement that would be cancelled without cancelling it.", false);
+  static final Param<Boolean> DRY_RUN = Param.flag("dry_run", "Preview only.", false);
 
   static final Param<String> ORDER_BY =
       Param.choice(
           "order_by",
-          "total_time (default): time spent over all executions; mean_time: per execution;"
-              + " calls: how often.",
+          "total_time (default), mean_time or calls.",
           "total_time",
           "total_time",
           "mean_time",
           "calls");
 
   static final Param<Integer> HOURS =
-      Param.integer(
-          "hours",
-          "CockroachDB: how many hours of statement statistics to read (default 24; they are kept"
-              + " per hour).",
-          1);
+      Param.integer("hours", "Hours of statistics (default 24).", 1);
 
   record On(Target target, boolean json, boolean detailed) {
     static On from(Args a) {
@@ -283,11 +246,7 @@ final class ClusterTools {
     return reader(
             "cluster_status",
             "Cluster status",
-            "Overview of the cluster behind a connection, for a first look: server and versions,"
-                + " nodes by state (live, dead, draining, decommissioning), storage capacity and"
-                + " use, range counts with under-replicated and unavailable ranges, regions, and the"
-                + " health verdict. On PostgreSQL: this server, its role (primary or standby), its"
-                + " replicas, connections in use and uptime. Main argument: connection.")
+            "First look at a cluster: versions, nodes by state, storage, ranges, regions, health. PostgreSQL: role, replicas, connections.")
         .params(Params.CONNECTION, Params.FORMAT)
         .output(OBJECT_OUTPUT)
         .handler(
@@ -308,12 +267,7 @@ final class ClusterTools {
     return reader(
             "cluster_health",
             "Cluster health",
-            "Is the cluster healthy? Gives a verdict (healthy, degraded or down) with the reasons"
-                + " behind it, each naming what to look at next: dead or draining nodes, mixed"
-                + " versions, under-replicated and unavailable ranges, stores running out of space"
-                + " (CockroachDB); replicas not streaming or lagging, connections near"
-                + " max_connections, sessions idle in a transaction (PostgreSQL). A server that"
-                + " does not answer is 'down' with why, not an error. Main argument: connection.")
+            "Health verdict (healthy, degraded, down) with reasons and what to check next.")
         .params(Params.CONNECTION, Params.FORMAT)
         .output(
             OutputSchemas.object(
@@ -375,10 +329,7 @@ final class ClusterTools {
     return reader(
             "node_status",
             "Node status",
-            "Status of one node: liveness, membership (active, decommissioning), draining,"
-                + " address, locality, version, start time and uptime, ranges and leases, and its"
-                + " stores' capacity. Main argument: node_id (default: the node serving the"
-                + " connection; on PostgreSQL the server itself).")
+            "Status of node node_id: liveness, membership, locality, version, uptime, ranges, leases, stores.")
         .params(NODE_ID, Params.CONNECTION, Params.FORMAT)
         .output(OBJECT_OUTPUT)
         .handler(
@@ -406,10 +357,7 @@ final class ClusterTools {
     return reader(
             "list_nodes",
             "List nodes",
-            "Lists every node: id, address, locality, version, whether it is live, membership,"
-                + " draining, ranges and leases, uptime. On PostgreSQL: this server (node 1,"
-                + " primary or standby) and each replica streaming from it, with its state and"
-                + " replay lag. Main argument: connection.")
+            "Every node: address, locality, version, liveness, ranges, leases, uptime. PostgreSQL: server and replicas with lag.")
         .params(Params.CONNECTION, Params.FORMAT, Params.DETAIL)
         .output(listOutput("nodes"))
         .handler(
@@ -437,11 +385,7 @@ final class ClusterTools {
     return reader(
             "node_details",
             "Node metrics",
-            "Metrics of one node: build (version, Go version, platform), uptime, CPU, memory,"
-                + " SQL connections and query counts, clock offset, and its stores (capacity,"
-                + " used, ranges, leases). metrics adds CockroachDB metric names. On PostgreSQL:"
-                + " the current database's figures (commits, rollbacks, cache hit ratio,"
-                + " deadlocks, temp bytes, size) and max_connections. Main argument: node_id.")
+            "Metrics of node node_id: build, CPU, memory, connections, queries, clock offset, stores (metrics adds names).")
         .params(NODE_ID, METRICS, Params.CONNECTION, Params.FORMAT)
         .output(OBJECT_OUTPUT)
         .handler(
@@ -467,11 +411,7 @@ final class ClusterTools {
     return reader(
             "list_ranges",
             "Range distribution",
-            "How CockroachDB spreads ranges over the cluster: replicas and leases per store,"
-                + " store capacity, the number of ranges, and how many are under-replicated or"
-                + " unavailable; with problem_ranges=true also the ranges holding a replica on a"
-                + " node that is not live. Main argument: problem_ranges. Not available on"
-                + " PostgreSQL (no ranges).")
+            "Range distribution over stores: replicas, leases, under-replicated, unavailable (problem_ranges lists them). CockroachDB only.")
         .params(PROBLEM_RANGES, LIMIT, Params.CONNECTION, Params.FORMAT)
         .output(OBJECT_OUTPUT)
         .handler(
@@ -493,10 +433,7 @@ final class ClusterTools {
     return reader(
             "show_ranges",
             "Show range locations",
-            "Where the data of a table (or one of its indexes, or a whole database) lives:"
-                + " its ranges with leaseholder, replicas and their localities, and size"
-                + " (CockroachDB SHOW RANGES). Main argument: table (default: the current"
-                + " database). Not available on PostgreSQL (no ranges).")
+            "Ranges of table (or index, or database): leaseholder, replicas, localities, size. CockroachDB only.")
         .params(
             TABLE, SCHEMA, INDEX, DATABASE, LIMIT, Params.CONNECTION, Params.FORMAT, Params.DETAIL)
         .output(listOutput("ranges"))
@@ -540,10 +477,7 @@ final class ClusterTools {
     return reader(
             "show_zones",
             "Show zone configurations",
-            "CockroachDB replication zone configurations (SHOW ZONE CONFIGURATIONS): each target"
-                + " with its replication factor and constraints; with table or database, the"
-                + " configuration in effect for it. Main argument: table or database (default:"
-                + " every zone). Not available on PostgreSQL.")
+            "Replication zones: replicas and constraints, or those of table or database. CockroachDB only.")
         .params(TABLE, SCHEMA, DATABASE, Params.CONNECTION, Params.FORMAT)
         .output(listOutput("zones"))
         .handler(
@@ -567,10 +501,7 @@ final class ClusterTools {
     return reader(
             "show_regions",
             "Show regions",
-            "CockroachDB multi-region layout: the cluster's regions with their availability zones,"
-                + " and each database's primary and secondary region, regions and survival goal"
-                + " (zone or region failure). Main argument: database (default: every database)."
-                + " Not available on PostgreSQL.")
+            "Regions and zones; each database's primary region and survival goal. CockroachDB only.")
         .params(DATABASE, Params.CONNECTION, Params.FORMAT)
         .output(OBJECT_OUTPUT)
         .handler(
@@ -595,9 +526,7 @@ final class ClusterTools {
     return reader(
             "show_locality",
             "Show node localities",
-            "Where the nodes are: the locality tiers (region, zone ...) of the node serving this"
-                + " connection (SHOW LOCALITY) and of every node. Main argument: connection. Not"
-                + " available on PostgreSQL.")
+            "Locality tiers (region, zone) of every node. CockroachDB only.")
         .params(Params.CONNECTION, Params.FORMAT)
         .output(OBJECT_OUTPUT)
         .handler(
@@ -613,10 +542,7 @@ final class ClusterTools {
     return reader(
             "show_partitions",
             "Show table partitions",
-            "Partitions of a table, or of every table of a database: CockroachDB's SHOW"
-                + " PARTITIONS (partition values and zone configuration); PostgreSQL's declarative"
-                + " partitions with strategy (range, list, hash), bounds and size. Main argument:"
-                + " table (default: every table of the current database).")
+            "Partitions of table (or of every table): values or bounds, zones or size.")
         .params(TABLE, SCHEMA, DATABASE, Params.CONNECTION, Params.FORMAT)
         .output(listOutput("partitions"))
         .handler(
@@ -648,11 +574,7 @@ final class ClusterTools {
     return reader(
             "show_statements",
             "Show running statements",
-            "Statements running now in other sessions, oldest first, with their age: query_id"
-                + " (what cancel_query takes), user, application, client, node, phase and the"
-                + " text (hidden when it names something access control hides). CockroachDB"
-                + " cluster-wide (SHOW CLUSTER STATEMENTS); PostgreSQL from pg_stat_activity."
-                + " Main argument: min_age_seconds.")
+            "Running statements, oldest first, with query_id (for cancel_query), user, age, text; min_age_seconds filters.")
         .params(MIN_AGE, USER, LIMIT, Params.CONNECTION, Params.FORMAT, Params.DETAIL)
         .output(listOutput("statements"))
         .handler(
@@ -690,10 +612,7 @@ final class ClusterTools {
     return reader(
             "show_sessions",
             "Show sessions",
-            "Open sessions: who is connected from where with which application, since when,"
-                + " whether a transaction is open, and the active or last statement (hidden when"
-                + " it names something access control hides). CockroachDB cluster-wide (SHOW"
-                + " CLUSTER SESSIONS); PostgreSQL from pg_stat_activity. Main argument: limit.")
+            "Open sessions: user, client, application, since when, open transaction, last statement.")
         .params(LIMIT, Params.CONNECTION, Params.FORMAT, Params.DETAIL)
         .output(listOutput("sessions"))
         .handler(
@@ -731,10 +650,7 @@ final class ClusterTools {
     return reader(
             "show_jobs",
             "Show background jobs",
-            "CockroachDB background jobs (SHOW JOBS: schema changes, backups, restores, imports,"
-                + " changefeeds, statistics) with status, progress and errors, newest first. On"
-                + " PostgreSQL: the maintenance commands running now (VACUUM, ANALYZE, CREATE"
-                + " INDEX, CLUSTER) with their phase and progress. Main argument: status.")
+            "Background jobs (schema changes, backups, imports) with status and progress; PostgreSQL: VACUUM, CREATE INDEX progress.")
         .params(STATUS, LIMIT, Params.CONNECTION, Params.FORMAT, Params.DETAIL)
         .output(listOutput("jobs"))
         .handler(
@@ -767,11 +683,7 @@ final class ClusterTools {
         .group(Toolset.CLUSTER)
         .title("Cancel a running statement")
         .description(
-            "Cancels one running statement by its query_id from show_statements (CockroachDB"
-                + " CANCEL QUERY; PostgreSQL pg_cancel_backend of the pid). Needs confirm=true;"
-                + " dry_run=true shows what would be cancelled. Only statements of the server's"
-                + " own database user unless CRDB_CANCEL_OTHER_USERS=true. The session stays open;"
-                + " its statement fails with 'canceling statement'. Main argument: query_id.")
+            "Cancels the running statement query_id (from show_statements); needs confirm=true, dry_run=true previews. Own user's only unless CRDB_CANCEL_OTHER_USERS.")
         .params(QUERY_ID, CONFIRM, DRY_RUN, Params.CONNECTION, Params.FORMAT)
         .destructive()
         .output(
@@ -822,11 +734,7 @@ final class ClusterTools {
     return reader(
             "slowest_statements",
             "Slowest statements",
-            "The statements that cost the most time, by fingerprint (constants replaced): calls,"
-                + " total and mean time, rows, full scans. CockroachDB statement statistics of the"
-                + " last hours (internal statements left out); PostgreSQL pg_stat_statements when"
-                + " installed (otherwise the result says how to install it). Main argument:"
-                + " order_by.")
+            "Statements costing most time by fingerprint: calls, total and mean time, rows, full scans (pg_stat_statements on PostgreSQL).")
         .params(ORDER_BY, HOURS, LIMIT, Params.CONNECTION, Params.FORMAT)
         .output(listOutput("statements"))
         .handler(
@@ -857,12 +765,7 @@ final class ClusterTools {
     return reader(
             "index_advice",
             "Index advice",
-            "Index advice for the current database, to review (nothing is changed): CockroachDB's"
-                + " own index recommendations from statement statistics, indexes no statement"
-                + " read, duplicate and redundant indexes; on PostgreSQL unused indexes"
-                + " (pg_stat_user_indexes), duplicate and redundant ones (pg_index) and tables"
-                + " read mostly by sequential scans (pg_stat_user_tables). Each carries the"
-                + " statement that would apply it. Main argument: connection.")
+            "Index advice to review: recommended, unused, duplicate and redundant indexes, each with the statement to apply it.")
         .params(HOURS, LIMIT, Params.CONNECTION, Params.FORMAT)
         .output(OBJECT_OUTPUT)
         .handler(

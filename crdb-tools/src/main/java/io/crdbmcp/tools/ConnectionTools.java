@@ -50,26 +50,20 @@ final class ConnectionTools {
     return m;
   }
 
-  static final Param<String> NAME =
-      Param.text("name", "Name for the new connection, e.g. analytics.").required();
+  static final Param<String> NAME = Param.text("name", "e.g. analytics").required();
 
   static final Param<String> URL =
-      Param.text(
-          "url",
-          "postgresql://user[:password]@host:port/database?sslmode=... (alternative to"
-              + " host/user/...)");
+      Param.text("url", "postgresql://user[:password]@host:port/database?sslmode=...");
 
-  static final Param<String> HOST = Param.text("host", "Server host name or address.");
+  static final Param<String> HOST = Param.text("host", "Host name or address.");
 
-  static final Param<Integer> PORT = Param.integer("port", "Server port (default 26257).", 1);
+  static final Param<Integer> PORT = Param.integer("port", "Port (default 26257).", 1);
 
   static final Param<String> USER = Param.text("user", "Database user.");
 
-  static final Param<String> PASSWORD =
-      Param.text("password", "Password; never echoed or logged.").secret();
+  static final Param<String> PASSWORD = Param.text("password", "Never echoed or logged.").secret();
 
-  static final Param<String> DATABASE =
-      Param.text("database", "Database name (default defaultdb).");
+  static final Param<String> DATABASE = Param.text("database", "Default defaultdb.");
 
   static final Param<String> SSLMODE =
       Param.choice(
@@ -84,10 +78,9 @@ final class ConnectionTools {
           "verify-full");
 
   static final Param<Boolean> READ_ONLY =
-      Param.flag("read_only", "Only allow reads on this connection.", false);
+      Param.flag("read_only", "Only reads on this connection.", false);
 
-  static final Param<Boolean> REPLACE =
-      Param.flag("replace", "Replace an open connection of the same name.", false);
+  static final Param<Boolean> REPLACE = Param.flag("replace", "Replace one of that name.", false);
 
   /** The arguments of connect. */
   record Connect(
@@ -150,9 +143,7 @@ final class ConnectionTools {
         .group(Toolset.CONNECTION)
         .title("Connect to a database")
         .description(
-            "Opens a named connection to a CockroachDB or PostgreSQL server and checks it with a"
-                + " round trip. Give either url, or host and user. Any other tool then runs on it when"
-                + " called with the argument connection: NAME. Only this client sees it.")
+            "Opens a named connection to a CockroachDB or PostgreSQL server (url, or host and user) and checks it. Other tools use it via connection: name.")
         .params(NAME, URL, HOST, PORT, USER, PASSWORD, DATABASE, SSLMODE, READ_ONLY, REPLACE)
         .output(OutputSchemas.anyObject())
         .scope(Scope.ADMIN)
@@ -179,15 +170,14 @@ final class ConnectionTools {
             });
   }
 
-  static final Param<String> CLOSED = NAME.describedAs("Name of the connection to close.");
+  static final Param<String> CLOSED = NAME.describedAs("Connection name.");
 
   private static ToolDef disconnect(Crdb crdb) {
     return ToolDef.reader("disconnect")
         .group(Toolset.CONNECTION)
         .title("Close a connection")
         .description(
-            "Closes a named connection this client opened, and its pool. Open transactions on it are"
-                + " rolled back. Connections configured in the server's settings cannot be closed.")
+            "Closes connection name opened by this client; its open transactions roll back.")
         .param(CLOSED)
         .output(OutputSchemas.anyObject())
         .handler(
@@ -211,9 +201,7 @@ final class ConnectionTools {
     return ToolDef.reader("list_connections")
         .group(Toolset.CONNECTION)
         .title("List connections")
-        .description(
-            "Lists the open connections: name, server, database, user, whether read-only, and"
-                + " whether it answers.")
+        .description("Lists open connections: name, server, database, user, read-only, answering.")
         .params(Params.FORMAT, Params.DETAIL)
         .output(OutputSchemas.list("connections"))
         .handler(
@@ -243,8 +231,7 @@ final class ConnectionTools {
             });
   }
 
-  static final Param<String> SWITCH_TO =
-      DATABASE.describedAs("Database to use from now on (see list_databases).").required();
+  static final Param<String> SWITCH_TO = DATABASE.describedAs("Database to use.").required();
 
   /** The arguments of switch_database. */
   record SwitchDatabase(String database, String connection) {
@@ -257,9 +244,7 @@ final class ConnectionTools {
     return ToolDef.reader("switch_database")
         .group(Toolset.CONNECTION)
         .title("Switch database")
-        .description(
-            "Points a connection at another database on the same server. Later calls of this client"
-                + " on that connection use it; other clients keep the database they had.")
+        .description("Points this client's connection at another database on the server.")
         .params(SWITCH_TO, Params.CONNECTION)
         .output(OutputSchemas.anyObject())
         .handler(

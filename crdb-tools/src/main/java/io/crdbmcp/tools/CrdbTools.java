@@ -60,7 +60,12 @@ public final class CrdbTools {
           + " the schema, then execute_query for SQL (one statement per call, $1 params). Results"
           + " are compact tables: values separated by |, NULL is NULL, strings that could be"
           + " mistaken are JSON-quoted. Errors say what to do next. validate_query checks a"
-          + " statement without running it.";
+          + " statement without running it. Arguments many tools share: format text (a compact"
+          + " table, default) or json (the result as JSON text); detail concise (default) or"
+          + " detailed (every attribute); table may be schema-qualified (or give schema); database: default the connection's"
+          + " current one;"
+          + " transaction_id: run inside that transaction (handle from begin_transaction);"
+          + " connection: a connection name from list_connections (default: the default one).";
 
   private final Crdb crdb;
   private final Map<String, ToolDef> tools = new LinkedHashMap<>();
@@ -182,23 +187,29 @@ public final class CrdbTools {
 
   /**
    * The SDK tool descriptor of one definition, kept small because a model pays for every byte of
-   * tools/list: hints only where they differ from the protocol's defaults or matter (a read-only
-   * tool needs no destructive or idempotent hint), no output schema unless {@code
-   * CRDB_OUTPUT_SCHEMAS}, and the shared arguments only where they mean something ({@link
-   * #advertised}).
+   * tools/list in its context: no display title (clients show the name), hints only where they
+   * differ from the protocol's defaults (a read-only tool needs no destructive or idempotent hint;
+   * the default open-world hint is the cautious one, so it is left out), no output schema unless
+   * {@code CRDB_OUTPUT_SCHEMAS} (structured content is returned either way), and the shared
+   * arguments only where they mean something ({@link #shown}).
    */
   public McpSchema.Tool descriptor(ToolDef t) {
     boolean ro = t.readOnlyHint(crdb.readOnly());
+    // The protocol's defaults: readOnlyHint false, destructiveHint true, idempotentHint false.
     McpSchema.ToolAnnotations hints =
         ro
-            ? new McpSchema.ToolAnnotations(null, true, null, null, false, null)
+            ? new McpSchema.ToolAnnotations(null, true, null, null, null, null)
             : new McpSchema.ToolAnnotations(
-                null, false, t.destructive(), t.idempotent(), false, null);
+                null,
+                null,
+                t.destructive() ? null : false,
+                t.idempotent() ? true : null,
+                null,
+                null);
     return McpSchema.Tool.builder()
         .name(t.name())
-        .title(t.title())
         .description(t.description())
-        .inputSchema(t.params().toJsonSchema(p -> advertised(t, p)))
+        .inputSchema(t.params().toJsonSchema(p -> shown(t, p)))
         .outputSchema(crdb.config().outputSchemas() ? t.outputSchema() : null)
         .annotations(hints)
         .build();
@@ -209,19 +220,24 @@ public final class CrdbTools {
       EnumSet.of(Toolset.QUERY, Toolset.SCHEMA, Toolset.DATA, Toolset.EXPORT);
 
   /**
-   * Whether the descriptor of {@code t} shows the optional argument {@code p}: {@code connection}
-   * only when more than one connection is configured (a connection opened with {@code connect}
-   * says in its answer how to select it), {@code transaction_id} only on tools that read or change
-   * data inside a transaction. Hidden arguments are still accepted.
+   * How the descriptor of {@code t} shows the optional argument {@code p}, or null to leave it out:
+   * {@code connection} only when more than one connection is configured (a connection opened with
+   * {@code connect} says in its answer how to select it), {@code transaction_id} only on tools that
+   * read or change data inside a transaction, {@code schema} beside {@code table} never (a table
+   * name may be qualified); the other {@link Params#SHARED} arguments by name and type only, since
+   * {@link #INSTRUCTIONS} describes them once. Arguments left out are still accepted.
    */
-  private boolean advertised(ToolDef t, Param<?> p) {
-    if (p == Params.CONNECTION) {
-      return crdb.config().connections().size() > 1;
+  private Map<String, Object> shown(ToolDef t, Param<?> p) {
+    if (p == Params.CONNECTION && crdb.config().connections().size() <= 1) {
+      return null;
     }
-    if (p == Params.TRANSACTION_ID) {
-      return IN_TRANSACTION.contains(t.group());
+    if (p == Params.TRANSACTION_ID && !IN_TRANSACTION.contains(t.group())) {
+      return null;
     }
-    return true;
+    if (p == Params.TABLE_SCHEMA) {
+      return null; // table may be schema-qualified; INSTRUCTIONS says schema is accepted too
+    }
+    return Params.SHARED.contains(p) || p.isBrief() ? p.briefSchema() : p.jsonSchema();
   }
 
   /** SDK specifications for every offered tool. */

@@ -26,45 +26,28 @@ final class DataTools {
   }
 
   private static final String VALUE_HELP =
-      " Values are JSON: numbers, strings, booleans, null; numeric as a string keeps every digit;"
-          + " uuid, date and timestamptz as strings (ISO 8601); jsonb takes any JSON value; arrays"
-          + " as JSON arrays; bytea as a base64 string.";
+      " JSON values; numeric, uuid, dates as strings; bytea base64.";
 
   private static final String FILTER_HELP =
-      "Conditions combined with AND, each {\"column\": ..., \"op\": ..., \"value\": ...}; op is one"
-          + " of =, !=, <, <=, >, >=, like, ilike, in, not_in (value is an array), is_null,"
-          + " is_not_null (no value). Not SQL: columns are checked, values are bound.";
+      "AND-ed [{\"column\",\"op\",\"value\"}]; op: = != < <= > >= like ilike in not_in is_null is_not_null.";
 
   static final Param<String> TABLE =
-      Param.text("table", "Table name; may be schema-qualified (public.users). See list_tables.")
-          .required();
+      Param.text("table", "May be schema-qualified.").brief().required();
 
-  static final Param<String> SCHEMA =
-      Param.text("schema", "Schema of the table (default: searched in the user schemas).");
+  static final Param<String> SCHEMA = Params.TABLE_SCHEMA;
 
-  static final Param<Map<String, Object>> KEY =
-      Param.object(
-          "key", "Primary key of the row: every primary-key column → value, e.g. {\"id\": 7}.");
+  static final Param<Map<String, Object>> KEY = Param.object("key", "e.g. {\"id\": 7}");
 
-  static final Param<List<Object>> FILTER =
-      Param.array("filter", FILTER_HELP + " Needed when key is not given.");
+  static final Param<List<Object>> FILTER = Param.array("filter", FILTER_HELP + " Instead of key.");
 
-  static final Param<List<Object>> COLUMNS =
-      Param.array("columns", "Columns to return (default: every visible column).");
+  static final Param<List<Object>> COLUMNS = Param.array("columns", "Default: all.");
 
   static final Param<List<Object>> ORDER_BY =
-      Param.array(
-          "order_by",
-          "Ordering: [{\"column\": \"created_at\", \"direction\": \"desc\"}, ...] (direction"
-              + " asc by default; a plain column name also works). The primary key is"
-              + " always added as tiebreaker; NULLs sort last.");
+      Param.array("order_by", "[{\"column\",\"direction\":\"asc|desc\"}] or column names.");
 
   static final Param<Integer> LIMIT = Param.integer("limit", "Rows per page.", 1);
 
-  static final Param<String> CURSOR =
-      Param.text(
-          "cursor",
-          "next_cursor from the previous page; pass the same table, key, filter and order_by.");
+  static final Param<String> CURSOR = Param.text("cursor", "next_cursor of the last page.");
 
   static final Param<Map<String, Object>> VALUES =
       Param.object("values", "Column → value." + VALUE_HELP).required();
@@ -73,14 +56,9 @@ final class DataTools {
       Param.object("set", "Column → new value." + VALUE_HELP).required();
 
   static final Param<Boolean> CONFIRM =
-      Param.flag(
-          "confirm",
-          "Required (true) when a filter matches more than one row; without it nothing changes"
-              + " and the error says how many rows would change.",
-          false);
+      Param.flag("confirm", "Must be true for several rows.", false);
 
-  static final Param<Boolean> DRY_RUN =
-      Param.flag("dry_run", "Report the rows that would change without changing anything.", false);
+  static final Param<Boolean> DRY_RUN = Param.flag("dry_run", "Preview only.", false);
 
   /**
    * The arguments of a data tool, read once: the request for crdb-core's {@link Rows}, where the
@@ -176,26 +154,20 @@ final class DataTools {
   private static ToolDef readRows(Crdb crdb) {
     return common(
             declare(ToolDef.reader("read_rows"))
-                .param(
-                    KEY.describedAs(
-                        "Primary key of one row: every primary-key column → value, e.g."
-                            + " {\"id\": 7}."))
+                .param(KEY.describedAs("e.g. {\"id\": 7}"))
                 .param(FILTER.describedAs(FILTER_HELP))
                 .params(COLUMNS, ORDER_BY)
                 .param(
                     LIMIT.describedAs(
                         "Rows per page (default "
                             + Rows.DEFAULT_LIMIT
-                            + ", capped by CRDB_MAX_ROWS="
+                            + ", at most "
                             + crdb.config().maxRows()
                             + ")."))
                 .param(CURSOR))
         .title("Read rows of a table")
         .description(
-            "Reads rows of one table by primary key or by a structured filter (no SQL), with"
-                + " column selection, ordering and a limit. When more rows exist the result has"
-                + " next_cursor: pass it back as cursor to get the next page (keyset pagination,"
-                + " stable and complete). Blocked columns are never returned.")
+            "Reads rows of table by key or structured filter (no SQL), with columns, order_by, limit; next_cursor pages on.")
         .output(READ_OUTPUT)
         .handler(
             RowCall.of(DataTools::readRequest),
@@ -253,12 +225,9 @@ final class DataTools {
                 declare(ToolDef.writer("insert_row"))
                     .param(
                         VALUES.describedAs(
-                            "Column → value for the new row; omitted columns take their defaults."
-                                + VALUE_HELP)))
+                            "Column → value; omitted columns take defaults." + VALUE_HELP)))
             .title("Insert a row")
-            .description(
-                "Inserts one row with the given column values (bound as parameters, converted to"
-                    + " each column's type) and returns the inserted row, defaults included.");
+            .description("Inserts values as one row of table; returns it with defaults.");
     return changes(tool, crdb, "INSERT", DataTools::insertRequest, Rows::insert);
   }
 
@@ -268,14 +237,10 @@ final class DataTools {
                 declare(ToolDef.writer("upsert_row"))
                     .param(
                         VALUES.describedAs(
-                            "Column → value, including every primary-key column. The row with"
-                                + " that key is inserted or its given columns are overwritten."
-                                + VALUE_HELP)))
+                            "Column → value, with every primary-key column." + VALUE_HELP)))
             .title("Insert or update a row")
             .description(
-                "Inserts the row, or updates the given columns of the row with the same primary"
-                    + " key (UPSERT on CockroachDB, INSERT ... ON CONFLICT on PostgreSQL). Returns"
-                    + " the row and whether it was inserted or updated.")
+                "Inserts values as a row of table, or updates the row with the same primary key.")
             .destructive()
             .idempotent();
     return changes(tool, crdb, "UPSERT", DataTools::insertRequest, Rows::upsert);
@@ -291,9 +256,7 @@ final class DataTools {
         common(rowTarget(declare(ToolDef.writer("update_row")).param(SET)))
             .title("Update rows")
             .description(
-                "Updates the row with the given primary key, or the rows matching a filter (more"
-                    + " than one needs confirm=true). dry_run=true shows the rows before and after"
-                    + " without changing anything. Returns the updated rows.")
+                "Sets set on the row of table with key, or on rows matching filter (several need confirm=true; dry_run=true previews). Returns the rows.")
             .destructive()
             .idempotent();
     return changes(tool, crdb, "UPDATE", DataTools::updateRequest, Rows::update);
@@ -304,9 +267,7 @@ final class DataTools {
         common(rowTarget(declare(ToolDef.writer("delete_row"))))
             .title("Delete rows")
             .description(
-                "Deletes the row with the given primary key, or the rows matching a filter (more"
-                    + " than one needs confirm=true). dry_run=true shows the rows that would be"
-                    + " deleted without deleting. Returns the deleted rows.")
+                "Deletes the row of table with key, or rows matching filter (several need confirm=true; dry_run=true previews). Returns them.")
             .destructive()
             .idempotent();
     return changes(tool, crdb, "DELETE", DataTools::deleteRequest, Rows::delete);

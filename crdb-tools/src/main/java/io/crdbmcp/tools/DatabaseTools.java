@@ -16,8 +16,7 @@ final class DatabaseTools {
     return List.of(info(crdb), roles(crdb, true), roles(crdb, false));
   }
 
-  static final Param<String> DATABASE =
-      Param.text("database", "Database name (default: the connection's current database).");
+  static final Param<String> DATABASE = Param.text("database", "Default: current.").brief();
 
   /** The arguments of get_database_info. */
   record Info(String database, Target target, boolean json) {}
@@ -27,8 +26,7 @@ final class DatabaseTools {
         .group(Toolset.DATABASE)
         .title("Database statistics")
         .description(
-            "Size, table and view count, owner and encoding of a database; on CockroachDB also the"
-                + " number of ranges and the regions.")
+            "Size, tables, views, owner, encoding of database; ranges and regions on CockroachDB.")
         .params(DATABASE, Params.CONNECTION, Params.TRANSACTION_ID, Params.FORMAT)
         .output(
             OutputSchemas.object(Map.of("database", Map.of("type", "string")), List.of("database")))
@@ -102,10 +100,8 @@ final class DatabaseTools {
         .title(users ? "List users" : "List roles")
         .description(
             users
-                ? "Lists the roles that can log in, with their attributes and role memberships."
-                    + " Password hashes are never shown."
-                : "Lists every role with its attributes (login, superuser, createdb, createrole),"
-                    + " the roles it is a member of, and its members.")
+                ? "Lists roles that can log in, with attributes and memberships."
+                : "Lists roles with attributes, memberships and members.")
         .params(Params.CONNECTION, Params.TRANSACTION_ID, Params.FORMAT, Params.DETAIL)
         .output(OutputSchemas.list(users ? "users" : "roles"))
         .handler(

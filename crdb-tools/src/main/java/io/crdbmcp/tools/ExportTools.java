@@ -28,43 +28,26 @@ final class ExportTools {
           List.of("path", "rows", "bytes", "duration_ms", "method"));
 
   static final Param<String> SQL =
-      QueryTools.SQL.describedAs(
-          "One read-only query (SELECT, WITH, VALUES, TABLE). Use $1, $2 ... for values and"
-              + " pass them in params.");
+      QueryTools.SQL.describedAs("One read-only query; $1, $2 ... from params.");
 
   static final Param<String> PATH = Param.text("path", "Where to write the file.").required();
 
   static final Param<Boolean> OVERWRITE =
-      Param.flag("overwrite", "Replace the file if it already exists (default false).", false);
+      Param.flag("overwrite", "Replace an existing file.", false);
 
-  static final Param<Long> MAX_ROWS =
-      Param.longInteger(
-          "max_rows",
-          "Write at most this many rows. Default: every row (exports are not capped by"
-              + " CRDB_MAX_ROWS).",
-          1);
+  static final Param<Long> MAX_ROWS = Param.longInteger("max_rows", "Row cap (default: all).", 1);
 
-  static final Param<Boolean> HEADER =
-      Param.flag("header", "Write a header line with the column names (default true).", true);
+  static final Param<Boolean> HEADER = Param.flag("header", "Header line (default true).", true);
 
   static final Param<String> DELIMITER =
-      Param.text(
-          "delimiter", "Field delimiter, one character (default ','). '\\t' or 'tab' for a tab.");
+      Param.text("delimiter", "One character (default ','); 'tab' for a tab.");
 
   static final Param<String> NULL_STRING =
-      Param.text(
-          "null_string",
-          "Text written for NULL (default: empty). Set e.g. 'NULL' to tell NULL from an"
-              + " empty string.");
+      Param.text("null_string", "Text for NULL (default: empty).");
 
   static final Param<String> JSON_FORMAT =
       Param.choice(
-          "json_format",
-          "array (default): one JSON array of row objects, one row per line; jsonl: JSON"
-              + " Lines, one row object per line.",
-          "array",
-          "array",
-          "jsonl");
+          "json_format", "array (default) or jsonl (JSON Lines).", "array", "array", "jsonl");
 
   /** What every export takes: the query, its values, the file and the row limit. */
   record Export(
@@ -119,14 +102,7 @@ final class ExportTools {
         .params(SQL, QueryTools.PARAMS)
         .param(
             PATH.describedAs(
-                "File name or relative path inside the export directory ("
-                    + crdb.config().exportDir()
-                    + "), e.g. '"
-                    + example
-                    + "' or 'reports/"
-                    + example
-                    + "'. Missing directories are created; paths leaving the export directory are"
-                    + " refused."))
+                "In the export directory, e.g. '" + example + "' or 'reports/" + example + "'."))
         .params(OVERWRITE, MAX_ROWS)
         .params(extra)
         .params(Params.CONNECTION, Params.TRANSACTION_ID)
@@ -134,17 +110,11 @@ final class ExportTools {
   }
 
   private static String description(Crdb crdb, String what) {
-    return "Runs one read-only query and writes its full result to a file "
+    return "Writes all rows of one read-only query (sql) to a file "
         + what
-        + " under the export directory ("
-        + crdb.config().exportDir()
-        + "). This tool reads the database but WRITES A FILE on the server's machine. Rows are"
-        + " streamed, so any row count works; CRDB_MAX_ROWS does not apply, but the statement"
-        + " timeout (CRDB_QUERY_TIMEOUT="
+        + " in the export directory: WRITES A FILE on the server. No row cap; CRDB_QUERY_TIMEOUT="
         + crdb.config().queryTimeoutSeconds()
-        + "s) does: large exports may need it raised. The file appears only when complete (a"
-        + " failed export leaves nothing). Sends progress notifications when the request has a"
-        + " progress token. Returns a one-line summary: rows, bytes, path, duration.";
+        + "s applies. The file appears only when complete.";
   }
 
   private static ToolDef exportCsv(Crdb crdb) {
@@ -152,9 +122,7 @@ final class ExportTools {
             crdb,
             "export_to_csv",
             "Export a query to CSV",
-            description(crdb, "as CSV (RFC 4180)")
-                + " Rows are fetched in batches and written here: text verbatim, numerics exact,"
-                + " timestamps ISO-8601, JSON and arrays as JSON text, bytea base64.",
+            description(crdb, "as CSV"),
             "rides.csv",
             HEADER,
             DELIMITER,
@@ -187,10 +155,7 @@ final class ExportTools {
             crdb,
             "export_to_json",
             "Export a query to JSON",
-            description(crdb, "as JSON")
-                + " Each row is an object keyed by column name; numerics are exact decimal"
-                + " strings, timestamps ISO-8601 with offset, jsonb stays JSON, arrays are lists,"
-                + " bytea is base64.",
+            description(crdb, "as JSON"),
             "rides.json",
             JSON_FORMAT)
         .handler(

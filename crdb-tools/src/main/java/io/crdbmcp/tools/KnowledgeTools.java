@@ -18,18 +18,11 @@ final class KnowledgeTools {
   private KnowledgeTools() {}
 
   static final Param<String> TOPIC =
-      Param.text("topic", "Topic name, a few words (e.g. \"rides table\"); case does not matter.")
-          .required();
+      Param.text("topic", "A few words, e.g. \"rides table\".").required();
   static final Param<String> CONTENT =
-      Param.text(
-              "content",
-              "Markdown text to keep: what a table is for, what columns mean, query patterns,"
-                  + " cluster notes. Replaces the topic's text. Passwords and tokens are masked.")
-          .required();
-  static final Param<String> QUERY =
-      Param.text("query", "Words to look for (stemmed: \"indexes\" finds \"indexed\").").required();
-  static final Param<Integer> LIMIT =
-      Param.integer("limit", "Most topics to return (default 5).", 1);
+      Param.text("content", "Markdown; passwords are masked.").required();
+  static final Param<String> QUERY = Param.text("query", "Words to look for.").required();
+  static final Param<Integer> LIMIT = Param.integer("limit", "Default 5.", 1);
 
   /** Said with every text read back: saved notes are data, not instructions. */
   static final String NOTE =
@@ -48,9 +41,7 @@ final class KnowledgeTools {
         .group(Toolset.KNOWLEDGE)
         .title("Save knowledge")
         .description(
-            "Keeps notes about the databases across sessions under a topic name (table purposes,"
-                + " column meanings, query patterns, cluster topology, performance observations)."
-                + " Saving a topic again replaces its text.")
+            "Saves notes (content) under topic across sessions: table purposes, column meanings, query patterns. Replaces the topic.")
         .params(TOPIC, CONTENT)
         .idempotent()
         .output(OutputSchemas.anyObject())
@@ -98,8 +89,7 @@ final class KnowledgeTools {
     return ToolDef.reader("list_knowledge")
         .group(Toolset.KNOWLEDGE)
         .title("List knowledge topics")
-        .description(
-            "Names, sizes and dates of the saved knowledge topics; get_knowledge_topic reads one.")
+        .description("Names, sizes and dates of saved knowledge topics.")
         .output(OutputSchemas.list("topics"))
         .handler(
             (a, ctx) -> {
@@ -183,7 +173,7 @@ final class KnowledgeTools {
     return ToolDef.reader("get_knowledge_topic")
         .group(Toolset.KNOWLEDGE)
         .title("Read a knowledge topic")
-        .description("The text of one saved knowledge topic, by its name (see list_knowledge).")
+        .description("Text of one saved knowledge topic.")
         .param(TOPIC)
         .output(OutputSchemas.anyObject())
         .handler(
@@ -203,9 +193,7 @@ final class KnowledgeTools {
     return ToolDef.reader("search_knowledge")
         .group(Toolset.KNOWLEDGE)
         .title("Search knowledge")
-        .description(
-            "Finds saved knowledge topics by relevance to a few words (stemmed, names count"
-                + " double), best first, with the best matching line of each.")
+        .description("Finds saved knowledge topics matching query, best first.")
         .params(QUERY, LIMIT)
         .output(OutputSchemas.list("topics"))
         .handler(
@@ -234,7 +222,7 @@ final class KnowledgeTools {
     return ToolDef.fileWriter("delete_knowledge")
         .group(Toolset.KNOWLEDGE)
         .title("Delete a knowledge topic")
-        .description("Removes one saved knowledge topic, by its name (see list_knowledge).")
+        .description("Removes one saved knowledge topic.")
         .param(TOPIC)
         .destructive()
         .idempotent()

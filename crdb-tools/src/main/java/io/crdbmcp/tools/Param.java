@@ -52,6 +52,7 @@ public final class Param<T> {
   private final Object defaultValue;
   private final Integer minimum;
   private final boolean secret;
+  private final boolean brief;
 
   private Param(
       String name,
@@ -62,7 +63,8 @@ public final class Param<T> {
       List<String> allowed,
       Object defaultValue,
       Integer minimum,
-      boolean secret) {
+      boolean secret,
+      boolean brief) {
     if (!Objects.requireNonNull(name, "name").matches("[a-z][a-z0-9_]{0,63}")) {
       throw new IllegalArgumentException("argument name '" + name + "' is not snake_case");
     }
@@ -78,10 +80,11 @@ public final class Param<T> {
     this.defaultValue = defaultValue;
     this.minimum = minimum;
     this.secret = secret;
+    this.brief = brief;
   }
 
   private static <T> Param<T> of(String name, Type type, Read read, String description) {
-    return new Param<>(name, type, read, description, false, null, null, null, false);
+    return new Param<>(name, type, read, description, false, null, null, null, false, false);
   }
 
   /** An optional string. Made {@link #required()}, it must also not be blank. */
@@ -105,25 +108,26 @@ public final class Param<T> {
         List.of(allowed),
         defaultValue,
         null,
+        false,
         false);
   }
 
   /** An optional whole number, read as an {@code int}; {@code minimum} may be null. */
   public static Param<Integer> integer(String name, String description, Integer minimum) {
     return new Param<>(
-        name, Type.INTEGER, Read.INT, description, false, null, null, minimum, false);
+        name, Type.INTEGER, Read.INT, description, false, null, null, minimum, false, false);
   }
 
   /** An optional whole number, read as a {@code long}; {@code minimum} may be null. */
   public static Param<Long> longInteger(String name, String description, Integer minimum) {
     return new Param<>(
-        name, Type.INTEGER, Read.LONG, description, false, null, null, minimum, false);
+        name, Type.INTEGER, Read.LONG, description, false, null, null, minimum, false, false);
   }
 
   /** A boolean with the value used when it is omitted. */
   public static Param<Boolean> flag(String name, String description, boolean defaultValue) {
     return new Param<>(
-        name, Type.BOOLEAN, Read.BOOL, description, false, null, defaultValue, null, false);
+        name, Type.BOOLEAN, Read.BOOL, description, false, null, defaultValue, null, false, false);
   }
 
   /** An optional JSON object. */
@@ -146,7 +150,8 @@ public final class Param<T> {
     if (defaultValue != null) {
       throw new IllegalStateException("argument '" + name + "' has a default: it is not required");
     }
-    return new Param<>(name, type, read, description, true, allowed, defaultValue, minimum, secret);
+    return new Param<>(
+        name, type, read, description, true, allowed, defaultValue, minimum, secret, brief);
   }
 
   /**
@@ -155,7 +160,7 @@ public final class Param<T> {
    */
   public Param<T> secret() {
     return new Param<>(
-        name, type, read, description, required, allowed, defaultValue, minimum, true);
+        name, type, read, description, required, allowed, defaultValue, minimum, true, brief);
   }
 
   /**
@@ -164,7 +169,22 @@ public final class Param<T> {
    */
   public Param<T> describedAs(String newDescription) {
     return new Param<>(
-        name, type, read, newDescription, required, allowed, defaultValue, minimum, secret);
+        name, type, read, newDescription, required, allowed, defaultValue, minimum, secret, brief);
+  }
+
+  /**
+   * The same argument, shown to clients by name and type only: what it means is plain from its name
+   * and said once in the server's instructions ({@link CrdbTools#INSTRUCTIONS}), like {@code table}
+   * or {@code database}. Its description stays for {@code --help} and errors.
+   */
+  public Param<T> brief() {
+    return new Param<>(
+        name, type, read, description, required, allowed, defaultValue, minimum, secret, true);
+  }
+
+  /** Whether clients are shown only the name and type ({@link #brief()}). */
+  public boolean isBrief() {
+    return brief;
   }
 
   public String name() {
@@ -211,17 +231,37 @@ public final class Param<T> {
     return other != null && name.equals(other.name) && type == other.type && read == other.read;
   }
 
+  /**
+   * This argument's schema without description or default: its type and allowed values only. For
+   * the {@link Params#SHARED} arguments, described once in the server's instructions.
+   */
+  Map<String, Object> briefSchema() {
+    Map<String, Object> s = new LinkedHashMap<>();
+    if (allowed != null) {
+      s.put("enum", allowed); // a list of strings: no separate type needed
+    } else if (type.json != null) {
+      s.put("type", type.json);
+    }
+    if (minimum != null) {
+      s.put("minimum", minimum);
+    }
+    return s;
+  }
+
   /** This argument's JSON schema, as it appears under {@code properties}. */
   Map<String, Object> jsonSchema() {
     Map<String, Object> s = new LinkedHashMap<>();
-    if (type.json != null) {
-      s.put("type", type.json);
+    if (type.json != null && allowed == null) {
+      s.put("type", type.json); // a choice's enum of strings says it
     }
     s.put("description", description);
     if (allowed != null) {
       s.put("enum", allowed);
     }
-    if (defaultValue != null) {
+    // An omitted flag reads as false anyway; a default the description states is not repeated.
+    if (defaultValue != null
+        && !Boolean.FALSE.equals(defaultValue)
+        && !description.contains("(default")) {
       s.put("default", defaultValue);
     }
     if (minimum != null) {

@@ -5,7 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
+import java.util.function.Function;
 
 /**
  * The declared arguments of one tool, in schema order. They give the input JSON schema the client
@@ -17,14 +17,11 @@ public final class Params {
   /** The common {@code connection} argument. */
   public static final Param<String> CONNECTION =
       Param.text(
-          "connection",
-          "Connection name (list_connections); default: the default connection.");
+          "connection", "Connection name (list_connections); default: the default connection.");
 
   /** The common {@code transaction_id} argument. */
   public static final Param<String> TRANSACTION_ID =
-      Param.text(
-          "transaction_id",
-          "Run inside this transaction (handle from begin_transaction).");
+      Param.text("transaction_id", "Run inside this transaction (handle from begin_transaction).");
 
   /** The common {@code format} argument. */
   public static final Param<String> FORMAT =
@@ -43,6 +40,21 @@ public final class Params {
           "concise",
           "concise",
           "detailed");
+
+  /**
+   * The common {@code schema} argument of tools that take a table (which may also be
+   * schema-qualified).
+   */
+  public static final Param<String> TABLE_SCHEMA =
+      Param.text("schema", "Schema of the table (default: searched in the user schemas).");
+
+  /**
+   * The arguments many tools share. Their descriptors show them by name and type only ({@link
+   * Param#briefSchema}); the server's instructions ({@link CrdbTools#INSTRUCTIONS}) describe them
+   * once instead of in every tool.
+   */
+  static final java.util.Set<Param<?>> SHARED =
+      java.util.Set.of(CONNECTION, TRANSACTION_ID, FORMAT, DETAIL, TABLE_SCHEMA);
 
   private final Map<String, Param<?>> params = new LinkedHashMap<>();
 
@@ -76,24 +88,28 @@ public final class Params {
 
   /** The JSON schema of the arguments. */
   public Map<String, Object> toJsonSchema() {
-    Map<String, Object> schema = toJsonSchema(p -> true);
+    Map<String, Object> schema = toJsonSchema(Param::jsonSchema);
     schema.put("additionalProperties", false);
     return schema;
   }
 
   /**
-   * The JSON schema a client is shown: only the arguments {@code advertised} accepts (a required
-   * argument always). Arguments left out are still accepted, so the schema does not forbid
-   * additional properties; {@link Args} refuses undeclared ones.
+   * The JSON schema a client is shown: each argument as {@code shown} gives it, and none where it
+   * gives null (a required argument is always shown). Arguments left out are still accepted, so the
+   * schema does not forbid additional properties; {@link Args} refuses undeclared ones by name.
    */
-  public Map<String, Object> toJsonSchema(Predicate<Param<?>> advertised) {
+  public Map<String, Object> toJsonSchema(Function<Param<?>, Map<String, Object>> shown) {
     Map<String, Object> props = new LinkedHashMap<>();
     List<String> required = new ArrayList<>();
     for (Param<?> p : params.values()) {
-      if (!p.isRequired() && !advertised.test(p)) {
+      Map<String, Object> schema = shown.apply(p);
+      if (schema == null && p.isRequired()) {
+        schema = p.jsonSchema();
+      }
+      if (schema == null) {
         continue;
       }
-      props.put(p.name(), p.jsonSchema());
+      props.put(p.name(), schema);
       if (p.isRequired()) {
         required.add(p.name());
       }

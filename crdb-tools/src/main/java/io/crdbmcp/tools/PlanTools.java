@@ -61,11 +61,9 @@ final class PlanTools {
           List.of("plan"));
 
   private static ToolDef explain(Crdb crdb) {
-    return declare(ToolDef.reader("explain_query"), "The statement to plan, without EXPLAIN.")
+    return declare(ToolDef.reader("explain_query"), "Without EXPLAIN.")
         .title("Show a query plan")
-        .description(
-            "Shows the plan the database would use for one statement, without running it. Pass"
-                + " the statement itself (no EXPLAIN prefix, no $n parameters).")
+        .description("Plan of the statement sql, without running it.")
         .handler(
             Explain::from,
             (q, ctx) -> {
@@ -79,14 +77,10 @@ final class PlanTools {
   }
 
   private static ToolDef explainAnalyze(Crdb crdb) {
-    return declare(
-            ToolDef.mayWrite("explain_analyze"),
-            "The statement to run and measure, without EXPLAIN ANALYZE.")
+    return declare(ToolDef.mayWrite("explain_analyze"), "Without EXPLAIN ANALYZE.")
         .title("Show a query plan with execution statistics")
         .description(
-            "Runs one statement to show its plan with actual row counts and timings. Reads run in"
-                + " a read-only transaction. A statement that writes is refused in read-only mode"
-                + " and otherwise runs inside a savepoint that is rolled back, so nothing changes.")
+            "Runs sql and shows its plan with actual rows and timings; writes are rolled back.")
         .idempotent()
         .handler(
             Explain::from,

@@ -23,7 +23,7 @@ final class QueryTools {
 
   /** The {@code params} argument of the tools that run SQL text. */
   static final Param<List<Object>> PARAMS =
-      Param.array("params", "Values for $1, $2 ... in order (strings, numbers, booleans, null).");
+      Param.array("params", "Values for $1, $2 ... in order.");
 
   static final Param<Integer> MAX_ROWS =
       Param.integer("max_rows", "Return at most this many rows.", 1);
@@ -88,24 +88,17 @@ final class QueryTools {
         .group(Toolset.QUERY)
         .title("Run a SQL query")
         .description(
-            "Runs one SQL statement and returns its rows as a compact table. Reads run in a"
-                + " read-only transaction with the statement timeout; at most max_rows rows are"
-                + " returned and 'truncated' says when more exist. "
+            "Runs one SQL statement (sql, $1 params); returns at most max_rows rows as a compact"
+                + " table. Reads run read-only with the statement timeout. "
                 + (crdb.readOnly()
-                    ? "The server is read-only: writes, DDL and session changes are refused."
-                    : "Writes are allowed unless blocked by CRDB_BLOCKED_COMMANDS; prefer the row"
-                        + " tools for single-row changes.")
-                + " Call validate_query to check a statement without running it.")
+                    ? "The server is read-only: writes are refused."
+                    : "Writes unless CRDB_BLOCKED_COMMANDS blocks them."))
         .param(
             SQL.describedAs(
-                "One SQL statement. Use $1, $2 ... for values and pass them in params."
+                "One statement; $1, $2 ... from params."
                     + (crdb.readOnly() ? " Reads only: the server is read-only." : "")))
         .param(PARAMS)
-        .param(
-            MAX_ROWS.describedAs(
-                "Return at most this many rows (capped by CRDB_MAX_ROWS="
-                    + crdb.config().maxRows()
-                    + ")."))
+        .param(MAX_ROWS.describedAs("Row cap (at most " + crdb.config().maxRows() + ")."))
         .params(Params.CONNECTION, Params.TRANSACTION_ID, Params.FORMAT)
         .output(OutputSchemas.QUERY_RESULT)
         .destructive()
@@ -137,10 +130,8 @@ final class QueryTools {
         .group(Toolset.QUERY)
         .title("Check a SQL statement")
         .description(
-            "Says whether a statement would be allowed under the current settings (read-only"
-                + " mode, blocked commands, access control), how it is classified, and which rule"
-                + " refuses it. Executes nothing.")
-        .param(SQL.describedAs("The SQL statement to check. Nothing is executed."))
+            "Says whether sql would be allowed, how it is classified and which rule refuses it. Runs nothing.")
+        .param(SQL.describedAs("The statement to check."))
         .params(Params.CONNECTION, Params.FORMAT)
         .output(
             OutputSchemas.object(

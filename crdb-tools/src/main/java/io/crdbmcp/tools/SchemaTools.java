@@ -30,22 +30,17 @@ final class SchemaTools {
   }
 
   static final Param<String> TABLE =
-      Param.text(
-              "table",
-              "Table or view name; may be schema-qualified (public.users). See list_tables.")
-          .required();
+      Param.text("table", "May be schema-qualified.").brief().required();
 
-  static final Param<String> TABLE_SCHEMA =
-      Param.text("schema", "Schema of the table (default: searched in the user schemas).");
+  static final Param<String> TABLE_SCHEMA = Params.TABLE_SCHEMA;
 
-  static final Param<String> SCHEMA_FILTER =
-      Param.text("schema", "Only this schema (default: all user schemas).");
+  static final Param<String> SCHEMA_FILTER = Param.text("schema", "Only this schema.");
 
   static final Param<Boolean> INCLUDE_SYSTEM =
-      Param.flag("include_system", "Also list the system catalog schemas.", false);
+      Param.flag("include_system", "Add system schemas.", false);
 
   static final Param<Boolean> INCLUDE_SEQUENCES =
-      Param.flag("include_sequences", "Also list sequences (kind 'sequence').", false);
+      Param.flag("include_sequences", "Add sequences.", false);
 
   /** The arguments of the tools about one table. */
   record TableArgs(String table, String schema, View view) implements Listing {
@@ -90,8 +85,7 @@ final class SchemaTools {
   private static ToolDef listDatabases(Crdb crdb) {
     return schemaTool("list_databases")
         .title("List databases")
-        .description(
-            "Lists the databases on the server of a connection (blocked databases are hidden).")
+        .description("Lists the databases on the server.")
         .params(Params.CONNECTION, Params.TRANSACTION_ID, Params.FORMAT, Params.DETAIL)
         .output(OutputSchemas.list("databases"))
         .handler(
@@ -128,8 +122,7 @@ final class SchemaTools {
     return schemaTool("list_schemas")
         .title("List schemas")
         .description(
-            "Lists the schemas of the current database. System schemas (pg_catalog,"
-                + " information_schema, crdb_internal) only with include_system.")
+            "Lists the schemas of the current database (include_system adds system schemas).")
         .params(INCLUDE_SYSTEM, Params.CONNECTION, Params.TRANSACTION_ID, Params.FORMAT)
         .output(OutputSchemas.list("schemas"))
         .handler(
@@ -161,10 +154,7 @@ final class SchemaTools {
   private static ToolDef listTables(Crdb crdb) {
     return schemaTool("list_tables")
         .title("List tables and views")
-        .description(
-            "Lists tables, views and materialized views (sequences too when asked) with their"
-                + " kind and the planner's estimated row count (one catalog query, however many"
-                + " tables).")
+        .description("Lists tables, views and materialized views with kind and estimated rows.")
         .params(
             SCHEMA_FILTER,
             INCLUDE_SEQUENCES,
@@ -197,8 +187,7 @@ final class SchemaTools {
     return tableTool("describe_table")
         .title("Describe a table")
         .description(
-            "Columns of a table or view: name, type, nullability, default, primary key membership"
-                + " and comment.")
+            "Columns of table or view: name, type, nullability, default, primary key, comment.")
         .output(
             OutputSchemas.object(
                 map(
@@ -259,7 +248,7 @@ final class SchemaTools {
   private static ToolDef listIndexes(Crdb crdb) {
     return tableTool("list_indexes")
         .title("List indexes")
-        .description("Indexes of a table: name, columns, unique, primary, method and definition.")
+        .description("Indexes of table: name, columns, unique, primary, method, definition.")
         .param(Params.DETAIL)
         .output(OutputSchemas.list("indexes"))
         .handler(
@@ -294,9 +283,7 @@ final class SchemaTools {
   private static ToolDef getConstraints(Crdb crdb) {
     return tableTool("get_constraints")
         .title("Get table constraints")
-        .description(
-            "Primary key, unique, foreign key (with the referenced table and columns) and check"
-                + " constraints of a table.")
+        .description("Primary key, unique, foreign key and check constraints of table.")
         .output(OutputSchemas.list("constraints"))
         .handler(
             TableArgs::from,

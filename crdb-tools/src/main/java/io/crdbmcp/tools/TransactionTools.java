@@ -23,21 +23,16 @@ final class TransactionTools {
 
   /** The handle of the transaction a tool works on; required here, unlike in the SQL tools. */
   static final Param<String> HANDLE =
-      Params.TRANSACTION_ID.describedAs("The handle returned by begin_transaction.").required();
+      Params.TRANSACTION_ID.describedAs("From begin_transaction.").required();
 
-  static final Param<Boolean> READ_ONLY =
-      Param.flag(
-          "read_only",
-          "Start a read-only transaction (always true when the server is read-only).",
-          false);
+  static final Param<Boolean> READ_ONLY = Param.flag("read_only", "Read-only transaction.", false);
 
-  static final Param<String> SAVEPOINT_NAME =
-      Param.text("name", "Savepoint name: letters, digits and _ (e.g. before_update).").required();
+  static final Param<String> SAVEPOINT_NAME = Param.text("name", "Letters, digits, _.").required();
 
   static final Param<String> ACTION =
       Param.choice(
           "action",
-          "create (default), rollback (to the savepoint) or release.",
+          "create (default), rollback or release.",
           "create",
           "create",
           "rollback",
@@ -98,12 +93,7 @@ final class TransactionTools {
     return tool(ToolDef.reader("begin_transaction"))
         .title("Begin a transaction")
         .description(
-            "Starts a transaction that spans several calls and returns its transaction_id. Pass"
-                + " transaction_id to execute_query and the other SQL tools to run inside it, then"
-                + " commit_transaction or rollback_transaction. Idle transactions are rolled back"
-                + " after CRDB_TRANSACTION_IDLE_TIMEOUT seconds; each client may have"
-                + " CRDB_MAX_TRANSACTIONS_PER_CLIENT open. On CockroachDB, an error with"
-                + " code RETRY_TRANSACTION means: roll back and retry the whole transaction."
+            "Starts a transaction over several calls; pass its transaction_id to SQL tools, then commit_transaction or rollback_transaction. Idle ones roll back (CRDB_TRANSACTION_IDLE_TIMEOUT)."
                 + (crdb.readOnly() ? " The server is read-only: only read-only transactions." : ""))
         .params(READ_ONLY, Params.CONNECTION, Params.FORMAT)
         .handler(
@@ -156,9 +146,7 @@ final class TransactionTools {
         ToolDef.mayWrite("commit_transaction")
             .title("Commit a transaction")
             .description(
-                "Commits the transaction and releases its connection. If CockroachDB answers"
-                    + " RETRY_TRANSACTION, the transaction was rolled back: run it again from"
-                    + " begin_transaction.")
+                "Commits transaction_id. On RETRY_TRANSACTION it was rolled back: run it again.")
             .scope(Scope.READ);
     return onHandle(
         crdb, tool, Transactions::commit, "committed", (s, m) -> "Committed " + s.id() + ".");
@@ -168,8 +156,7 @@ final class TransactionTools {
     ToolDef.Builder tool =
         ToolDef.mayWrite("rollback_transaction")
             .title("Roll back a transaction")
-            .description(
-                "Rolls back the transaction: nothing it did is kept. Releases its connection.")
+            .description("Rolls back transaction_id.")
             .idempotent()
             .scope(Scope.READ);
     return onHandle(
@@ -181,8 +168,7 @@ final class TransactionTools {
         ToolDef.reader("get_transaction_status")
             .title("Transaction status")
             .description(
-                "Whether the transaction is open, read-only or aborted (an error inside it), its"
-                    + " statement count, savepoints and idle timeout.");
+                "Whether transaction_id is open, read-only or aborted; statements, savepoints, idle timeout.");
     return onHandle(
         crdb,
         tool,
@@ -199,9 +185,7 @@ final class TransactionTools {
   private static ToolDef savepoint(Crdb crdb) {
     return tool(ToolDef.mayWrite("savepoint"))
         .title("Savepoint")
-        .description(
-            "Creates a savepoint inside a transaction, rolls back to one (undoing what came after"
-                + " it, also after an error), or releases one.")
+        .description("Creates, rolls back to or releases savepoint name in transaction_id.")
         .params(HANDLE, SAVEPOINT_NAME, ACTION, Params.FORMAT)
         .scope(Scope.READ)
         .handler(
