@@ -3,12 +3,14 @@ package io.crdbmcp.core;
 import io.crdbmcp.core.cluster.Cluster;
 import io.crdbmcp.core.connect.Connections;
 import io.crdbmcp.core.connect.Database;
+import io.crdbmcp.core.connect.Watchdog;
 import io.crdbmcp.core.export.Exports;
 import io.crdbmcp.core.knowledge.Knowledge;
 import io.crdbmcp.core.rows.Rows;
 import io.crdbmcp.core.safety.SqlGuard;
 import io.crdbmcp.core.schema.DatabaseInfo;
 import io.crdbmcp.core.schema.Schema;
+import io.crdbmcp.core.sql.BreakerState;
 import io.crdbmcp.core.sql.Plans;
 import io.crdbmcp.core.sql.Queries;
 import io.crdbmcp.core.sql.SqlExecutor;
@@ -54,6 +56,8 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
   private final Knowledge knowledge;
   private final Cluster cluster;
   private final Session local;
+  private final SqlExecutor executor;
+  private final Watchdog watchdog;
 
   private Crdb(CrdbConfig config) {
     this.config = config;
@@ -70,7 +74,13 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
             config.safety().readOnly(),
             config.queryTimeoutSeconds());
     this.connections.onClose(transactions::endAllOn);
-    SqlExecutor executor = new SqlExecutor(key, config.queryTimeoutSeconds(), transactions);
+    SqlExecutor executor =
+        new SqlExecutor(key, config.queryTimeoutSeconds(), transactions, config.resilience());
+    this.executor = executor;
+    this.watchdog =
+        config.resilience().watchdogEnabled()
+            ? new Watchdog(connections, config.resilience()).start()
+            : null;
     SqlGuard guard = new SqlGuard(config.safety());
     this.queries = new Queries(guard, executor, config.maxRows());
     this.schema = new Schema(key, executor, config.safety());
@@ -106,6 +116,14 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
 
   public CrdbConfig config() {
     return config;
+  }
+
+  /**
+   * The circuit breaker of a connection (see {@code CRDB_BREAKER_THRESHOLD}): whether calls on it
+   * run, and when an open one tries the database again.
+   */
+  public BreakerState breaker(Database db) {
+    return executor.breaker(db);
   }
 
   // --- Scopes ------------------------------------------------------------------------------------
@@ -250,6 +268,9 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
 
   @Override
   public void close() {
+    if (watchdog != null) {
+      watchdog.close();
+    }
     transactions.close();
     connections.close();
   }

@@ -38,6 +38,8 @@ import java.util.Set;
  *     CRDB_KNOWLEDGE_STORE=database})
  * @param cancelOtherUsers whether cancel_query may cancel statements of other database users than
  *     the server's own ({@code CRDB_CANCEL_OTHER_USERS})
+ * @param resilience retries, circuit breakers and the watchdog ({@code CRDB_RETRY_*}, {@code
+ *     CRDB_BREAKER_*}, {@code CRDB_WATCHDOG_*})
  */
 public record CrdbConfig(
     List<ConnectionSpec> connections,
@@ -52,7 +54,8 @@ public record CrdbConfig(
     int poolSize,
     Path knowledgePath,
     boolean knowledgeInDatabase,
-    boolean cancelOtherUsers) {
+    boolean cancelOtherUsers,
+    Resilience resilience) {
 
   public static final String DEFAULT_CONNECTION = "default";
   public static final int DEFAULT_MAX_ROWS = 1000;
@@ -141,6 +144,28 @@ public record CrdbConfig(
           "CRDB_HTTP_SESSION_IDLE_TIMEOUT",
           "CRDB_HTTP_SHUTDOWN_GRACE",
           "CRDB_HTTP_CONNECT_HOSTS");
+
+  /**
+   * The settings of operating the server (issue 13): retries, circuit breakers and the watchdog,
+   * read here into {@link Resilience}; the audit log, rate limits and metrics, read by the
+   * launchers (crdb-tools' {@code ops} package) through {@link Env}. Known to the typo check.
+   */
+  public static final Set<String> OPERATIONS_SETTINGS =
+      Set.of(
+          "CRDB_AUDIT_ENABLED",
+          "CRDB_AUDIT_PATH",
+          "CRDB_AUDIT_LEVEL",
+          "CRDB_AUDIT_REDACT_LITERALS",
+          "CRDB_RATE_LIMIT_ENABLED",
+          "CRDB_RATE_LIMIT_REQUESTS",
+          "CRDB_RATE_LIMIT_WINDOW",
+          "CRDB_RATE_LIMIT_CONCURRENT",
+          "CRDB_RETRY_MAX_ATTEMPTS",
+          "CRDB_BREAKER_THRESHOLD",
+          "CRDB_BREAKER_WAIT",
+          "CRDB_WATCHDOG_ENABLED",
+          "CRDB_WATCHDOG_INTERVAL",
+          "CRDB_WATCHDOG_TIMEOUT");
 
   /**
    * {@code CRDB_*} variables read by others and therefore not typos: the launcher script's JVM
@@ -394,7 +419,8 @@ public record CrdbConfig(
         e.positiveInt("CRDB_POOL_SIZE", DEFAULT_POOL_SIZE),
         knowledge.toAbsolutePath().normalize(),
         store.equals("database"),
-        e.bool("CRDB_CANCEL_OTHER_USERS", false));
+        e.bool("CRDB_CANCEL_OTHER_USERS", false),
+        Resilience.fromEnvironment(e));
   }
 
   private static final String CONNECTIONS_EXAMPLE =
@@ -624,6 +650,7 @@ public record CrdbConfig(
   private static void refuseUnknownVariables(Map<String, String> env) {
     List<String> known = new ArrayList<>(SETTINGS);
     known.addAll(TRANSPORT_SETTINGS);
+    known.addAll(OPERATIONS_SETTINGS);
     known.addAll(OTHER_VARIABLES);
     List<String> unknown =
         env.keySet().stream()
@@ -715,7 +742,9 @@ public record CrdbConfig(
   public record Env(Map<String, String> env) {
     /** The value, trimmed; null when unset or blank. */
     public String get(String name) {
-      if (!SETTINGS.contains(name) && !TRANSPORT_SETTINGS.contains(name)) {
+      if (!SETTINGS.contains(name)
+          && !TRANSPORT_SETTINGS.contains(name)
+          && !OPERATIONS_SETTINGS.contains(name)) {
         throw new IllegalStateException(name + " is read but not listed in SETTINGS");
       }
       String v = env.get(name);

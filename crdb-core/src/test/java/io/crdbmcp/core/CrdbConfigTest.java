@@ -250,12 +250,14 @@ class CrdbConfigTest {
     assertThat(read).contains("CRDB_URL", "CRDB_TEST_URL", "CRDB_JAVA_OPTS", "CRDB_NO_CDS");
     Set<String> known = new TreeSet<>(CrdbConfig.SETTINGS);
     known.addAll(CrdbConfig.TRANSPORT_SETTINGS);
+    known.addAll(CrdbConfig.OPERATIONS_SETTINGS);
     known.addAll(CrdbConfig.OTHER_VARIABLES);
     assertThat(known).containsAll(read);
     // Every setting is accepted (none refused as unknown) when all are given at once.
     Map<String, String> all = new HashMap<>();
     CrdbConfig.SETTINGS.forEach(k -> all.put(k, ""));
     CrdbConfig.TRANSPORT_SETTINGS.forEach(k -> all.put(k, ""));
+    CrdbConfig.OPERATIONS_SETTINGS.forEach(k -> all.put(k, ""));
     CrdbConfig.OTHER_VARIABLES.forEach(k -> all.put(k, ""));
     all.putAll(BASE);
     CrdbConfig.fromEnvironment(all);
