@@ -73,6 +73,23 @@ public final class Help {
         CRDB_POOL_SIZE                connections per pool at most [5]
         CRDB_CANCEL_OTHER_USERS       cancel_query may cancel statements of other database users
                                       than the server's own [false]
+        CRDB_RETRY_MAX_ATTEMPTS       attempts for statements safe to repeat (reads, server-run
+                                      transactions after 40001); never a write of unknown
+                                      outcome [3]
+        CRDB_BREAKER_THRESHOLD        connection failures in a row that open a connection's
+                                      circuit breaker [5]
+        CRDB_BREAKER_WAIT             seconds an open breaker refuses calls [30]
+        CRDB_WATCHDOG_ENABLED         check pools and cancel overdue work on the server [true]
+        CRDB_WATCHDOG_INTERVAL        seconds between watchdog rounds [30]
+        CRDB_WATCHDOG_TIMEOUT         work running longer is cancelled on the server, seconds [60]
+        CRDB_AUDIT_ENABLED            audit log of tool calls (not wired yet) [false]
+        CRDB_AUDIT_PATH               audit log file [~/.cockroachdb-mcp/audit.jsonl]
+        CRDB_AUDIT_LEVEL              all | writes | errors [all]
+        CRDB_AUDIT_REDACT_LITERALS    replace literals of audited statements by ? [false]
+        CRDB_RATE_LIMIT_ENABLED       rate limits per session and user (not enforced yet) [true]
+        CRDB_RATE_LIMIT_REQUESTS      calls per window [100]
+        CRDB_RATE_LIMIT_WINDOW        window, seconds [60]
+        CRDB_RATE_LIMIT_CONCURRENT    HTTP: calls of one user at once at most [10]
 
       HTTP settings (--streamable-http and --http only):
         CRDB_HTTP_HOST                interface to listen on [127.0.0.1]; another one is served
