@@ -82,7 +82,7 @@ public final class Help {
         CRDB_WATCHDOG_ENABLED         check pools and cancel overdue work on the server [true]
         CRDB_WATCHDOG_INTERVAL        seconds between watchdog rounds [30]
         CRDB_WATCHDOG_TIMEOUT         work running longer is cancelled on the server, seconds [60]
-        CRDB_AUDIT_ENABLED            audit log of tool calls (not wired yet) [false]
+        CRDB_AUDIT_ENABLED            audit log, one JSON line per tool call [false]
         CRDB_AUDIT_PATH               audit log file [~/.cockroachdb-mcp/audit.jsonl]
         CRDB_AUDIT_LEVEL              all | writes | errors [all]
         CRDB_AUDIT_REDACT_LITERALS    replace literals of audited statements by ? [false]
