@@ -168,7 +168,7 @@ public final class BearerAuth {
     if (m.contains("Expired")) {
       return "the token has expired; refresh it or authorize again";
     }
-    if (m.contains("audience")) {
+    if (m.contains("aud")) {
       return "the token is for another resource (audience); ask for a token for this server";
     }
     if (m.contains("iss")) {

@@ -167,12 +167,18 @@ final class Upstream {
   }
 
   private IDTokenValidator validator(String issuer) {
+    // Any signature algorithm the provider announces (never "none": that is no JWS algorithm).
     List<JWSAlgorithm> algs = metadata.getIDTokenJWSAlgs();
-    JWSAlgorithm alg = algs == null || algs.isEmpty() ? JWSAlgorithm.RS256 : algs.get(0);
+    java.util.Set<JWSAlgorithm> accepted =
+        algs == null || algs.isEmpty()
+            ? java.util.Set.of(JWSAlgorithm.RS256)
+            : algs.stream()
+                .filter(a -> !a.getName().equalsIgnoreCase("none") && !a.getName().startsWith("HS"))
+                .collect(java.util.stream.Collectors.toSet());
     return new IDTokenValidator(
         new Issuer(issuer),
         new ClientID(settings.idpClientId()),
-        new JWSVerificationKeySelector<>(alg, keys),
+        new JWSVerificationKeySelector<>(accepted, keys),
         null);
   }
 
