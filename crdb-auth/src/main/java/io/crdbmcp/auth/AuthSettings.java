@@ -37,6 +37,7 @@ import java.util.Set;
  * @param externalIssuer in validate mode: the authorization server whose tokens are accepted
  * @param jwksUrl in validate mode: its key set (null: from its metadata)
  * @param audience the audience a token must name (default: the resource URL)
+ * @param store where clients, codes, refresh tokens and signing keys are kept
  */
 public record AuthSettings(
     boolean enabled,
@@ -55,7 +56,8 @@ public record AuthSettings(
     Duration keyRotation,
     URI externalIssuer,
     URI jwksUrl,
-    String audience) {
+    String audience,
+    Store store) {
 
   /** The scopes of this server's tools, narrowest first (crdb-tools' {@code Scope}). */
   public static final List<String> KNOWN_SCOPES = List.of("crdb:read", "crdb:write", "crdb:admin");
@@ -66,6 +68,14 @@ public record AuthSettings(
   public static final String DEFAULT_IDP_SCOPES = "openid email profile";
   public static final String DEFAULT_SCOPES = "crdb:read crdb:write";
   public static final String DEFAULT_DEFAULT_SCOPES = "crdb:read";
+
+  /** Where the authorization server keeps what spans requests. */
+  public enum Store {
+    /** This process's memory: one replica; a restart signs everyone out. */
+    MEMORY,
+    /** The default database's server table: replicas share it. */
+    DATABASE
+  }
 
   /** Who issues the tokens {@code /mcp} accepts. */
   public enum Mode {
@@ -98,7 +108,8 @@ public record AuthSettings(
         Duration.ofSeconds(DEFAULT_KEY_ROTATION),
         null,
         null,
-        null);
+        null,
+        Store.MEMORY);
   }
 
   /** Reads and checks the settings. */
@@ -221,7 +232,23 @@ public record AuthSettings(
         Duration.ofSeconds(e.positiveInt("CRDB_AUTH_KEY_ROTATION_SECONDS", DEFAULT_KEY_ROTATION)),
         external,
         jwks,
-        e.get("CRDB_AUTH_AUDIENCE"));
+        e.get("CRDB_AUTH_AUDIENCE"),
+        store(e));
+  }
+
+  private static Store store(CrdbConfig.Env e) {
+    return switch (e.getOrDefault("CRDB_AUTH_STORE", "memory").toLowerCase(Locale.ROOT)) {
+      case "memory" -> Store.MEMORY;
+      case "database" -> Store.DATABASE;
+      default ->
+          throw new ConfigException(
+              "CRDB_AUTH_STORE",
+              "'"
+                  + e.get("CRDB_AUTH_STORE")
+                  + "' is not a store: memory (this process) or database (a table of the default"
+                  + " database, shared by replicas)",
+              "CRDB_AUTH_STORE=database");
+    };
   }
 
   /** The protected resource a token must be for: the issuer URL with the MCP endpoint's path. */

@@ -6,6 +6,8 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.proc.ConfigurableJWTProcessor;
 import com.nimbusds.oauth2.sdk.as.AuthorizationServerMetadata;
 import com.nimbusds.oauth2.sdk.id.Issuer;
+import io.crdbmcp.core.ConfigException;
+import io.crdbmcp.core.sql.SystemStore;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
@@ -35,16 +37,35 @@ public final class OAuth {
    * Builds the authorization server and the resource server's check.
    *
    * @param mcpPath the MCP endpoint's path ({@code /mcp}): the resource is the issuer URL with it
+   * @param systemStore the server's table in the default database ({@code crdb.store()}), for
+   *     {@code CRDB_AUTH_STORE=database}; may be null otherwise
    */
-  public static OAuth create(AuthSettings settings, String mcpPath) {
+  public static OAuth create(AuthSettings settings, String mcpPath, SystemStore systemStore) {
     if (!settings.enabled()) {
       throw new IllegalArgumentException("authentication is not enabled");
     }
     Clock clock = Clock.systemUTC();
     String metadata = settings.issuer() + OAuthServer.PRM_PATH + mcpPath;
     if (settings.mode() == AuthSettings.Mode.ISSUE) {
-      MemoryStore store = new MemoryStore(clock);
-      SigningKeys keys = new SigningKeys(clock, settings.keyRotation(), settings.tokenExpiry());
+      AuthStore store;
+      SigningKeys keys;
+      if (settings.store() == AuthSettings.Store.DATABASE) {
+        if (systemStore == null || !systemStore.writable()) {
+          throw new ConfigException(
+              "CRDB_AUTH_STORE",
+              "database keeps the OAuth data in a table of the default database, which this server"
+                  + " cannot write (CRDB_READ_ONLY, or a read-only default connection)",
+              "CRDB_AUTH_STORE=memory");
+        }
+        DatabaseStore db = new DatabaseStore(systemStore);
+        store = db;
+        keys =
+            new SigningKeys(clock, settings.keyRotation(), settings.tokenExpiry(), db.keySlots());
+      } else {
+        MemoryStore memory = new MemoryStore(clock);
+        store = memory;
+        keys = new SigningKeys(clock, settings.keyRotation(), settings.tokenExpiry());
+      }
       Upstream upstream =
           new Upstream(settings, URI.create(settings.issuer() + OAuthServer.CALLBACK_PATH));
       try {
@@ -65,11 +86,14 @@ public final class OAuth {
               settings.provider(),
               true);
       LOG.info(
-          "OAuth: authorization server {} in front of {} ({}); access tokens live {} s",
+          "OAuth: authorization server {} in front of {} ({}); access tokens live {} s; store: {}",
           settings.issuer(),
           settings.provider().name().toLowerCase(java.util.Locale.ROOT),
           settings.discoveryUrl(),
-          settings.tokenExpiry().toSeconds());
+          settings.tokenExpiry().toSeconds(),
+          settings.store() == AuthSettings.Store.DATABASE
+              ? systemStore.describe()
+              : "this process's memory");
       return new OAuth(servlet, bearer);
     }
     OAuthServer servlet = new OAuthServer(settings, mcpPath, clock, null, null, null);

@@ -23,33 +23,73 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * The keys this server signs its access tokens with (RS256), published at the JWKS endpoint. A new
- * key replaces the current one every {@code CRDB_AUTH_KEY_ROTATION_SECONDS}; the retired one stays
- * published (and accepted) until the last token it signed has expired, and tokens name their key by
- * {@code kid}. Private keys never leave this object.
+ * The keys this server signs its access tokens with (RS256), published at the JWKS endpoint. Time
+ * is cut into slots of {@code CRDB_AUTH_KEY_ROTATION_SECONDS}; each slot has its own key, made by
+ * whoever needs it first ({@link Slots}: this process's memory, or the shared store so that every
+ * replica signs with and accepts the same keys). Tokens name their key by {@code kid}; a slot's key
+ * stays published (and accepted) until the last token it can have signed has expired. Private keys
+ * never leave this object and the store.
  */
 final class SigningKeys {
   static final JOSEObjectType ACCESS_TOKEN_TYPE = new JOSEObjectType("at+jwt");
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private record Key(RSAKey key, Instant created, Instant retired) {}
+  /** The key of each slot: made once, then the same for every caller. */
+  interface Slots {
+    /**
+     * The key of {@code slot}, made with {@code make} when there is none yet.
+     *
+     * @param expires when the key can be forgotten
+     */
+    RSAKey key(long slot, java.util.function.Supplier<RSAKey> make, Instant expires);
+  }
+
+  /** Slots in this process's memory. */
+  static Slots inMemory() {
+    java.util.Map<Long, RSAKey> keys = new java.util.concurrent.ConcurrentHashMap<>();
+    return (slot, make, expires) -> {
+      keys.keySet().removeIf(s -> s < slot - 1000);
+      return keys.computeIfAbsent(slot, s -> make.get());
+    };
+  }
 
   private final Clock clock;
   private final Duration rotation;
   private final Duration tokenLifetime;
-  private final List<Key> keys = new ArrayList<>();
+  private final Slots slots;
+  private final java.util.Map<Long, RSAKey> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
   SigningKeys(Clock clock, Duration rotation, Duration tokenLifetime) {
+    this(clock, rotation, tokenLifetime, inMemory());
+  }
+
+  SigningKeys(Clock clock, Duration rotation, Duration tokenLifetime, Slots slots) {
     this.clock = clock;
     this.rotation = rotation;
     this.tokenLifetime = tokenLifetime;
-    keys.add(new Key(generate(), clock.instant(), null));
+    this.slots = slots;
   }
 
-  /** Signs an access token with the current key (rotating first when it is due). */
-  synchronized String sign(JWTClaimsSet claims) {
-    rotateIfDue();
-    RSAKey current = keys.get(keys.size() - 1).key();
+  private long slot(Instant t) {
+    return Math.floorDiv(t.getEpochSecond(), rotation.toSeconds());
+  }
+
+  private RSAKey keyOf(long slot) {
+    RSAKey k = cache.get(slot);
+    if (k == null) {
+      Instant expires =
+          Instant.ofEpochSecond((slot + 1) * rotation.toSeconds())
+              .plus(tokenLifetime)
+              .plusSeconds(120);
+      k = slots.key(slot, SigningKeys::generate, expires);
+      cache.put(slot, k);
+    }
+    return k;
+  }
+
+  /** Signs an access token with the current slot's key. */
+  String sign(JWTClaimsSet claims) {
+    RSAKey current = keyOf(slot(clock.instant()));
     SignedJWT jwt =
         new SignedJWT(
             new JWSHeader.Builder(JWSAlgorithm.RS256)
@@ -65,29 +105,18 @@ final class SigningKeys {
     return jwt.serialize();
   }
 
-  /** Replaces the current key now (the old one stays valid for what it signed). */
-  synchronized void rotate() {
+  /**
+   * The public keys, as the JWKS endpoint serves them: the current slot's and those of every slot a
+   * token still alive can have been signed in.
+   */
+  JWKSet publicKeys() {
     Instant now = clock.instant();
-    Key last = keys.remove(keys.size() - 1);
-    keys.add(new Key(last.key(), last.created(), now));
-    keys.add(new Key(generate(), now, null));
-    // Keys retired longer ago than a token lives verify nothing any more.
-    keys.removeIf(
-        k -> k.retired() != null && k.retired().plus(tokenLifetime).plusSeconds(60).isBefore(now));
-  }
-
-  private void rotateIfDue() {
-    if (keys.get(keys.size() - 1).created().plus(rotation).isBefore(clock.instant())) {
-      rotate();
-    }
-  }
-
-  /** The public keys, as the JWKS endpoint serves them. */
-  synchronized JWKSet publicKeys() {
-    rotateIfDue();
+    long current = slot(now);
+    long oldest = slot(now.minus(tokenLifetime).minusSeconds(60));
+    cache.keySet().removeIf(s -> s < oldest);
     List<JWK> out = new ArrayList<>();
-    for (Key k : keys) {
-      out.add(k.key().toPublicJWK());
+    for (long s = oldest; s <= current; s++) {
+      out.add(keyOf(s).toPublicJWK());
     }
     return new JWKSet(out);
   }
@@ -97,7 +126,7 @@ final class SigningKeys {
     return (selector, context) -> selector.select(publicKeys());
   }
 
-  private static RSAKey generate() {
+  static RSAKey generate() {
     byte[] id = new byte[12];
     RANDOM.nextBytes(id);
     try {

@@ -48,6 +48,7 @@ class AuthSettingsTest {
     assertThat(s.scopes()).containsExactly("crdb:read", "crdb:write");
     assertThat(s.defaultScopes()).containsExactly("crdb:read");
     assertThat(s.idpClientSecret()).isNull();
+    assertThat(s.store()).isEqualTo(AuthSettings.Store.MEMORY);
   }
 
   @Test
@@ -77,6 +78,10 @@ class AuthSettingsTest {
                     issue(
                         "CRDB_AUTH_SCOPES", "crdb:read", "CRDB_AUTH_DEFAULT_SCOPES", "crdb:write")))
         .hasMessageContaining("CRDB_AUTH_DEFAULT_SCOPES");
+    assertThatThrownBy(() -> AuthSettings.fromEnvironment(issue("CRDB_AUTH_STORE", "redis")))
+        .hasMessageContaining("CRDB_AUTH_STORE");
+    assertThat(AuthSettings.fromEnvironment(issue("CRDB_AUTH_STORE", "Database")).store())
+        .isEqualTo(AuthSettings.Store.DATABASE);
     assertThatThrownBy(() -> AuthSettings.fromEnvironment(issue("CRDB_AUTH_MODE", "both")))
         .hasMessageContaining("CRDB_AUTH_MODE");
     assertThatThrownBy(

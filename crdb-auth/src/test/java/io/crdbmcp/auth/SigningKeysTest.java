@@ -50,15 +50,16 @@ class SigningKeysTest {
 
   @Test
   void keysRotateByKidAndOldTokensStayValidWhileTheyLive() throws Exception {
+    // Slots of an hour, tokens living two: a key is published for three hours at most.
     TestClock clock = new TestClock();
-    SigningKeys keys = new SigningKeys(clock, Duration.ofHours(1), Duration.ofMinutes(10));
+    SigningKeys keys = new SigningKeys(clock, Duration.ofHours(1), Duration.ofHours(2));
     ConfigurableJWTProcessor<SecurityContext> p =
         BearerAuth.processor(
             keys.source(), "https://mcp.example.com", "https://mcp.example.com/mcp", true);
     String first = keys.sign(claims(Instant.now(), "https://mcp.example.com/mcp"));
     String kid1 = SignedJWT.parse(first).getHeader().getKeyID();
     assertThat(SignedJWT.parse(first).getHeader().getType().getType()).isEqualTo("at+jwt");
-    assertThat(keys.publicKeys().getKeys()).extracting(JWK::getKeyID).containsExactly(kid1);
+    assertThat(keys.publicKeys().getKeys()).extracting(JWK::getKeyID).contains(kid1);
     assertThat(keys.publicKeys().getKeys().get(0).isPrivate()).isFalse();
 
     clock.now = clock.now.plus(Duration.ofMinutes(61)); // the rotation is due
@@ -66,12 +67,12 @@ class SigningKeysTest {
     String kid2 = SignedJWT.parse(second).getHeader().getKeyID();
     assertThat(kid2).isNotEqualTo(kid1);
     List<String> kids = keys.publicKeys().getKeys().stream().map(JWK::getKeyID).toList();
-    assertThat(kids).containsExactly(kid1, kid2);
+    assertThat(kids).contains(kid1, kid2).doesNotHaveDuplicates();
     assertThat(p.process(first, null).getSubject()).isEqualTo("ann");
     assertThat(p.process(second, null).getSubject()).isEqualTo("ann");
 
-    // Long after its last token expired, the retired key is dropped at the next rotation.
-    clock.now = clock.now.plus(Duration.ofMinutes(61));
+    // Once every token it can have signed has expired, the old key is no longer published.
+    clock.now = clock.now.plus(Duration.ofMinutes(139));
     keys.sign(claims(Instant.now(), "https://mcp.example.com/mcp"));
     assertThat(keys.publicKeys().getKeys()).extracting(JWK::getKeyID).doesNotContain(kid1);
     assertThatThrownBy(() -> p.process(first, null)).hasMessageContaining("key");

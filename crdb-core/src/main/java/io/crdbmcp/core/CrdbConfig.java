@@ -152,6 +152,7 @@ public record CrdbConfig(
           "CRDB_AUTH_EXTERNAL_ISSUER",
           "CRDB_AUTH_JWKS_URL",
           "CRDB_AUTH_AUDIENCE",
+          "CRDB_AUTH_STORE",
           "CRDB_IDP_PROVIDER",
           "CRDB_IDP_DISCOVERY_URL",
           "CRDB_IDP_CLIENT_ID",

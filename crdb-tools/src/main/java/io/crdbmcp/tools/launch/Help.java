@@ -104,6 +104,8 @@ public final class Help {
         CRDB_AUTH_ALLOW_INSECURE_BIND allow another interface than loopback while the issuer
                                       URL is plain http [false]
         CRDB_AUTH_KEY_ROTATION_SECONDS  a new token signing key this often [86400]
+        CRDB_AUTH_STORE               memory | database (a table of the default database,
+                                      shared by replicas) [memory]
         CRDB_AUTH_EXTERNAL_ISSUER     validate mode: the authorization server trusted [none]
         CRDB_AUTH_JWKS_URL            validate mode: its key set [from its metadata]
         CRDB_AUTH_AUDIENCE            the audience tokens must name [CRDB_AUTH_ISSUER_URL/mcp]

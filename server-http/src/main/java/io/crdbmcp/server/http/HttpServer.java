@@ -342,8 +342,15 @@ public final class HttpServer implements AutoCloseable {
       oauth =
           auth.enabled()
               ? OAuth.create(
-                  auth, options.transport() == Transport.STREAMABLE_HTTP ? MCP_PATH : SSE_PATH)
+                  auth,
+                  options.transport() == Transport.STREAMABLE_HTTP ? MCP_PATH : SSE_PATH,
+                  launch.crdb().store())
               : null;
+    } catch (ConfigException e) {
+      System.err.println(name + ": configuration error: " + e.getMessage());
+      launch.close();
+      System.exit(2);
+      return;
     } catch (RuntimeException e) {
       System.err.println(name + ": OAuth cannot start: " + rootMessage(e));
       launch.close();
