@@ -38,6 +38,8 @@ import java.util.Set;
  * @param jwksUrl in validate mode: its key set (null: from its metadata)
  * @param audience the audience a token must name (default: the resource URL)
  * @param store where clients, codes, refresh tokens and signing keys are kept
+ * @param metadataHosts hosts whose Client ID Metadata Documents are fetched: {@code ["*"]} any host
+ *     with public addresses, empty for none
  */
 public record AuthSettings(
     boolean enabled,
@@ -57,7 +59,8 @@ public record AuthSettings(
     URI externalIssuer,
     URI jwksUrl,
     String audience,
-    Store store) {
+    Store store,
+    List<String> metadataHosts) {
 
   /** The scopes of this server's tools, narrowest first (crdb-tools' {@code Scope}). */
   public static final List<String> KNOWN_SCOPES = List.of("crdb:read", "crdb:write", "crdb:admin");
@@ -87,6 +90,7 @@ public record AuthSettings(
     idpScopes = List.copyOf(idpScopes);
     scopes = List.copyOf(scopes);
     defaultScopes = List.copyOf(defaultScopes);
+    metadataHosts = List.copyOf(metadataHosts);
   }
 
   /** Authentication off: {@code /mcp} is open, as without crdb-auth. */
@@ -109,7 +113,8 @@ public record AuthSettings(
         null,
         null,
         null,
-        Store.MEMORY);
+        Store.MEMORY,
+        List.of());
   }
 
   /** Reads and checks the settings. */
@@ -233,7 +238,27 @@ public record AuthSettings(
         external,
         jwks,
         e.get("CRDB_AUTH_AUDIENCE"),
-        store(e));
+        store(e),
+        metadataHosts(e));
+  }
+
+  private static List<String> metadataHosts(CrdbConfig.Env e) {
+    List<String> hosts =
+        e.has("CRDB_AUTH_CLIENT_METADATA_HOSTS")
+            ? e.list("CRDB_AUTH_CLIENT_METADATA_HOSTS")
+            : List.of("*");
+    if (hosts.size() == 1 && hosts.get(0).equalsIgnoreCase("none")) {
+      return List.of();
+    }
+    for (String h : hosts) {
+      if (!h.equals("*") && !h.matches("[A-Za-z0-9.\\-:\\[\\]]+")) {
+        throw new ConfigException(
+            "CRDB_AUTH_CLIENT_METADATA_HOSTS",
+            "'" + h + "' is not a host name (or *, or none)",
+            "CRDB_AUTH_CLIENT_METADATA_HOSTS=claude.ai");
+      }
+    }
+    return hosts;
   }
 
   private static Store store(CrdbConfig.Env e) {

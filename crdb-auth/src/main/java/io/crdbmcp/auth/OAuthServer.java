@@ -123,6 +123,7 @@ public final class OAuthServer extends HttpServlet {
   private final transient SigningKeys keys;
   private final transient Upstream upstream;
   private final transient ConfigurableJWTProcessor<SecurityContext> ownTokens;
+  private final transient ClientMetadataDocuments documents;
 
   OAuthServer(
       AuthSettings settings,
@@ -138,6 +139,7 @@ public final class OAuthServer extends HttpServlet {
     this.store = store;
     this.keys = keys;
     this.upstream = upstream;
+    this.documents = new ClientMetadataDocuments(settings.metadataHosts(), clock);
     this.ownTokens =
         keys == null
             ? null
@@ -176,7 +178,14 @@ public final class OAuthServer extends HttpServlet {
       } else if (settings.mode() != AuthSettings.Mode.ISSUE) {
         json(res, 404, error("not_found", "no such endpoint"), false);
       } else if (path.equals(AS_METADATA_PATH) || path.equals(OIDC_METADATA_PATH)) {
-        get(method, res, () -> json(res, 200, serverMetadata().toJSONObject(), true));
+        get(
+            method,
+            res,
+            () -> {
+              JSONObject m = serverMetadata().toJSONObject();
+              m.put("client_id_metadata_document_supported", documents.applies("https://x/y"));
+              json(res, 200, m, true);
+            });
       } else if (path.equals(JWKS_PATH)) {
         get(
             method,
@@ -382,7 +391,14 @@ public final class OAuthServer extends HttpServlet {
         return;
       }
     }
-    AuthStore.Client client = store.client(req.getParameter("client_id")).orElse(null);
+    AuthStore.Client client;
+    try {
+      client = client(req.getParameter("client_id"));
+    } catch (ClientMetadataDocuments.DocumentException e) {
+      LOG.info("client metadata document refused: {}", e.getMessage());
+      page(res, 400, "Client not accepted", "The client's metadata document: " + e.getMessage());
+      return;
+    }
     if (client == null) {
       page(
           res,
@@ -831,6 +847,12 @@ public final class OAuthServer extends HttpServlet {
         res);
   }
 
+  /** A registered client, or the one a client ID metadata document describes; null if neither. */
+  private AuthStore.Client client(String id) throws ClientMetadataDocuments.DocumentException {
+    AuthStore.Client c = store.client(id).orElse(null);
+    return c != null ? c : documents.client(id).orElse(null);
+  }
+
   /** The client of a token or revocation request, if its credentials match its registration. */
   private AuthStore.Client authenticateClient(ClientAuthentication auth, ClientID publicId) {
     if (auth != null) {
@@ -847,7 +869,12 @@ public final class OAuthServer extends HttpServlet {
     if (publicId == null) {
       return null;
     }
-    AuthStore.Client c = store.client(publicId.getValue()).orElse(null);
+    AuthStore.Client c;
+    try {
+      c = client(publicId.getValue());
+    } catch (ClientMetadataDocuments.DocumentException e) {
+      return null;
+    }
     return c != null && c.secretHash() == null ? c : null;
   }
 

@@ -153,6 +153,7 @@ public record CrdbConfig(
           "CRDB_AUTH_JWKS_URL",
           "CRDB_AUTH_AUDIENCE",
           "CRDB_AUTH_STORE",
+          "CRDB_AUTH_CLIENT_METADATA_HOSTS",
           "CRDB_IDP_PROVIDER",
           "CRDB_IDP_DISCOVERY_URL",
           "CRDB_IDP_CLIENT_ID",

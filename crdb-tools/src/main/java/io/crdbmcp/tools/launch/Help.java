@@ -106,6 +106,8 @@ public final class Help {
         CRDB_AUTH_KEY_ROTATION_SECONDS  a new token signing key this often [86400]
         CRDB_AUTH_STORE               memory | database (a table of the default database,
                                       shared by replicas) [memory]
+        CRDB_AUTH_CLIENT_METADATA_HOSTS  hosts whose client ID metadata documents (an https
+                                      client_id) are fetched; * any public host, none [*]
         CRDB_AUTH_EXTERNAL_ISSUER     validate mode: the authorization server trusted [none]
         CRDB_AUTH_JWKS_URL            validate mode: its key set [from its metadata]
         CRDB_AUTH_AUDIENCE            the audience tokens must name [CRDB_AUTH_ISSUER_URL/mcp]

@@ -46,6 +46,7 @@ class OAuthHttpIT {
   static final String REDIRECT = "http://127.0.0.1:53682/callback";
 
   MockOAuth2Server idp;
+  HttpsDocuments documents;
   ConnectionSpec db;
   HttpServerProcess server;
   HttpServerProcess validating;
@@ -57,6 +58,7 @@ class OAuthHttpIT {
   void start() throws Exception {
     idp = new MockOAuth2Server();
     idp.start();
+    documents = HttpsDocuments.start();
     db =
         TestDb.get().createDatabase("oauth", "CREATE TABLE notes (id INT PRIMARY KEY, owner TEXT)");
     int port = freePort();
@@ -70,9 +72,12 @@ class OAuthHttpIT {
     env.put("CRDB_IDP_CLIENT_ID", "crdb");
     env.put("CRDB_IDP_CLIENT_SECRET", IDP_SECRET);
     env.put("CRDB_AUTH_SCOPES", "crdb:read crdb:write");
+    env.put("CRDB_AUTH_CLIENT_METADATA_HOSTS", "127.0.0.1"); // the test's document server
     server =
         HttpServerProcess.start(
-            env, List.of(), List.of("--streamable-http", "--port", String.valueOf(port)));
+            env,
+            documents.trustOptions(),
+            List.of("--streamable-http", "--port", String.valueOf(port)));
 
     int port2 = freePort();
     validatingBase = URI.create("http://127.0.0.1:" + port2);
@@ -99,6 +104,9 @@ class OAuthHttpIT {
     }
     if (idp != null) {
       idp.shutdown();
+    }
+    if (documents != null) {
+      documents.close();
     }
   }
 
@@ -355,6 +363,56 @@ class OAuthHttpIT {
         RawHttp.post(
             base, ping, "Authorization", "Bearer " + a.access(), "Mcp-Session-Id", session);
     assertThat(asAnn.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  @Order(5)
+  void aClientIdMetadataDocumentStandsInForRegistration() throws Exception {
+    JsonNode as =
+        OAuthFlow.JSON.readTree(
+            OAuthFlow.get(base.resolve("/.well-known/oauth-authorization-server")).body());
+    assertThat(as.path("client_id_metadata_document_supported").asBoolean()).isTrue();
+    String id = documents.url("/oauth/client.json");
+    documents.put(
+        "/oauth/client.json",
+        "{\"client_id\":\""
+            + id
+            + "\",\"client_name\":\"Document Client\",\"redirect_uris\":[\""
+            + REDIRECT
+            + "\"],\"token_endpoint_auth_method\":\"none\"}");
+    OAuthFlow f = new OAuthFlow(base, REDIRECT);
+    f.clientId = id; // no registration
+    nextLogin("doc-sub", "doc@example.com");
+    String verifier = OAuthFlow.verifier();
+    OAuthFlow.ConsentPage page =
+        f.consentPage(f.authorizeParams("crdb:read", OAuthFlow.challenge(verifier), "d"));
+    assertThat(page.response().body()).contains("Document Client");
+    URI callback = OAuthFlow.location(OAuthFlow.get(OAuthFlow.location(f.answer(page, "allow"))));
+    f.secrets.add(OAuthFlow.query(callback).get("code"));
+    Map<String, String> back = OAuthFlow.query(OAuthFlow.location(OAuthFlow.get(callback)));
+    OAuthFlow.Tokens t = f.redeem(back.get("code"), verifier);
+    secrets.addAll(f.secrets);
+    McpSyncClient c = f.mcp(t.access());
+    try {
+      ok(call(c, "execute_query", args("sql", "SELECT 1")));
+    } finally {
+      c.closeGracefully();
+    }
+    // A document that names another client_id, or a redirect URI it does not list: refused.
+    String other = documents.url("/oauth/liar.json");
+    documents.put(
+        "/oauth/liar.json",
+        "{\"client_id\":\"https://claude.ai/x\",\"redirect_uris\":[\"" + REDIRECT + "\"]}");
+    OAuthFlow liar = new OAuthFlow(base, REDIRECT);
+    liar.clientId = other;
+    HttpResponse<String> r =
+        OAuthFlow.get(
+            liar.authorizeUrl(liar.authorizeParams(null, OAuthFlow.challenge(verifier), "l")));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("its own URL");
+    Map<String, String> p = f.authorizeParams(null, OAuthFlow.challenge(verifier), "m");
+    p.put("redirect_uri", "https://evil.example/cb");
+    assertThat(OAuthFlow.get(f.authorizeUrl(p)).statusCode()).isEqualTo(400);
   }
 
   // --- Refusals of the authorization server ------------------------------------------------
