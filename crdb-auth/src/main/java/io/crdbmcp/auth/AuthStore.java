@@ -78,6 +78,12 @@ interface AuthStore {
 
   Optional<Code> takeCode(String hash);
 
+  /** Remembers a redeemed code's family for a while, so that a second redemption revokes it. */
+  void putSpentCode(String hash, String family, Instant expires);
+
+  /** The family of a code redeemed before, if it is still remembered. */
+  Optional<String> spentCode(String hash);
+
   void putRefresh(String hash, Refresh r);
 
   Optional<Refresh> refresh(String hash);

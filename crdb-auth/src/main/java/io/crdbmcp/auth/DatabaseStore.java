@@ -36,6 +36,7 @@ final class DatabaseStore implements AuthStore {
   private static final String REFRESH = "oauth.refresh";
   private static final String REVOKED = "oauth.revoked";
   private static final String KEYS = "oauth.key";
+  private static final String SPENT = "oauth.spent";
 
   private static final ObjectMapper JSON =
       new ObjectMapper()
@@ -72,7 +73,7 @@ final class DatabaseStore implements AuthStore {
   /** Drops expired entries now and then. */
   private void prune() {
     if (puts.incrementAndGet() % 200 == 0) {
-      for (String ns : new String[] {CONSENTS, UPSTREAM, CODES, REFRESH, REVOKED}) {
+      for (String ns : new String[] {CONSENTS, UPSTREAM, CODES, REFRESH, REVOKED, SPENT}) {
         store.removeExpired(WHAT, ns);
       }
     }
@@ -148,6 +149,16 @@ final class DatabaseStore implements AuthStore {
   @Override
   public Optional<Code> takeCode(String hash) {
     return take(CODES, hash, Code.class);
+  }
+
+  @Override
+  public void putSpentCode(String hash, String family, Instant expires) {
+    store.put(WHAT, SPENT, hash, family, expires);
+  }
+
+  @Override
+  public Optional<String> spentCode(String hash) {
+    return store.get(SPENT, hash).map(SystemStore.Entry::value);
   }
 
   @Override

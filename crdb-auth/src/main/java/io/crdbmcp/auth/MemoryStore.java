@@ -15,6 +15,10 @@ final class MemoryStore implements AuthStore {
   private final Map<String, Code> codes = new ConcurrentHashMap<>();
   private final Map<String, Refresh> refresh = new ConcurrentHashMap<>();
   private final Map<String, Instant> revoked = new ConcurrentHashMap<>();
+  private final Map<String, Spent> spent = new ConcurrentHashMap<>();
+
+  private record Spent(String family, Instant expires) {}
+
   private final AtomicInteger puts = new AtomicInteger();
   private final Clock clock;
 
@@ -71,6 +75,17 @@ final class MemoryStore implements AuthStore {
   }
 
   @Override
+  public void putSpentCode(String hash, String family, Instant expires) {
+    prune();
+    spent.put(hash, new Spent(family, expires));
+  }
+
+  @Override
+  public Optional<String> spentCode(String hash) {
+    return live(spent.get(hash), Spent::expires).map(Spent::family);
+  }
+
+  @Override
   public void putRefresh(String hash, Refresh r) {
     prune();
     refresh.put(hash, r);
@@ -124,5 +139,6 @@ final class MemoryStore implements AuthStore {
     codes.values().removeIf(c -> !c.expires().isAfter(now));
     refresh.values().removeIf(r -> !r.expires().isAfter(now));
     revoked.values().removeIf(until -> !until.isAfter(now));
+    spent.values().removeIf(s -> !s.expires().isAfter(now));
   }
 }

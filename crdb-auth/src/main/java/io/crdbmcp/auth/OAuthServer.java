@@ -738,8 +738,18 @@ public final class OAuthServer extends HttpServlet {
     }
     AuthorizationGrant grant = tr.getAuthorizationGrant();
     if (grant instanceof AuthorizationCodeGrant g) {
-      AuthStore.Code code = store.takeCode(hash(g.getAuthorizationCode().getValue())).orElse(null);
+      String codeHash = hash(g.getAuthorizationCode().getValue());
+      AuthStore.Code code = store.takeCode(codeHash).orElse(null);
       if (code == null) {
+        String family = store.spentCode(codeHash).orElse(null);
+        if (family != null) {
+          // A redeemed code again: whoever holds it is not the client. Its tokens are revoked.
+          store.revokeFamily(family, familyEnd());
+          LOG.warn(
+              "a redeemed authorization code was presented again by client {}: the tokens issued"
+                  + " for it are revoked",
+              client.id());
+        }
         tokenError(res, OAuth2Error.INVALID_GRANT, "the code is unknown, used or expired");
         return;
       }
@@ -762,7 +772,9 @@ public final class OAuthServer extends HttpServlet {
             res, OAuth2Error.INVALID_GRANT, "code_verifier does not match the code_challenge");
         return;
       }
-      issue(res, client, random(16), code.identity(), r.scopes());
+      String family = random(16);
+      store.putSpentCode(codeHash, family, clock.instant().plus(Duration.ofMinutes(10)));
+      issue(res, client, family, code.identity(), r.scopes());
     } else if (grant instanceof RefreshTokenGrant g) {
       String h = hash(g.getRefreshToken().getValue());
       AuthStore.Refresh old = store.refresh(h).orElse(null);

@@ -82,6 +82,10 @@ final class TransportGuard implements Filter {
   private final Consumer<String> onSseEnd;
   private final AtomicInteger callsInFlight = new AtomicInteger();
   private final Set<String> sseSessions = ConcurrentHashMap.newKeySet();
+
+  /** With OAuth: the user who opened each legacy SSE stream (only they may post to it). */
+  private final Map<String, String> sseOwners = new ConcurrentHashMap<>();
+
   private volatile boolean draining;
   private volatile BearerAuth bearer;
   private volatile Set<String> authPaths = Set.of();
@@ -133,6 +137,12 @@ final class TransportGuard implements Filter {
     }
     req.setAttribute(PRINCIPAL, p);
     return true;
+  }
+
+  /** {@link #user} as a map value (maps hold no null). */
+  private static String userKey(HttpServletRequest req) {
+    String u = user(req);
+    return u == null ? "" : u;
   }
 
   private static String user(HttpServletRequest req) {
@@ -228,7 +238,9 @@ final class TransportGuard implements Filter {
         return;
       }
       String id = req.getParameter("sessionId");
-      if (id == null || !sseSessions.contains(id)) {
+      if (id == null
+          || !sseSessions.contains(id)
+          || !java.util.Objects.equals(sseOwners.get(id), userKey(req))) {
         refuse(
             res,
             404,
@@ -334,12 +346,20 @@ final class TransportGuard implements Filter {
       return;
     }
     // The id is known as soon as the SDK writes it, before the client can post to it.
-    SseSessionResponse out = new SseSessionResponse(res, sseSessions::add);
+    String owner = userKey(req);
+    SseSessionResponse out =
+        new SseSessionResponse(
+            res,
+            id -> {
+              sseOwners.put(id, owner);
+              sseSessions.add(id);
+            });
     chain.doFilter(req, out);
     Runnable ended =
         () -> {
           String id = out.sessionId();
           if (id != null && sseSessions.remove(id)) {
+            sseOwners.remove(id);
             onSseEnd.accept(id);
           }
         };

@@ -509,9 +509,10 @@ class OAuthHttpIT {
     // A state that never existed.
     HttpResponse<String> forged = OAuthFlow.get(base.resolve("/callback?code=abc&state=made-up"));
     assertThat(forged.statusCode()).isEqualTo(400);
-    // The code works once.
-    f.redeem(back.params().get("code"), verifier);
+    // The code works once; a second redemption revokes what the first one got.
+    OAuthFlow.Tokens first = f.redeem(back.params().get("code"), verifier);
     secrets.addAll(f.secrets);
+    assertThat(mcpPost(base, first.access()).statusCode()).isEqualTo(200);
     Map<String, String> again = new LinkedHashMap<>();
     again.put("grant_type", "authorization_code");
     again.put("code", back.params().get("code"));
@@ -519,6 +520,8 @@ class OAuthHttpIT {
     again.put("client_id", f.clientId);
     again.put("code_verifier", verifier);
     assertThat(f.tokenRequest(again).body()).contains("invalid_grant");
+    assertThat(mcpPost(base, first.access()).statusCode()).isEqualTo(401);
+    assertThat(f.refreshRequest(first.refresh()).statusCode()).isEqualTo(400);
     // A consent page answered twice, or without its cookie or CSRF token.
     OAuthFlow.ConsentPage page =
         f.consentPage(f.authorizeParams(null, OAuthFlow.challenge(verifier), "c"));
@@ -631,6 +634,18 @@ class OAuthHttpIT {
             OAuthFlow.get(validatingBase.resolve("/.well-known/oauth-authorization-server"))
                 .statusCode())
         .isEqualTo(404);
+  }
+
+  String tokenFor(String user, List<String> audience) {
+    String t =
+        idp.issueToken(
+                "ext",
+                "client",
+                new DefaultOAuth2TokenCallback(
+                    "ext", user, "JWT", audience, Map.of("scope", "crdb:read"), 600))
+            .serialize();
+    secrets.add(t);
+    return t;
   }
 
   String token(String issuerId, List<String> audience, String scope, long expiry) {
