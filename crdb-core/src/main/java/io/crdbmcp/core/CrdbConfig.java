@@ -143,7 +143,27 @@ public record CrdbConfig(
           "CRDB_HTTP_MAX_SESSIONS",
           "CRDB_HTTP_SESSION_IDLE_TIMEOUT",
           "CRDB_HTTP_SHUTDOWN_GRACE",
-          "CRDB_HTTP_CONNECT_HOSTS");
+          "CRDB_HTTP_CONNECT_HOSTS",
+          // OAuth over HTTP (crdb-auth's AuthSettings)
+          "CRDB_AUTH_ENABLED",
+          "CRDB_AUTH_MODE",
+          "CRDB_AUTH_ISSUER_URL",
+          "CRDB_AUTH_SCOPES",
+          "CRDB_AUTH_DEFAULT_SCOPES",
+          "CRDB_AUTH_ALLOW_INSECURE_BIND",
+          "CRDB_AUTH_KEY_ROTATION_SECONDS",
+          "CRDB_AUTH_EXTERNAL_ISSUER",
+          "CRDB_AUTH_JWKS_URL",
+          "CRDB_AUTH_AUDIENCE",
+          "CRDB_AUTH_STORE",
+          "CRDB_AUTH_CLIENT_METADATA_HOSTS",
+          "CRDB_IDP_PROVIDER",
+          "CRDB_IDP_DISCOVERY_URL",
+          "CRDB_IDP_CLIENT_ID",
+          "CRDB_IDP_CLIENT_SECRET",
+          "CRDB_IDP_SCOPES",
+          "CRDB_TOKEN_EXPIRY_SECONDS",
+          "CRDB_REFRESH_TOKEN_EXPIRY_SECONDS");
 
   /**
    * The settings of operating the server (issue 13): retries, circuit breakers and the watchdog,

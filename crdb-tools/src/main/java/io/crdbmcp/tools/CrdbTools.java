@@ -248,7 +248,9 @@ public final class CrdbTools {
           && !c.isBlank()) {
         record.connection(c); // what was asked for; the tool records what it ran on
       }
-      result = step(new ToolCall(t, t.scope(crdb.readOnly()), ctx), 0);
+      // A read-only caller needs only crdb:read for a tool that reads on a read-only server.
+      boolean readOnly = crdb.readOnly() || context.caller().readOnly();
+      result = step(new ToolCall(t, t.scope(readOnly), ctx), 0);
     }
     if (!record.isEnded()) {
       record.end(result.isError() ? CallRecord.Outcome.ERROR : CallRecord.Outcome.SUCCESS, null);

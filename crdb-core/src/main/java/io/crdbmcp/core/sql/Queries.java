@@ -79,12 +79,16 @@ public final class Queries {
       String txId,
       Caller caller,
       PlainSqlWork<T> work) {
-    Classification c = require(db, sql, forceReadOnly);
+    // A read-only caller (a token granted only a read scope) is held to read-only mode.
+    boolean callerReadOnly = caller != null && caller.readOnly();
+    Classification c = require(db, sql, forceReadOnly || callerReadOnly);
     // A plain EXPLAIN runs nothing (only immutable functions are folded at plan time, and the
     // server's own setting decides those), so forcing read-only does not narrow its functions.
     boolean readOnly =
-        effectiveReadOnly(db) || (forceReadOnly && !c.command().equalsIgnoreCase("EXPLAIN"));
-    Access access = c.writes() && !forceReadOnly ? Access.WRITE : Access.READ;
+        effectiveReadOnly(db)
+            || callerReadOnly
+            || (forceReadOnly && !c.command().equalsIgnoreCase("EXPLAIN"));
+    Access access = c.writes() && !forceReadOnly && !callerReadOnly ? Access.WRITE : Access.READ;
     // Only the statement itself goes to the driver: leading and trailing comments and semicolons
     // are dropped (the driver would send a trailing comment as a statement of its own).
     List<String> parts = SqlLexer.splitStatements(sql);

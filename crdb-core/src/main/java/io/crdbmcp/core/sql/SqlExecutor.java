@@ -98,6 +98,11 @@ public final class SqlExecutor {
 
   /** {@link #run(EngineKey, Database, Access, String, Caller, SqlWork)}, within this package. */
   <T> T run(Database db, Access access, String transactionId, Caller caller, SqlWork<T> work) {
+    if (access == Access.WRITE && caller != null && caller.readOnly()) {
+      throw CrdbException.refused(
+          "this caller may only read (its token grants no write scope)",
+          "authorize again asking for crdb:write, or use tools that only read");
+    }
     if (transactionId != null) {
       return transactions.runIn(
           key,

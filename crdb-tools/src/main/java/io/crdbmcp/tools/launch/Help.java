@@ -107,6 +107,36 @@ public final class Help {
         CRDB_HTTP_CONNECT_HOSTS       comma list of hosts the connect tool may reach over HTTP
                                       (host or host:port) [none: only the configured connections]
 
+      OAuth settings (HTTP only; see the README's OAuth section):
+        CRDB_AUTH_ENABLED             /mcp needs a bearer token [false]
+        CRDB_AUTH_MODE                issue (this server is the authorization server, in front
+                                      of the identity provider) | validate (accept an external
+                                      authorization server's tokens) [issue]
+        CRDB_AUTH_ISSUER_URL          this server's public URL, https://mcp.example.com [none;
+                                      required with CRDB_AUTH_ENABLED]
+        CRDB_AUTH_SCOPES              scopes a user may be granted: crdb:read crdb:write
+                                      crdb:admin [crdb:read crdb:write]
+        CRDB_AUTH_DEFAULT_SCOPES      scopes granted when a client asks for none [crdb:read];
+                                      a token without crdb:write makes every call read-only
+        CRDB_AUTH_ALLOW_INSECURE_BIND allow another interface than loopback while the issuer
+                                      URL is plain http [false]
+        CRDB_AUTH_KEY_ROTATION_SECONDS  a new token signing key this often [86400]
+        CRDB_AUTH_STORE               memory | database (a table of the default database,
+                                      shared by replicas) [memory]
+        CRDB_AUTH_CLIENT_METADATA_HOSTS  hosts whose client ID metadata documents (an https
+                                      client_id) are fetched; * any public host, none [*]
+        CRDB_AUTH_EXTERNAL_ISSUER     validate mode: the authorization server trusted [none]
+        CRDB_AUTH_JWKS_URL            validate mode: its key set [from its metadata]
+        CRDB_AUTH_AUDIENCE            the audience tokens must name [CRDB_AUTH_ISSUER_URL/mcp]
+        CRDB_IDP_PROVIDER             duo | auth0 | entra | okta | oidc [oidc]
+        CRDB_IDP_DISCOVERY_URL        the identity provider's OpenID Connect discovery URL
+                                      [none; required in issue mode]
+        CRDB_IDP_CLIENT_ID            this server's client id there [none; required in issue mode]
+        CRDB_IDP_CLIENT_SECRET        its client secret, never logged [none: a public client]
+        CRDB_IDP_SCOPES               scopes asked of the identity provider [openid email profile]
+        CRDB_TOKEN_EXPIRY_SECONDS     access token lifetime [900]
+        CRDB_REFRESH_TOKEN_EXPIRY_SECONDS  refresh token lifetime [1209600, 14 days]
+
       Logs go to stderr; over stdio, stdout carries the protocol.
       """;
 }
