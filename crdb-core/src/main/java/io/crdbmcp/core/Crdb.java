@@ -1,5 +1,6 @@
 package io.crdbmcp.core;
 
+import io.crdbmcp.core.admin.Admin;
 import io.crdbmcp.core.cluster.Cluster;
 import io.crdbmcp.core.connect.Connections;
 import io.crdbmcp.core.connect.Database;
@@ -55,6 +56,7 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
   private final SystemStore store;
   private final Knowledge knowledge;
   private final Cluster cluster;
+  private final Admin admin;
   private final Session local;
   private final SqlExecutor executor;
   private final Watchdog watchdog;
@@ -94,6 +96,7 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
             ? Knowledge.database(store)
             : Knowledge.file(config.knowledgePath());
     this.cluster = new Cluster(key, executor, config.safety(), config.cancelOtherUsers());
+    this.admin = new Admin(key, executor, config.safety());
     this.local = new Session(this, Caller.local(), null);
   }
 
@@ -246,6 +249,14 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
    */
   public Cluster cluster() {
     return cluster;
+  }
+
+  /**
+   * Database and role administration (create and drop databases, roles, grants) from structured
+   * arguments, with confirmation and dry runs; the {@code admin} toolset.
+   */
+  public Admin admin() {
+    return admin;
   }
 
   /** The statement timeout of every call and transaction, seconds ({@code CRDB_QUERY_TIMEOUT}). */

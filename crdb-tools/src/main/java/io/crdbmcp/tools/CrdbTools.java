@@ -73,8 +73,8 @@ public final class CrdbTools {
     Set<Toolset> enabled =
         b.toolsets == null ? Toolset.parse(crdb.config().toolsets()) : b.toolsets;
     for (Toolset set : Toolset.values()) {
-      if (!enabled.contains(set)) {
-        continue;
+      if (!enabled.contains(set) || (set.optIn() && crdb.readOnly())) {
+        continue; // an opt-in group (admin) is never offered on a read-only server
       }
       for (ToolDef t : set.tools(crdb)) {
         if (crdb.readOnly() && t.writes()) {

@@ -480,6 +480,24 @@ public final class Database {
   }
 
   /**
+   * The same server and login on another of its databases, with a pool of one connection that
+   * belongs to nobody else and is registered nowhere: for a look that needs that database's own
+   * catalogs (PostgreSQL keeps tables per database), such as what a {@code DROP DATABASE} would
+   * remove. The work runs through {@code SqlExecutor.run} like any other; {@link #closeAside}
+   * closes it (the caller must, before dropping that database).
+   */
+  public Database aside(EngineKey key, String database) {
+    EngineKey.check(key);
+    return new Database(spec.withDatabase(database), 1, false, safety);
+  }
+
+  /** Closes a connection made by {@link #aside}. */
+  public void closeAside(EngineKey key) {
+    EngineKey.check(key);
+    close();
+  }
+
+  /**
    * Closes the pool, cancelling statements still running. For {@link Connections} only (which rolls
    * back the connection's transactions first): a caller cannot close a connection others share.
    */

@@ -98,10 +98,17 @@ public final class SqlExecutor {
 
   /** {@link #run(EngineKey, Database, Access, String, Caller, SqlWork)}, within this package. */
   <T> T run(Database db, Access access, String transactionId, Caller caller, SqlWork<T> work) {
-    if (access == Access.WRITE && caller != null && caller.readOnly()) {
+    if (access != Access.READ && caller != null && caller.readOnly()) {
       throw CrdbException.refused(
           "this caller may only read (its token grants no write scope)",
           "authorize again asking for crdb:write, or use tools that only read");
+    }
+    if (access == Access.OUTSIDE_TRANSACTION) {
+      if (transactionId != null) {
+        throw new IllegalArgumentException(
+            "work outside a transaction takes no transaction handle");
+      }
+      return runOutsideTransaction(db, work);
     }
     if (transactionId != null) {
       return transactions.runIn(
@@ -155,6 +162,40 @@ public final class SqlExecutor {
       db.busy(key, c, false);
       if (!done) {
         rollbackQuietly(c);
+      }
+      db.release(key, c);
+    }
+  }
+
+  /**
+   * {@link Access#OUTSIDE_TRANSACTION}: autocommit on a pooled connection, the statement timeout
+   * set for the session ({@code DISCARD ALL} in {@link Database#release} resets it), autocommit
+   * switched off again before the connection goes back.
+   */
+  private <T> T runOutsideTransaction(Database db, SqlWork<T> work) {
+    Dialect dialect = db.dialect();
+    Connection c;
+    try {
+      c = db.borrow(key);
+    } catch (SQLException e) {
+      throw SqlErrors.translate(e, db.spec());
+    }
+    try {
+      c.setAutoCommit(true);
+      try (Statement s = c.createStatement()) {
+        // An int, not a value from a caller: SET does not take bind parameters.
+        s.execute("SET statement_timeout = '" + queryTimeoutSeconds + "s'");
+      }
+      return runWork(work, c, dialect);
+    } catch (SQLTimeoutException e) {
+      throw SqlErrors.timeout(e);
+    } catch (SQLException e) {
+      throw SqlErrors.translate(e, db.spec());
+    } finally {
+      try {
+        c.setAutoCommit(false);
+      } catch (SQLException ignored) {
+        // The connection is broken; release evicts it.
       }
       db.release(key, c);
     }

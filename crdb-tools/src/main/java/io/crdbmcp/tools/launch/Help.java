@@ -61,7 +61,8 @@ public final class Help {
         CRDB_MAX_SQL_DEPTH            deepest nesting of ( ) and [ ] accepted [100]
         CRDB_TOOLSETS                 comma list of tool groups: connection, query, schema, data,
                                       export, database, transaction, knowledge,
-                                      cluster [all]
+                                      cluster [all]; admin (databases, roles, grants)
+                                      only when named (all,admin), never read-only
         CRDB_KNOWLEDGE_PATH           markdown file of saved knowledge
                                       [~/.cockroachdb-mcp/knowledge.md]
         CRDB_KNOWLEDGE_STORE          file | database (a table of the default database) [file]
