@@ -9,6 +9,7 @@ import io.crdbmcp.core.rows.Rows;
 import io.crdbmcp.core.safety.SqlGuard;
 import io.crdbmcp.core.schema.DatabaseInfo;
 import io.crdbmcp.core.schema.Schema;
+import io.crdbmcp.core.schema.SchemaContexts;
 import io.crdbmcp.core.sql.Plans;
 import io.crdbmcp.core.sql.Queries;
 import io.crdbmcp.core.sql.SqlExecutor;
@@ -53,6 +54,7 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
   private final SystemStore store;
   private final Knowledge knowledge;
   private final Cluster cluster;
+  private final SchemaContexts schemaContexts;
   private final Session local;
 
   private Crdb(CrdbConfig config) {
@@ -84,6 +86,8 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
             ? Knowledge.database(store)
             : Knowledge.file(config.knowledgePath());
     this.cluster = new Cluster(key, executor, config.safety(), config.cancelOtherUsers());
+    this.schemaContexts = new SchemaContexts(schema, config.ask().schemaCacheTtlSeconds());
+    queries.onSchemaChange(schemaContexts::invalidate);
     this.local = new Session(this, Caller.local(), null);
   }
 
@@ -228,6 +232,14 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
    */
   public Cluster cluster() {
     return cluster;
+  }
+
+  /**
+   * The schema ranked for questions in plain language, cached per connection for {@code
+   * CRDB_SCHEMA_CACHE_TTL} and refreshed when DDL runs through the server.
+   */
+  public SchemaContexts schemaContexts() {
+    return schemaContexts;
   }
 
   /** The statement timeout of every call and transaction, seconds ({@code CRDB_QUERY_TIMEOUT}). */

@@ -38,6 +38,8 @@ import java.util.Set;
  *     CRDB_KNOWLEDGE_STORE=database})
  * @param cancelOtherUsers whether cancel_query may cancel statements of other database users than
  *     the server's own ({@code CRDB_CANCEL_OTHER_USERS})
+ * @param ask questions in plain language: the model endpoint and the schema cache ({@code
+ *     CRDB_LLM_*}, {@code CRDB_SCHEMA_CACHE_TTL})
  */
 public record CrdbConfig(
     List<ConnectionSpec> connections,
@@ -52,7 +54,8 @@ public record CrdbConfig(
     int poolSize,
     Path knowledgePath,
     boolean knowledgeInDatabase,
-    boolean cancelOtherUsers) {
+    boolean cancelOtherUsers,
+    AskSettings ask) {
 
   public static final String DEFAULT_CONNECTION = "default";
   public static final int DEFAULT_MAX_ROWS = 1000;
@@ -124,7 +127,13 @@ public record CrdbConfig(
           "CRDB_POOL_SIZE",
           "CRDB_KNOWLEDGE_PATH",
           "CRDB_KNOWLEDGE_STORE",
-          "CRDB_CANCEL_OTHER_USERS");
+          "CRDB_CANCEL_OTHER_USERS",
+          // Questions in plain language (AskSettings).
+          "CRDB_LLM_BASE_URL",
+          "CRDB_LLM_API_KEY",
+          "CRDB_LLM_MODEL",
+          "CRDB_LLM_TIMEOUT",
+          "CRDB_SCHEMA_CACHE_TTL");
 
   /**
    * The settings of the transports, read by the launchers (server-http's {@code HttpSettings})
@@ -394,7 +403,8 @@ public record CrdbConfig(
         e.positiveInt("CRDB_POOL_SIZE", DEFAULT_POOL_SIZE),
         knowledge.toAbsolutePath().normalize(),
         store.equals("database"),
-        e.bool("CRDB_CANCEL_OTHER_USERS", false));
+        e.bool("CRDB_CANCEL_OTHER_USERS", false),
+        AskSettings.from(e));
   }
 
   private static final String CONNECTIONS_EXAMPLE =
