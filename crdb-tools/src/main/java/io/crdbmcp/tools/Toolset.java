@@ -25,7 +25,8 @@ public enum Toolset {
   TRANSACTION(TransactionTools::all),
   EXPORT(ExportTools::all),
   KNOWLEDGE(KnowledgeTools::all),
-  CLUSTER(ClusterTools::all);
+  CLUSTER(ClusterTools::all),
+  ASK(AskTools::all);
 
   private final List<Function<Crdb, List<ToolDef>>> declarations;
 
