@@ -12,6 +12,7 @@ import io.crdbmcp.core.safety.SqlGuard;
 import io.crdbmcp.core.schema.DatabaseInfo;
 import io.crdbmcp.core.schema.Schema;
 import io.crdbmcp.core.sql.BreakerState;
+import io.crdbmcp.core.schema.SchemaContexts;
 import io.crdbmcp.core.sql.Plans;
 import io.crdbmcp.core.sql.Queries;
 import io.crdbmcp.core.sql.SqlExecutor;
@@ -57,6 +58,7 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
   private final Knowledge knowledge;
   private final Cluster cluster;
   private final Admin admin;
+  private final SchemaContexts schemaContexts;
   private final Session local;
   private final SqlExecutor executor;
   private final Watchdog watchdog;
@@ -97,6 +99,8 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
             : Knowledge.file(config.knowledgePath());
     this.cluster = new Cluster(key, executor, config.safety(), config.cancelOtherUsers());
     this.admin = new Admin(key, executor, config.safety());
+    this.schemaContexts = new SchemaContexts(schema, config.ask().schemaCacheTtlSeconds());
+    queries.onSchemaChange(schemaContexts::invalidate);
     this.local = new Session(this, Caller.local(), null);
   }
 
@@ -257,6 +261,14 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
    */
   public Admin admin() {
     return admin;
+  }
+
+  /**
+   * The schema ranked for questions in plain language, cached per connection for {@code
+   * CRDB_SCHEMA_CACHE_TTL} and refreshed when DDL runs through the server.
+   */
+  public SchemaContexts schemaContexts() {
+    return schemaContexts;
   }
 
   /** The statement timeout of every call and transaction, seconds ({@code CRDB_QUERY_TIMEOUT}). */

@@ -40,6 +40,8 @@ import java.util.Set;
  *     the server's own ({@code CRDB_CANCEL_OTHER_USERS})
  * @param resilience retries, circuit breakers and the watchdog ({@code CRDB_RETRY_*}, {@code
  *     CRDB_BREAKER_*}, {@code CRDB_WATCHDOG_*})
+ * @param ask questions in plain language: the model endpoint and the schema cache ({@code
+ *     CRDB_LLM_*}, {@code CRDB_SCHEMA_CACHE_TTL})
  */
 public record CrdbConfig(
     List<ConnectionSpec> connections,
@@ -55,7 +57,8 @@ public record CrdbConfig(
     Path knowledgePath,
     boolean knowledgeInDatabase,
     boolean cancelOtherUsers,
-    Resilience resilience) {
+    Resilience resilience,
+    AskSettings ask) {
 
   public static final String DEFAULT_CONNECTION = "default";
   public static final int DEFAULT_MAX_ROWS = 1000;
@@ -127,7 +130,13 @@ public record CrdbConfig(
           "CRDB_POOL_SIZE",
           "CRDB_KNOWLEDGE_PATH",
           "CRDB_KNOWLEDGE_STORE",
-          "CRDB_CANCEL_OTHER_USERS");
+          "CRDB_CANCEL_OTHER_USERS",
+          // Questions in plain language (AskSettings).
+          "CRDB_LLM_BASE_URL",
+          "CRDB_LLM_API_KEY",
+          "CRDB_LLM_MODEL",
+          "CRDB_LLM_TIMEOUT",
+          "CRDB_SCHEMA_CACHE_TTL");
 
   /**
    * The settings of the transports, read by the launchers (server-http's {@code HttpSettings})
@@ -440,7 +449,8 @@ public record CrdbConfig(
         knowledge.toAbsolutePath().normalize(),
         store.equals("database"),
         e.bool("CRDB_CANCEL_OTHER_USERS", false),
-        Resilience.fromEnvironment(e));
+        Resilience.fromEnvironment(e),
+        AskSettings.from(e));
   }
 
   private static final String CONNECTIONS_EXAMPLE =

@@ -218,7 +218,10 @@ public final class CrdbTools {
             : (done, total, message) ->
                 exchange.progressNotification(
                     new McpSchema.ProgressNotification(token, done, total, message, null));
-    return call(t.name(), request.arguments(), new ToolContext(caller, progress));
+    return call(
+        t.name(),
+        request.arguments(),
+        new ToolContext(caller, progress, null, Sampling.of(exchange)));
   }
 
   // --- One call --------------------------------------------------------------------------------
@@ -232,7 +235,8 @@ public final class CrdbTools {
     ToolDef t = tools.get(name);
     CallRecord record =
         new CallRecord(name, context.caller(), arguments, t == null ? null : t.params());
-    ToolContext ctx = new ToolContext(context.caller(), context.progress(), record);
+    ToolContext ctx =
+        new ToolContext(context.caller(), context.progress(), record, context.sampling());
     CallToolResult result;
     if (t == null) {
       result =

@@ -31,7 +31,8 @@ public enum Toolset {
    * CRDB_TOOLSETS} names it ({@code all} and the default leave it out) and never on a read-only
    * server ({@link #optIn()}).
    */
-  ADMIN(AdminTools::all);
+  ADMIN(AdminTools::all),
+  ASK(AskTools::all);
 
   private final List<Function<Crdb, List<ToolDef>>> declarations;
 

@@ -137,7 +137,7 @@ class ScopeCheckTest {
             Map.entry("save_knowledge", Scope.WRITE),
             Map.entry("delete_knowledge", Scope.WRITE),
             Map.entry("cancel_query", Scope.WRITE));
-    assertThat(tools.definitions()).hasSize(52);
+    assertThat(tools.definitions()).hasSize(54);
     for (ToolDef t : tools.definitions()) {
       assertThat(t.scope(false)).as(t.name()).isEqualTo(notRead.getOrDefault(t.name(), Scope.READ));
     }

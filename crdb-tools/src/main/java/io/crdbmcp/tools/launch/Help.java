@@ -61,7 +61,7 @@ public final class Help {
         CRDB_MAX_SQL_DEPTH            deepest nesting of ( ) and [ ] accepted [100]
         CRDB_TOOLSETS                 comma list of tool groups: connection, query, schema, data,
                                       export, database, transaction, knowledge,
-                                      cluster [all]; admin (databases, roles, grants)
+                                      cluster, ask [all]; admin (databases, roles, grants)
                                       only when named (all,admin), never read-only
         CRDB_KNOWLEDGE_PATH           markdown file of saved knowledge
                                       [~/.cockroachdb-mcp/knowledge.md]
@@ -91,6 +91,16 @@ public final class Help {
         CRDB_RATE_LIMIT_REQUESTS      calls per window [100]
         CRDB_RATE_LIMIT_WINDOW        window, seconds [60]
         CRDB_RATE_LIMIT_CONCURRENT    HTTP: calls of one user at once at most [10]
+
+      Questions in plain language (ask, schema_context):
+        CRDB_LLM_BASE_URL             OpenAI-compatible endpoint that writes SQL, e.g.
+                                      http://localhost:11434/v1 [none; https://api.openai.com/v1
+                                      when only CRDB_LLM_API_KEY is set]
+        CRDB_LLM_API_KEY              the endpoint's key [none]; never logged or shown
+        CRDB_LLM_MODEL                model name [gpt-4o-mini]
+        CRDB_LLM_TIMEOUT              how long one answer of the endpoint may take, seconds [30]
+        CRDB_SCHEMA_CACHE_TTL         how long the schema read for questions is reused, seconds;
+                                      DDL through the server refreshes it at once [300]
 
       HTTP settings (--streamable-http and --http only):
         CRDB_HTTP_HOST                interface to listen on [127.0.0.1]; another one is served
