@@ -160,7 +160,7 @@ class ScopeCheckTest {
     // The admin toolset only when named, every tool of it crdb:admin; never on a read-only server.
     CrdbTools withAdmin =
         CrdbTools.builder(crdb).toolsets(Toolset.parse(Set.of("all", "admin"))).build();
-    assertThat(withAdmin.definitions()).hasSize(60);
+    assertThat(withAdmin.definitions()).hasSize(62);
     for (ToolDef t : withAdmin.definitions()) {
       if (t.group() == Toolset.ADMIN) {
         assertThat(t.scope(false)).as(t.name()).isEqualTo(Scope.ADMIN);
