@@ -4,6 +4,7 @@ import io.modelcontextprotocol.spec.McpSchema;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * How to start a server besides its settings.
@@ -15,11 +16,14 @@ import java.util.function.Consumer;
  * @param progress receives the progress notifications the server sends to this client
  * @param resourceUpdates receives the URI of each resource the server says was updated (after the
  *     client subscribed to it)
+ * @param sampling when not null, the client declares the sampling capability and answers the
+ *     server's {@code sampling/createMessage} requests with it (the client's model)
  */
 public record StartOptions(
     List<String> jvmArgs,
     Consumer<McpSchema.ProgressNotification> progress,
-    Consumer<String> resourceUpdates) {
+    Consumer<String> resourceUpdates,
+    Function<McpSchema.CreateMessageRequest, McpSchema.CreateMessageResult> sampling) {
 
   public StartOptions {
     jvmArgs = List.copyOf(jvmArgs);
@@ -29,18 +33,24 @@ public record StartOptions(
 
   /** No JVM options; notifications are dropped. */
   public static StartOptions defaults() {
-    return new StartOptions(List.of(), n -> {}, uri -> {});
+    return new StartOptions(List.of(), n -> {}, uri -> {}, null);
   }
 
   public StartOptions withJvmArgs(List<String> args) {
-    return new StartOptions(args, progress, resourceUpdates);
+    return new StartOptions(args, progress, resourceUpdates, sampling);
   }
 
   public StartOptions withProgress(Consumer<McpSchema.ProgressNotification> consumer) {
-    return new StartOptions(jvmArgs, consumer, resourceUpdates);
+    return new StartOptions(jvmArgs, consumer, resourceUpdates, sampling);
   }
 
   public StartOptions withResourceUpdates(Consumer<String> consumer) {
-    return new StartOptions(jvmArgs, progress, consumer);
+    return new StartOptions(jvmArgs, progress, consumer, sampling);
+  }
+
+  /** A client that offers sampling, answering with {@code handler}. */
+  public StartOptions withSampling(
+      Function<McpSchema.CreateMessageRequest, McpSchema.CreateMessageResult> handler) {
+    return new StartOptions(jvmArgs, progress, resourceUpdates, handler);
   }
 }

@@ -10,11 +10,18 @@ import java.util.Set;
  * @param clientId the transport-level client (stdio process or HTTP session); never null
  * @param user the authenticated user, or null when unauthenticated
  * @param scopes granted scopes; empty when unauthenticated
+ * @param readOnly every call of this caller is read-only, whatever the server allows (a token
+ *     granted only a read scope): writes are refused and transactions begin read-only
  */
-public record Caller(String clientId, String user, Set<String> scopes) {
+public record Caller(String clientId, String user, Set<String> scopes, boolean readOnly) {
   public Caller {
     clientId = clientId == null ? "local" : clientId;
     scopes = scopes == null ? Set.of() : Set.copyOf(scopes);
+  }
+
+  /** A caller that may write as far as the server allows. */
+  public Caller(String clientId, String user, Set<String> scopes) {
+    this(clientId, user, scopes, false);
   }
 
   /** The single local user of an embedded library or a stdio process. */
@@ -35,9 +42,10 @@ public record Caller(String clientId, String user, Set<String> scopes) {
 
   /**
    * The owner of what this caller opens (connections, transactions): client and user, without the
-   * scopes. Two callers have the same owner exactly when {@link #sameAs} holds.
+   * scopes and the read-only mark. Two callers have the same owner exactly when {@link #sameAs}
+   * holds.
    */
   public Caller owner() {
-    return scopes.isEmpty() ? this : new Caller(clientId, user, Set.of());
+    return scopes.isEmpty() && !readOnly ? this : new Caller(clientId, user, Set.of(), false);
   }
 }

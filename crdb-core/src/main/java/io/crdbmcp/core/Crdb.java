@@ -1,14 +1,18 @@
 package io.crdbmcp.core;
 
+import io.crdbmcp.core.admin.Admin;
 import io.crdbmcp.core.cluster.Cluster;
 import io.crdbmcp.core.connect.Connections;
 import io.crdbmcp.core.connect.Database;
+import io.crdbmcp.core.connect.Watchdog;
 import io.crdbmcp.core.export.Exports;
 import io.crdbmcp.core.knowledge.Knowledge;
 import io.crdbmcp.core.rows.Rows;
 import io.crdbmcp.core.safety.SqlGuard;
 import io.crdbmcp.core.schema.DatabaseInfo;
 import io.crdbmcp.core.schema.Schema;
+import io.crdbmcp.core.schema.SchemaContexts;
+import io.crdbmcp.core.sql.BreakerState;
 import io.crdbmcp.core.sql.Plans;
 import io.crdbmcp.core.sql.Queries;
 import io.crdbmcp.core.sql.SqlExecutor;
@@ -53,7 +57,11 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
   private final SystemStore store;
   private final Knowledge knowledge;
   private final Cluster cluster;
+  private final Admin admin;
+  private final SchemaContexts schemaContexts;
   private final Session local;
+  private final SqlExecutor executor;
+  private final Watchdog watchdog;
 
   private Crdb(CrdbConfig config) {
     this.config = config;
@@ -70,7 +78,13 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
             config.safety().readOnly(),
             config.queryTimeoutSeconds());
     this.connections.onClose(transactions::endAllOn);
-    SqlExecutor executor = new SqlExecutor(key, config.queryTimeoutSeconds(), transactions);
+    SqlExecutor executor =
+        new SqlExecutor(key, config.queryTimeoutSeconds(), transactions, config.resilience());
+    this.executor = executor;
+    this.watchdog =
+        config.resilience().watchdogEnabled()
+            ? new Watchdog(connections, config.resilience()).start()
+            : null;
     SqlGuard guard = new SqlGuard(config.safety());
     this.queries = new Queries(guard, executor, config.maxRows());
     this.schema = new Schema(key, executor, config.safety());
@@ -84,6 +98,9 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
             ? Knowledge.database(store)
             : Knowledge.file(config.knowledgePath());
     this.cluster = new Cluster(key, executor, config.safety(), config.cancelOtherUsers());
+    this.admin = new Admin(key, executor, config.safety());
+    this.schemaContexts = new SchemaContexts(schema, config.ask().schemaCacheTtlSeconds());
+    queries.onSchemaChange(schemaContexts::invalidate);
     this.local = new Session(this, Caller.local(), null);
   }
 
@@ -106,6 +123,14 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
 
   public CrdbConfig config() {
     return config;
+  }
+
+  /**
+   * The circuit breaker of a connection (see {@code CRDB_BREAKER_THRESHOLD}): whether calls on it
+   * run, and when an open one tries the database again.
+   */
+  public BreakerState breaker(Database db) {
+    return executor.breaker(db);
   }
 
   // --- Scopes ------------------------------------------------------------------------------------
@@ -230,6 +255,22 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
     return cluster;
   }
 
+  /**
+   * Database and role administration (create and drop databases, roles, grants) from structured
+   * arguments, with confirmation and dry runs; the {@code admin} toolset.
+   */
+  public Admin admin() {
+    return admin;
+  }
+
+  /**
+   * The schema ranked for questions in plain language, cached per connection for {@code
+   * CRDB_SCHEMA_CACHE_TTL} and refreshed when DDL runs through the server.
+   */
+  public SchemaContexts schemaContexts() {
+    return schemaContexts;
+  }
+
   /** The statement timeout of every call and transaction, seconds ({@code CRDB_QUERY_TIMEOUT}). */
   public int queryTimeoutSeconds() {
     return config.queryTimeoutSeconds();
@@ -250,6 +291,9 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
 
   @Override
   public void close() {
+    if (watchdog != null) {
+      watchdog.close();
+    }
     transactions.close();
     connections.close();
   }

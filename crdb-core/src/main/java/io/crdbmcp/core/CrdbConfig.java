@@ -40,6 +40,10 @@ import java.util.Set;
  *     the server's own ({@code CRDB_CANCEL_OTHER_USERS})
  * @param outputSchemas whether tool descriptors carry output schemas ({@code CRDB_OUTPUT_SCHEMAS});
  *     off by default, since every byte of tools/list costs the model context
+ * @param resilience retries, circuit breakers and the watchdog ({@code CRDB_RETRY_*}, {@code
+ *     CRDB_BREAKER_*}, {@code CRDB_WATCHDOG_*})
+ * @param ask questions in plain language: the model endpoint and the schema cache ({@code
+ *     CRDB_LLM_*}, {@code CRDB_SCHEMA_CACHE_TTL})
  */
 public record CrdbConfig(
     List<ConnectionSpec> connections,
@@ -55,7 +59,9 @@ public record CrdbConfig(
     Path knowledgePath,
     boolean knowledgeInDatabase,
     boolean cancelOtherUsers,
-    boolean outputSchemas) {
+    boolean outputSchemas,
+    Resilience resilience,
+    AskSettings ask) {
 
   public static final String DEFAULT_CONNECTION = "default";
   public static final int DEFAULT_MAX_ROWS = 1000;
@@ -128,7 +134,13 @@ public record CrdbConfig(
           "CRDB_KNOWLEDGE_PATH",
           "CRDB_KNOWLEDGE_STORE",
           "CRDB_CANCEL_OTHER_USERS",
-          "CRDB_OUTPUT_SCHEMAS");
+          "CRDB_OUTPUT_SCHEMAS",
+          // Questions in plain language (AskSettings).
+          "CRDB_LLM_BASE_URL",
+          "CRDB_LLM_API_KEY",
+          "CRDB_LLM_MODEL",
+          "CRDB_LLM_TIMEOUT",
+          "CRDB_SCHEMA_CACHE_TTL");
 
   /**
    * The settings of the transports, read by the launchers (server-http's {@code HttpSettings})
@@ -144,7 +156,49 @@ public record CrdbConfig(
           "CRDB_HTTP_MAX_SESSIONS",
           "CRDB_HTTP_SESSION_IDLE_TIMEOUT",
           "CRDB_HTTP_SHUTDOWN_GRACE",
-          "CRDB_HTTP_CONNECT_HOSTS");
+          "CRDB_HTTP_CONNECT_HOSTS",
+          // OAuth over HTTP (crdb-auth's AuthSettings)
+          "CRDB_AUTH_ENABLED",
+          "CRDB_AUTH_MODE",
+          "CRDB_AUTH_ISSUER_URL",
+          "CRDB_AUTH_SCOPES",
+          "CRDB_AUTH_DEFAULT_SCOPES",
+          "CRDB_AUTH_ALLOW_INSECURE_BIND",
+          "CRDB_AUTH_KEY_ROTATION_SECONDS",
+          "CRDB_AUTH_EXTERNAL_ISSUER",
+          "CRDB_AUTH_JWKS_URL",
+          "CRDB_AUTH_AUDIENCE",
+          "CRDB_AUTH_STORE",
+          "CRDB_AUTH_CLIENT_METADATA_HOSTS",
+          "CRDB_IDP_PROVIDER",
+          "CRDB_IDP_DISCOVERY_URL",
+          "CRDB_IDP_CLIENT_ID",
+          "CRDB_IDP_CLIENT_SECRET",
+          "CRDB_IDP_SCOPES",
+          "CRDB_TOKEN_EXPIRY_SECONDS",
+          "CRDB_REFRESH_TOKEN_EXPIRY_SECONDS");
+
+  /**
+   * The settings of operating the server (issue 13): retries, circuit breakers and the watchdog,
+   * read here into {@link Resilience}; the audit log, rate limits and metrics, read by the
+   * launchers (crdb-tools' {@code ops} package) through {@link Env}. Known to the typo check.
+   */
+  public static final Set<String> OPERATIONS_SETTINGS =
+      Set.of(
+          "CRDB_AUDIT_ENABLED",
+          "CRDB_AUDIT_PATH",
+          "CRDB_AUDIT_LEVEL",
+          "CRDB_AUDIT_REDACT_LITERALS",
+          "CRDB_RATE_LIMIT_ENABLED",
+          "CRDB_RATE_LIMIT_REQUESTS",
+          "CRDB_RATE_LIMIT_WINDOW",
+          "CRDB_RATE_LIMIT_CONCURRENT",
+          "CRDB_RETRY_MAX_ATTEMPTS",
+          "CRDB_BREAKER_THRESHOLD",
+          "CRDB_BREAKER_WAIT",
+          "CRDB_WATCHDOG_ENABLED",
+          "CRDB_WATCHDOG_INTERVAL",
+          "CRDB_WATCHDOG_TIMEOUT");
 
   /**
    * {@code CRDB_*} variables read by others and therefore not typos: the launcher script's JVM
@@ -399,7 +453,9 @@ public record CrdbConfig(
         knowledge.toAbsolutePath().normalize(),
         store.equals("database"),
         e.bool("CRDB_CANCEL_OTHER_USERS", false),
-        e.bool("CRDB_OUTPUT_SCHEMAS", false));
+        e.bool("CRDB_OUTPUT_SCHEMAS", false),
+        Resilience.fromEnvironment(e),
+        AskSettings.from(e));
   }
 
   private static final String CONNECTIONS_EXAMPLE =
@@ -629,6 +685,7 @@ public record CrdbConfig(
   private static void refuseUnknownVariables(Map<String, String> env) {
     List<String> known = new ArrayList<>(SETTINGS);
     known.addAll(TRANSPORT_SETTINGS);
+    known.addAll(OPERATIONS_SETTINGS);
     known.addAll(OTHER_VARIABLES);
     List<String> unknown =
         env.keySet().stream()
@@ -720,7 +777,9 @@ public record CrdbConfig(
   public record Env(Map<String, String> env) {
     /** The value, trimmed; null when unset or blank. */
     public String get(String name) {
-      if (!SETTINGS.contains(name) && !TRANSPORT_SETTINGS.contains(name)) {
+      if (!SETTINGS.contains(name)
+          && !TRANSPORT_SETTINGS.contains(name)
+          && !OPERATIONS_SETTINGS.contains(name)) {
         throw new IllegalStateException(name + " is read but not listed in SETTINGS");
       }
       String v = env.get(name);

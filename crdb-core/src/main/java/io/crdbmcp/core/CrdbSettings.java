@@ -251,6 +251,33 @@ public final class CrdbSettings {
     return set("CRDB_CANCEL_OTHER_USERS", Boolean.toString(allow));
   }
 
+  // --- Questions in plain language (AskSettings) ---------------------------------------------
+
+  /** {@code CRDB_LLM_BASE_URL}: an OpenAI-compatible endpoint, {@code https://host/v1}. */
+  public CrdbSettings llmBaseUrl(String url) {
+    return set("CRDB_LLM_BASE_URL", url);
+  }
+
+  /** {@code CRDB_LLM_API_KEY}: the endpoint's key; never logged or shown. */
+  public CrdbSettings llmApiKey(String key) {
+    return set("CRDB_LLM_API_KEY", key);
+  }
+
+  /** {@code CRDB_LLM_MODEL}: the model that writes SQL (default gpt-4o-mini). */
+  public CrdbSettings llmModel(String model) {
+    return set("CRDB_LLM_MODEL", model);
+  }
+
+  /** {@code CRDB_LLM_TIMEOUT}: how long one answer of the endpoint may take, seconds. */
+  public CrdbSettings llmTimeoutSeconds(int seconds) {
+    return set("CRDB_LLM_TIMEOUT", Integer.toString(seconds));
+  }
+
+  /** {@code CRDB_SCHEMA_CACHE_TTL}: how long a schema read for questions is reused, seconds. */
+  public CrdbSettings schemaCacheTtlSeconds(int seconds) {
+    return set("CRDB_SCHEMA_CACHE_TTL", Integer.toString(seconds));
+  }
+
   /**
    * {@code CRDB_OUTPUT_SCHEMAS}: whether tool descriptors carry the JSON schema of their structured
    * results (default false: smaller tools/list; structured content is returned either way).

@@ -35,6 +35,8 @@ public enum ErrorCode {
   EXPORT_FAILED,
   /** The operation was cancelled by the client. */
   CANCELLED,
+  /** The model that writes SQL from a question (endpoint or sampling) failed or timed out. */
+  MODEL_FAILED,
   /** Anything else; a bug if seen. */
   INTERNAL
 }

@@ -20,6 +20,35 @@ import org.junit.jupiter.api.io.TempDir;
 class CrdbConfigTest {
 
   @Test
+  void theModelEndpointIsOffUntilConfiguredAndItsKeyIsNeverShown() {
+    CrdbConfig none =
+        CrdbConfig.fromEnvironment(Map.of("CRDB_HOST", "db.example.com", "CRDB_USER", "app"));
+    assertThat(none.ask().llmConfigured()).isFalse();
+    assertThat(none.ask().llmModel()).isEqualTo("gpt-4o-mini");
+    assertThat(none.ask().llmTimeoutSeconds()).isEqualTo(30);
+    assertThat(none.ask().schemaCacheTtlSeconds()).isEqualTo(300);
+    CrdbConfig keyed =
+        CrdbConfig.fromEnvironment(
+            Map.of(
+                "CRDB_HOST", "db.example.com",
+                "CRDB_USER", "app",
+                "CRDB_LLM_API_KEY", "sk-very-secret-key"));
+    assertThat(keyed.ask().llmBaseUrl()).isEqualTo("https://api.openai.com/v1");
+    assertThat(keyed.toString()).doesNotContain("sk-very-secret-key");
+    assertThat(keyed.ask().toString()).contains("llmApiKey=***");
+    assertThatThrownBy(
+            () ->
+                CrdbConfig.fromEnvironment(
+                    Map.of(
+                        "CRDB_HOST", "db.example.com",
+                        "CRDB_USER", "app",
+                        "CRDB_LLM_BASE_URL", "https://api.example.com/v1?key=sk-very-secret-key")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("CRDB_LLM_BASE_URL")
+        .hasMessageNotContaining("sk-very-secret-key");
+  }
+
+  @Test
   void defaultsFollowThePrd() {
     CrdbConfig c =
         CrdbConfig.fromEnvironment(Map.of("CRDB_HOST", "db.example.com", "CRDB_USER", "app"));
@@ -250,12 +279,14 @@ class CrdbConfigTest {
     assertThat(read).contains("CRDB_URL", "CRDB_TEST_URL", "CRDB_JAVA_OPTS", "CRDB_NO_CDS");
     Set<String> known = new TreeSet<>(CrdbConfig.SETTINGS);
     known.addAll(CrdbConfig.TRANSPORT_SETTINGS);
+    known.addAll(CrdbConfig.OPERATIONS_SETTINGS);
     known.addAll(CrdbConfig.OTHER_VARIABLES);
     assertThat(known).containsAll(read);
     // Every setting is accepted (none refused as unknown) when all are given at once.
     Map<String, String> all = new HashMap<>();
     CrdbConfig.SETTINGS.forEach(k -> all.put(k, ""));
     CrdbConfig.TRANSPORT_SETTINGS.forEach(k -> all.put(k, ""));
+    CrdbConfig.OPERATIONS_SETTINGS.forEach(k -> all.put(k, ""));
     CrdbConfig.OTHER_VARIABLES.forEach(k -> all.put(k, ""));
     all.putAll(BASE);
     CrdbConfig.fromEnvironment(all);

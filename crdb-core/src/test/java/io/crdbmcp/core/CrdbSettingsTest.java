@@ -291,7 +291,48 @@ class CrdbSettingsTest {
             CrdbConfig::outputSchemas,
             true,
             s -> s.url(URL).set("CRDB_OUTPUT_SCHEMAS", "maybe"),
-            env("CRDB_URL", URL, "CRDB_OUTPUT_SCHEMAS", "maybe")));
+            env("CRDB_URL", URL, "CRDB_OUTPUT_SCHEMAS", "maybe")),
+        new Case(
+            "CRDB_LLM_BASE_URL",
+            s -> s.url(URL).llmBaseUrl("http://127.0.0.1:8000/v1/"),
+            c -> c.ask().llmBaseUrl(),
+            "http://127.0.0.1:8000/v1",
+            s -> s.url(URL).llmBaseUrl("ftp://models"),
+            env("CRDB_URL", URL, "CRDB_LLM_BASE_URL", "ftp://models")),
+        new Case(
+            "CRDB_LLM_API_KEY",
+            s -> s.url(URL).llmApiKey("sk-test"),
+            c -> c.ask().llmApiKey() + " " + c.ask().llmBaseUrl(),
+            "sk-test https://api.openai.com/v1",
+            s -> s.url(URL).llmApiKey("sk-test").llmBaseUrl("https://u:sk-test@h/v1"),
+            env(
+                "CRDB_URL",
+                URL,
+                "CRDB_LLM_API_KEY",
+                "sk-test",
+                "CRDB_LLM_BASE_URL",
+                "https://u:sk-test@h/v1")),
+        new Case(
+            "CRDB_LLM_MODEL",
+            s -> s.url(URL).llmModel("qwen2.5-coder"),
+            c -> c.ask().llmModel(),
+            "qwen2.5-coder",
+            null,
+            null),
+        new Case(
+            "CRDB_LLM_TIMEOUT",
+            s -> s.url(URL).llmTimeoutSeconds(5),
+            c -> c.ask().llmTimeoutSeconds(),
+            5,
+            s -> s.url(URL).llmTimeoutSeconds(0),
+            env("CRDB_URL", URL, "CRDB_LLM_TIMEOUT", "0")),
+        new Case(
+            "CRDB_SCHEMA_CACHE_TTL",
+            s -> s.url(URL).schemaCacheTtlSeconds(60),
+            c -> c.ask().schemaCacheTtlSeconds(),
+            60,
+            s -> s.url(URL).schemaCacheTtlSeconds(-1),
+            env("CRDB_URL", URL, "CRDB_SCHEMA_CACHE_TTL", "-1")));
   }
 
   static CrdbConfig build(Consumer<CrdbSettings> settings) {

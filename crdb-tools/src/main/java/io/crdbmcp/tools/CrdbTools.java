@@ -78,8 +78,8 @@ public final class CrdbTools {
     Set<Toolset> enabled =
         b.toolsets == null ? Toolset.parse(crdb.config().toolsets()) : b.toolsets;
     for (Toolset set : Toolset.values()) {
-      if (!enabled.contains(set)) {
-        continue;
+      if (!enabled.contains(set) || (set.optIn() && crdb.readOnly())) {
+        continue; // an opt-in group (admin) is never offered on a read-only server
       }
       for (ToolDef t : set.tools(crdb)) {
         if (crdb.readOnly() && t.writes()) {
@@ -263,7 +263,10 @@ public final class CrdbTools {
             : (done, total, message) ->
                 exchange.progressNotification(
                     new McpSchema.ProgressNotification(token, done, total, message, null));
-    return call(t.name(), request.arguments(), new ToolContext(caller, progress));
+    return call(
+        t.name(),
+        request.arguments(),
+        new ToolContext(caller, progress, null, Sampling.of(exchange)));
   }
 
   // --- One call --------------------------------------------------------------------------------
@@ -277,7 +280,8 @@ public final class CrdbTools {
     ToolDef t = tools.get(name);
     CallRecord record =
         new CallRecord(name, context.caller(), arguments, t == null ? null : t.params());
-    ToolContext ctx = new ToolContext(context.caller(), context.progress(), record);
+    ToolContext ctx =
+        new ToolContext(context.caller(), context.progress(), record, context.sampling());
     CallToolResult result;
     if (t == null) {
       result =
@@ -293,7 +297,9 @@ public final class CrdbTools {
           && !c.isBlank()) {
         record.connection(c); // what was asked for; the tool records what it ran on
       }
-      result = step(new ToolCall(t, t.scope(crdb.readOnly()), ctx), 0);
+      // A read-only caller needs only crdb:read for a tool that reads on a read-only server.
+      boolean readOnly = crdb.readOnly() || context.caller().readOnly();
+      result = step(new ToolCall(t, t.scope(readOnly), ctx), 0);
     }
     if (!record.isEnded()) {
       record.end(result.isError() ? CallRecord.Outcome.ERROR : CallRecord.Outcome.SUCCESS, null);

@@ -130,6 +130,14 @@ public final class Param<T> {
         name, Type.BOOLEAN, Read.BOOL, description, false, null, defaultValue, null, false, false);
   }
 
+  /**
+   * A boolean without a default: null when omitted (for "leave it unchanged"); {@link Args#get}
+   * reads it as given.
+   */
+  public static Param<Boolean> optionalFlag(String name, String description) {
+    return of(name, Type.BOOLEAN, Read.RAW, description);
+  }
+
   /** An optional JSON object. */
   public static Param<Map<String, Object>> object(String name, String description) {
     return of(name, Type.OBJECT, Read.OBJECT, description);

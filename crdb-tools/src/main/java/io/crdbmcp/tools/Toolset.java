@@ -25,7 +25,14 @@ public enum Toolset {
   TRANSACTION(TransactionTools::all),
   EXPORT(ExportTools::all),
   KNOWLEDGE(KnowledgeTools::all),
-  CLUSTER(ClusterTools::all);
+  CLUSTER(ClusterTools::all),
+  /**
+   * Databases, roles and privileges (create_database ... list_grants): offered only when {@code
+   * CRDB_TOOLSETS} names it ({@code all} and the default leave it out) and never on a read-only
+   * server ({@link #optIn()}).
+   */
+  ADMIN(AdminTools::all),
+  ASK(AskTools::all);
 
   private final List<Function<Crdb, List<ToolDef>>> declarations;
 
@@ -36,6 +43,14 @@ public enum Toolset {
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Whether the group is offered only when {@code CRDB_TOOLSETS} names it, and never on a read-only
+   * server: {@link #ADMIN}.
+   */
+  public boolean optIn() {
+    return this == ADMIN;
   }
 
   /**
@@ -57,13 +72,20 @@ public enum Toolset {
     return out;
   }
 
-  /** Parses the configured names; empty means all. */
+  /**
+   * Parses the configured names; empty or {@code all} means every group that is not {@link
+   * #optIn()} (name those too to add them: {@code all,admin}).
+   */
   public static Set<Toolset> parse(Set<String> names) {
-    if (names == null || names.isEmpty() || names.contains("all")) {
-      return EnumSet.allOf(Toolset.class);
+    if (names == null || names.isEmpty()) {
+      return defaults();
     }
     EnumSet<Toolset> out = EnumSet.noneOf(Toolset.class);
     for (String n : names) {
+      if (n.trim().equalsIgnoreCase("all")) {
+        out.addAll(defaults());
+        continue;
+      }
       try {
         out.add(valueOf(n.trim().toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
@@ -73,6 +95,12 @@ public enum Toolset {
             "CRDB_TOOLSETS=connection,query,schema");
       }
     }
+    return out;
+  }
+
+  private static EnumSet<Toolset> defaults() {
+    EnumSet<Toolset> out = EnumSet.allOf(Toolset.class);
+    out.removeIf(Toolset::optIn);
     return out;
   }
 

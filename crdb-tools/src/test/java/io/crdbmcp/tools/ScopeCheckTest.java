@@ -137,7 +137,7 @@ class ScopeCheckTest {
             Map.entry("save_knowledge", Scope.WRITE),
             Map.entry("delete_knowledge", Scope.WRITE),
             Map.entry("cancel_query", Scope.WRITE));
-    assertThat(tools.definitions()).hasSize(52);
+    assertThat(tools.definitions()).hasSize(54);
     for (ToolDef t : tools.definitions()) {
       assertThat(t.scope(false)).as(t.name()).isEqualTo(notRead.getOrDefault(t.name(), Scope.READ));
     }
@@ -157,6 +157,17 @@ class ScopeCheckTest {
                   ? Scope.WRITE
                   : t.name().equals("connect") ? Scope.ADMIN : Scope.READ);
     }
+    // The admin toolset only when named, every tool of it crdb:admin; never on a read-only server.
+    CrdbTools withAdmin =
+        CrdbTools.builder(crdb).toolsets(Toolset.parse(Set.of("all", "admin"))).build();
+    assertThat(withAdmin.definitions()).hasSize(62);
+    for (ToolDef t : withAdmin.definitions()) {
+      if (t.group() == Toolset.ADMIN) {
+        assertThat(t.scope(false)).as(t.name()).isEqualTo(Scope.ADMIN);
+      }
+    }
+    assertThat(CrdbTools.builder(readOnlyCrdb).toolsets(Toolset.ADMIN).build().definitions())
+        .isEmpty();
     assertThat(Scope.READ.grantedBy(Set.of("crdb:admin"))).isTrue();
     assertThat(Scope.ADMIN.grantedBy(Set.of("crdb:read", "crdb:write"))).isFalse();
   }

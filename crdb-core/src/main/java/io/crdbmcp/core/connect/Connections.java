@@ -139,6 +139,15 @@ public final class Connections implements AutoCloseable {
     return out;
   }
 
+  /** Every open connection: the configured ones and every caller's own (for the watchdog). */
+  public synchronized List<Database> all() {
+    List<Database> out = new ArrayList<>(configured.values());
+    for (LinkedHashMap<String, Database> own : owned.values()) {
+      out.addAll(own.values());
+    }
+    return out;
+  }
+
   private List<String> names(Caller caller) {
     List<String> out = new ArrayList<>();
     for (Database db : list(caller)) {

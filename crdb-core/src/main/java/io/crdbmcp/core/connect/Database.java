@@ -18,6 +18,7 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,6 +48,17 @@ public final class Database {
 
   /** Connections lent out and not yet given back: their statements are cancelled on close. */
   private final Set<Connection> lent = ConcurrentHashMap.newKeySet();
+
+  /** Connections running a call's work, with when it began (System.nanoTime): the watchdog's. */
+  private final Map<Connection, Long> busy = new ConcurrentHashMap<>();
+
+  /** What the watchdog found at its last check of this connection's pool. */
+  private volatile Watchdog.Check lastCheck;
+
+  private final java.util.concurrent.atomic.AtomicLong cancelledByWatchdog =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong rebuilt =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /** How long refused or unreachable sockets are tried again, at most. */
   static final long RETRY_BUDGET_MILLIS = 2000;
@@ -263,6 +275,84 @@ public final class Database {
         : p.getHikariPoolMXBean().getIdleConnections();
   }
 
+  /** Connections lent now, idle or busy, and at most. */
+  public int totalConnections() {
+    HikariDataSource p = pool;
+    return p == null || p.getHikariPoolMXBean() == null
+        ? 0
+        : p.getHikariPoolMXBean().getTotalConnections();
+  }
+
+  /** Calls waiting for a free connection of the pool. */
+  public int waitingCalls() {
+    HikariDataSource p = pool;
+    return p == null || p.getHikariPoolMXBean() == null
+        ? 0
+        : p.getHikariPoolMXBean().getThreadsAwaitingConnection();
+  }
+
+  public int maxConnections() {
+    return poolSize;
+  }
+
+  /**
+   * Marks {@code c} as running a call's work (or done with it), so the watchdog can cancel work
+   * that runs past its timeout. For the executor.
+   */
+  public void busy(EngineKey key, Connection c, boolean running) {
+    EngineKey.check(key);
+    if (running) {
+      busy.put(c, System.nanoTime());
+    } else {
+      busy.remove(c);
+    }
+  }
+
+  /** Work running now, by connection, with its start (System.nanoTime). */
+  Map<Connection, Long> busyConnections() {
+    return busy;
+  }
+
+  /** What the watchdog found at its last check; null before the first. */
+  public Watchdog.Check lastCheck() {
+    return lastCheck;
+  }
+
+  void lastCheck(Watchdog.Check c) {
+    this.lastCheck = c;
+  }
+
+  /** Statements the watchdog cancelled on the server because they ran past its timeout. */
+  public long cancelledByWatchdog() {
+    return cancelledByWatchdog.get();
+  }
+
+  void countCancelled() {
+    cancelledByWatchdog.incrementAndGet();
+  }
+
+  /** Times the watchdog found the pool broken and replaced its connections. */
+  public long rebuiltByWatchdog() {
+    return rebuilt.get();
+  }
+
+  /**
+   * Replaces every connection of the pool: idle ones are closed now, busy ones when they come back.
+   * For the watchdog, after a check found the pool broken.
+   */
+  void rebuild() {
+    HikariDataSource p = pool;
+    if (p != null && p.getHikariPoolMXBean() != null) {
+      p.getHikariPoolMXBean().softEvictConnections();
+      rebuilt.incrementAndGet();
+    }
+  }
+
+  /** Whether the pool exists and holds connections (the watchdog checks only those). */
+  boolean hasPool() {
+    return !closed && pool != null;
+  }
+
   /**
    * A pooled JDBC connection with autocommit off, for the executor and open transactions: it takes
    * the library's {@link EngineKey}, so no caller outside the library gets a raw connection. When
@@ -387,6 +477,24 @@ public final class Database {
    */
   static boolean underAccessControl(ConnectionSpec spec) {
     return LIVE.stream().anyMatch(d -> d.spec.equals(spec) && d.safety.hasAccessControls());
+  }
+
+  /**
+   * The same server and login on another of its databases, with a pool of one connection that
+   * belongs to nobody else and is registered nowhere: for a look that needs that database's own
+   * catalogs (PostgreSQL keeps tables per database), such as what a {@code DROP DATABASE} would
+   * remove. The work runs through {@code SqlExecutor.run} like any other; {@link #closeAside}
+   * closes it (the caller must, before dropping that database).
+   */
+  public Database aside(EngineKey key, String database) {
+    EngineKey.check(key);
+    return new Database(spec.withDatabase(database), 1, false, safety);
+  }
+
+  /** Closes a connection made by {@link #aside}. */
+  public void closeAside(EngineKey key) {
+    EngineKey.check(key);
+    close();
   }
 
   /**

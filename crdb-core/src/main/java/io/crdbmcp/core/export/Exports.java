@@ -241,16 +241,19 @@ public final class Exports {
         start,
         format,
         "streamed",
+        // Rows already streamed into the file would be written twice by a retry.
         out ->
-            queries.runPlainSql(
-                key,
-                db,
-                sql,
-                params,
-                true,
-                txId,
-                caller,
-                (conn, d, jdbc, values) -> stream.write(conn, jdbc, values, out)));
+            SqlExecutor.withoutRetries(
+                () ->
+                    queries.runPlainSql(
+                        key,
+                        db,
+                        sql,
+                        params,
+                        true,
+                        txId,
+                        caller,
+                        (conn, d, jdbc, values) -> stream.write(conn, jdbc, values, out))));
   }
 
   private static Progress orNone(Progress p) {

@@ -591,4 +591,158 @@ public final class Schema {
     }
     return false;
   }
+
+  // --- The whole schema at once (questions in plain language) ---------------------------------
+
+  /**
+   * Every visible table and view with columns, primary key, foreign keys and comments, for a model
+   * that writes SQL from a question; four catalog queries however many tables there are. Access
+   * control applies: hidden tables and columns, and foreign keys naming them, are left out.
+   */
+  public SchemaSnapshot snapshot(Database db, String txId, Caller caller) {
+    return catalog(db, txId, caller, this::snapshot);
+  }
+
+  private SchemaSnapshot snapshot(DSLContext dsl, Dialect d) {
+    List<TableEntry> entries = tables(dsl, d, null, RELATION_KINDS);
+    Condition userSchemas =
+        str("col", "table_schema")
+            .notIn(SYSTEM_SCHEMAS)
+            .and(str("col", "table_schema").notLike("pg\\_temp%"));
+    Condition hidden = d.isCockroach() ? str("col", "is_hidden").eq("NO") : DSL.noCondition();
+    Field<String> dataType = str("col", "data_type");
+    Map<String, List<SchemaSnapshot.Column>> columns = new LinkedHashMap<>();
+    dsl.select(
+            str("col", "table_schema"),
+            str("col", "table_name"),
+            str("col", "column_name"),
+            DSL.when(
+                    dataType.in(DSL.inline("ARRAY"), DSL.inline("USER-DEFINED")),
+                    str("col", "udt_name"))
+                .otherwise(dataType),
+            str("col", "is_nullable"),
+            Sql.fn(
+                "col_description",
+                String.class,
+                col("c", "oid"),
+                col("col", "ordinal_position").cast(SQLDataType.INTEGER)),
+            Sql.col(Integer.class, "col", "character_maximum_length"),
+            Sql.col(Integer.class, "col", "numeric_precision"),
+            Sql.col(Integer.class, "col", "numeric_scale"))
+        .from(tbl("information_schema", "columns", "col"))
+        .join(tbl("pg_catalog", "pg_namespace", "n"))
+        .on(str("n", "nspname").eq(str("col", "table_schema")))
+        .join(tbl("pg_catalog", "pg_class", "c"))
+        .on(col("c", "relnamespace").eq(col("n", "oid")))
+        .and(str("c", "relname").eq(str("col", "table_name")))
+        .and(RELKIND.in(RELATION_KINDS))
+        .where(userSchemas)
+        .and(hidden)
+        .orderBy(
+            str("col", "table_schema"), str("col", "table_name"), col("col", "ordinal_position"))
+        .fetch()
+        .forEach(
+            r -> {
+              if (policy.isColumnVisible(r.value1(), r.value2(), r.value3())) {
+                columns
+                    .computeIfAbsent(r.value1() + "." + r.value2(), k -> new ArrayList<>())
+                    .add(
+                        new SchemaSnapshot.Column(
+                            r.value3(),
+                            typeName(r.value4(), r.value7(), r.value8(), r.value9()),
+                            "YES".equals(r.value5()),
+                            r.value6()));
+              }
+            });
+    Map<String, List<String>> keys = new LinkedHashMap<>();
+    dsl.select(str("tc", "table_schema"), str("tc", "table_name"), str("k", "column_name"))
+        .from(tbl("information_schema", "table_constraints", "tc"))
+        .join(tbl("information_schema", "key_column_usage", "k"))
+        .on(sameConstraint("k"))
+        .and(str("k", "table_schema").eq(str("tc", "table_schema")))
+        .and(str("k", "table_name").eq(str("tc", "table_name")))
+        .where(str("tc", "constraint_type").eq("PRIMARY KEY"))
+        .and(str("tc", "table_schema").notIn(SYSTEM_SCHEMAS))
+        .orderBy(str("tc", "table_schema"), str("tc", "table_name"), col("k", "ordinal_position"))
+        .fetch()
+        .forEach(
+            r ->
+                keys.computeIfAbsent(r.value1() + "." + r.value2(), k -> new ArrayList<>())
+                    .add(r.value3()));
+    // Foreign keys: the referencing column (k) and the referenced one (u) at the same position.
+    record Fk(String schema, String table, String name) {}
+    Map<Fk, List<String[]>> fkColumns = new LinkedHashMap<>();
+    dsl.select(
+            str("tc", "table_schema"),
+            str("tc", "table_name"),
+            str("rc", "constraint_name"),
+            str("k", "column_name"),
+            str("u", "table_schema"),
+            str("u", "table_name"),
+            str("u", "column_name"))
+        .from(tbl("information_schema", "referential_constraints", "rc"))
+        .join(tbl("information_schema", "table_constraints", "tc"))
+        .on(sameConstraint("rc"))
+        .join(tbl("information_schema", "key_column_usage", "k"))
+        .on(sameConstraint("k"))
+        .and(str("k", "table_schema").eq(str("tc", "table_schema")))
+        .and(str("k", "table_name").eq(str("tc", "table_name")))
+        .join(tbl("information_schema", "key_column_usage", "u"))
+        .on(str("u", "constraint_schema").eq(str("rc", "unique_constraint_schema")))
+        .and(str("u", "constraint_name").eq(str("rc", "unique_constraint_name")))
+        .and(
+            Sql.col(Integer.class, "u", "ordinal_position")
+                .eq(Sql.col(Integer.class, "k", "position_in_unique_constraint")))
+        .where(str("tc", "table_schema").notIn(SYSTEM_SCHEMAS))
+        .orderBy(
+            str("tc", "table_schema"),
+            str("tc", "table_name"),
+            str("rc", "constraint_name"),
+            col("k", "ordinal_position"))
+        .fetch()
+        .forEach(
+            r ->
+                fkColumns
+                    .computeIfAbsent(
+                        new Fk(r.value1(), r.value2(), r.value3()), k -> new ArrayList<>())
+                    .add(new String[] {r.value4(), r.value5(), r.value6(), r.value7()}));
+    Map<String, List<SchemaSnapshot.ForeignKey>> fks = new LinkedHashMap<>();
+    fkColumns.forEach(
+        (fk, cols) -> {
+          String refSchema = cols.get(0)[1];
+          String refTable = cols.get(0)[2];
+          List<String> from = new ArrayList<>();
+          List<String> to = new ArrayList<>();
+          boolean visible = policy.isTableVisible(refSchema, refTable);
+          for (String[] c : cols) {
+            from.add(c[0]);
+            to.add(c[3]);
+            visible &=
+                policy.isColumnVisible(fk.schema(), fk.table(), c[0])
+                    && policy.isColumnVisible(refSchema, refTable, c[3]);
+          }
+          if (visible) {
+            fks.computeIfAbsent(fk.schema() + "." + fk.table(), k -> new ArrayList<>())
+                .add(new SchemaSnapshot.ForeignKey(from, refSchema, refTable, to));
+          }
+        });
+    List<SchemaSnapshot.Table> out = new ArrayList<>();
+    for (TableEntry e : entries) {
+      String q = e.schema() + "." + e.name();
+      List<String> pk = keys.getOrDefault(q, List.of());
+      boolean pkVisible =
+          pk.stream().allMatch(c -> policy.isColumnVisible(e.schema(), e.name(), c));
+      out.add(
+          new SchemaSnapshot.Table(
+              e.schema(),
+              e.name(),
+              e.kind(),
+              e.comment(),
+              e.estimatedRows(),
+              columns.getOrDefault(q, List.of()),
+              pkVisible ? pk : List.of(),
+              fks.getOrDefault(q, List.of())));
+    }
+    return new SchemaSnapshot(out, java.time.Instant.now());
+  }
 }

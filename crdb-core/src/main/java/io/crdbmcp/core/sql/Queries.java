@@ -12,10 +12,13 @@ import io.crdbmcp.core.safety.DatabaseChecks;
 import io.crdbmcp.core.safety.Rule;
 import io.crdbmcp.core.safety.SqlGuard;
 import io.crdbmcp.core.safety.SqlLexer;
+import io.crdbmcp.core.safety.StatementKind;
 import io.crdbmcp.core.safety.Verdict;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Runs SQL text written by a person or a model. Every statement passes the safety guard first;
@@ -27,6 +30,7 @@ public final class Queries {
   private final SqlExecutor executor;
   private final int maxRows;
   private final DatabaseChecks checks;
+  private final List<Consumer<Database>> schemaListeners = new CopyOnWriteArrayList<>();
 
   public Queries(SqlGuard guard, SqlExecutor executor, int maxRows) {
     this.guard = guard;
@@ -79,12 +83,16 @@ public final class Queries {
       String txId,
       Caller caller,
       PlainSqlWork<T> work) {
-    Classification c = require(db, sql, forceReadOnly);
+    // A read-only caller (a token granted only a read scope) is held to read-only mode.
+    boolean callerReadOnly = caller != null && caller.readOnly();
+    Classification c = require(db, sql, forceReadOnly || callerReadOnly);
     // A plain EXPLAIN runs nothing (only immutable functions are folded at plan time, and the
     // server's own setting decides those), so forcing read-only does not narrow its functions.
     boolean readOnly =
-        effectiveReadOnly(db) || (forceReadOnly && !c.command().equalsIgnoreCase("EXPLAIN"));
-    Access access = c.writes() && !forceReadOnly ? Access.WRITE : Access.READ;
+        effectiveReadOnly(db)
+            || callerReadOnly
+            || (forceReadOnly && !c.command().equalsIgnoreCase("EXPLAIN"));
+    Access access = c.writes() && !forceReadOnly && !callerReadOnly ? Access.WRITE : Access.READ;
     // Only the statement itself goes to the driver: leading and trailing comments and semicolons
     // are dropped (the driver would send a trailing comment as a statement of its own).
     List<String> parts = SqlLexer.splitStatements(sql);
@@ -129,15 +137,49 @@ public final class Queries {
    */
   public QueryResult executePlainSql(
       Database db, String sql, List<?> params, Integer requestedRows, String txId, Caller caller) {
+    return executePlainSql(db, sql, params, requestedRows, false, txId, caller);
+  }
+
+  /**
+   * {@link #executePlainSql(Database, String, List, Integer, String, Caller)} for a statement that
+   * may only read, whatever the server allows: SQL a model wrote from a question. The same guard,
+   * database checks, access control and row cap; a write, DDL or session change is refused by the
+   * read-only rule before anything runs.
+   */
+  public QueryResult readPlainSql(
+      Database db, String sql, List<?> params, Integer requestedRows, String txId, Caller caller) {
+    return executePlainSql(db, sql, params, requestedRows, true, txId, caller);
+  }
+
+  private QueryResult executePlainSql(
+      Database db,
+      String sql,
+      List<?> params,
+      Integer requestedRows,
+      boolean forceReadOnly,
+      String txId,
+      Caller caller) {
     int cap = rowCap(requestedRows);
-    return runPlainSql(
-        db,
-        sql,
-        params,
-        false,
-        txId,
-        caller,
-        (conn, d, jdbc, values) -> executor.query(conn, jdbc, values, cap));
+    QueryResult r =
+        runPlainSql(
+            db,
+            sql,
+            params,
+            forceReadOnly,
+            txId,
+            caller,
+            (conn, d, jdbc, values) -> executor.query(conn, jdbc, values, cap));
+    if (!forceReadOnly && guard.require(sql, false).kind() == StatementKind.DDL) {
+      for (Consumer<Database> l : schemaListeners) {
+        l.accept(db); // the schema changed through the server: cached copies are stale
+      }
+    }
+    return r;
+  }
+
+  /** Tells {@code listener} of every DDL statement that ran, with its connection. */
+  public void onSchemaChange(Consumer<Database> listener) {
+    schemaListeners.add(listener);
   }
 
   /**
@@ -145,7 +187,16 @@ public final class Queries {
    * same checks the database makes before a statement runs (parameters bound as nulls).
    */
   public Verdict validatePlainSql(Database db, String sql) {
-    Verdict v = effectiveReadOnly(db) ? guard.checkReadOnly(sql) : guard.check(sql);
+    return validatePlainSql(db, sql, false);
+  }
+
+  /**
+   * {@link #validatePlainSql(Database, String)}, judged as read-only when {@code forceReadOnly}
+   * (what {@link #readPlainSql} would allow).
+   */
+  public Verdict validatePlainSql(Database db, String sql, boolean forceReadOnly) {
+    Verdict v =
+        forceReadOnly || effectiveReadOnly(db) ? guard.checkReadOnly(sql) : guard.check(sql);
     if (!v.allowed()) {
       return v;
     }
@@ -161,7 +212,7 @@ public final class Queries {
           db,
           sql,
           nulls,
-          false,
+          forceReadOnly,
           null,
           Caller.local(),
           (conn, d, jdbc, values) -> {

@@ -1,7 +1,9 @@
 package io.crdbmcp.core.sql;
 
 import io.crdbmcp.core.Caller;
+import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.EngineKey;
+import io.crdbmcp.core.Resilience;
 import io.crdbmcp.core.connect.Database;
 import io.crdbmcp.core.connect.Dialect;
 import io.crdbmcp.core.connect.SqlErrors;
@@ -38,12 +40,40 @@ public final class SqlExecutor {
   private final EngineKey key;
   private final int queryTimeoutSeconds;
   private final Transactions transactions;
+  private final Resilient resilient;
 
   public SqlExecutor(EngineKey key, int queryTimeoutSeconds, Transactions transactions) {
+    this(key, queryTimeoutSeconds, transactions, Resilience.defaults());
+  }
+
+  /**
+   * @param resilience retries of statements that are safe to repeat and a circuit breaker per
+   *     connection (see {@link Resilient})
+   */
+  public SqlExecutor(
+      EngineKey key, int queryTimeoutSeconds, Transactions transactions, Resilience resilience) {
     EngineKey.check(key);
     this.key = key;
     this.queryTimeoutSeconds = queryTimeoutSeconds;
     this.transactions = transactions;
+    this.resilient = new Resilient(resilience);
+  }
+
+  /**
+   * The circuit breaker of {@code db}: {@code closed}, {@code open} or {@code half_open}, its
+   * recent failures, and when an open one lets a call through again.
+   */
+  public BreakerState breaker(Database db) {
+    return resilient.state(db);
+  }
+
+  /**
+   * Runs {@code body} without retries of the SQL it runs through this executor: for work with
+   * effects outside the database that a second attempt would repeat (an export streaming rows into
+   * a file).
+   */
+  public static <T> T withoutRetries(java.util.function.Supplier<T> body) {
+    return Resilient.once(body);
   }
 
   public int queryTimeoutSeconds() {
@@ -68,6 +98,18 @@ public final class SqlExecutor {
 
   /** {@link #run(EngineKey, Database, Access, String, Caller, SqlWork)}, within this package. */
   <T> T run(Database db, Access access, String transactionId, Caller caller, SqlWork<T> work) {
+    if (access != Access.READ && caller != null && caller.readOnly()) {
+      throw CrdbException.refused(
+          "this caller may only read (its token grants no write scope)",
+          "authorize again asking for crdb:write, or use tools that only read");
+    }
+    if (access == Access.OUTSIDE_TRANSACTION) {
+      if (transactionId != null) {
+        throw new IllegalArgumentException(
+            "work outside a transaction takes no transaction handle");
+      }
+      return runOutsideTransaction(db, work);
+    }
     if (transactionId != null) {
       return transactions.runIn(
           key,
@@ -77,17 +119,31 @@ public final class SqlExecutor {
           access,
           (c, d) -> {
             setTimeout(c, false);
-            return runWork(work, c, d);
+            db.busy(key, c, true);
+            try {
+              return runWork(work, c, d);
+            } finally {
+              db.busy(key, c, false);
+            }
           });
     }
-    Dialect dialect = db.dialect();
+    return resilient.call(db, access, () -> runOnce(db, access, work));
+  }
+
+  /** One attempt of a {@link #run} in a transaction of its own. */
+  private <T> T runOnce(Database db, Access access, SqlWork<T> work) {
+    Dialect dialect;
     Connection c;
     try {
+      dialect = db.dialect();
       c = db.borrow(key);
     } catch (SQLException e) {
-      throw SqlErrors.translate(e, db.spec());
+      throw new Resilient.NotSent(SqlErrors.translate(e, db.spec()));
+    } catch (CrdbException e) {
+      throw new Resilient.NotSent(e);
     }
     boolean done = false;
+    db.busy(key, c, true);
     try {
       setTimeout(c, access == Access.READ);
       T result = runWork(work, c, dialect);
@@ -103,8 +159,43 @@ public final class SqlExecutor {
     } catch (SQLException e) {
       throw SqlErrors.translate(e, db.spec());
     } finally {
+      db.busy(key, c, false);
       if (!done) {
         rollbackQuietly(c);
+      }
+      db.release(key, c);
+    }
+  }
+
+  /**
+   * {@link Access#OUTSIDE_TRANSACTION}: autocommit on a pooled connection, the statement timeout
+   * set for the session ({@code DISCARD ALL} in {@link Database#release} resets it), autocommit
+   * switched off again before the connection goes back.
+   */
+  private <T> T runOutsideTransaction(Database db, SqlWork<T> work) {
+    Dialect dialect = db.dialect();
+    Connection c;
+    try {
+      c = db.borrow(key);
+    } catch (SQLException e) {
+      throw SqlErrors.translate(e, db.spec());
+    }
+    try {
+      c.setAutoCommit(true);
+      try (Statement s = c.createStatement()) {
+        // An int, not a value from a caller: SET does not take bind parameters.
+        s.execute("SET statement_timeout = '" + queryTimeoutSeconds + "s'");
+      }
+      return runWork(work, c, dialect);
+    } catch (SQLTimeoutException e) {
+      throw SqlErrors.timeout(e);
+    } catch (SQLException e) {
+      throw SqlErrors.translate(e, db.spec());
+    } finally {
+      try {
+        c.setAutoCommit(false);
+      } catch (SQLException ignored) {
+        // The connection is broken; release evicts it.
       }
       db.release(key, c);
     }

@@ -171,11 +171,13 @@ public final class Transactions implements AutoCloseable {
   public Status begin(Database db, Caller caller, Boolean requestedReadOnly, int timeoutSeconds) {
     int timeout = Math.max(1, Math.min(timeoutSeconds, statementTimeoutSeconds));
     Caller owner = caller.owner();
-    boolean forced = serverReadOnly || db.readOnly();
+    boolean forced = serverReadOnly || db.readOnly() || caller.readOnly();
     if (forced && Boolean.FALSE.equals(requestedReadOnly)) {
       throw CrdbException.refused(
           "the "
-              + (serverReadOnly ? "server" : "connection '" + db.name() + "'")
+              + (serverReadOnly
+                  ? "server"
+                  : db.readOnly() ? "connection '" + db.name() + "'" : "caller's token")
               + " is read-only: only read-only transactions can be started",
           "begin a read-only transaction (read_only true, or leave it unset)");
     }

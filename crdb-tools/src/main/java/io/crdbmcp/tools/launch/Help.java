@@ -61,7 +61,8 @@ public final class Help {
         CRDB_MAX_SQL_DEPTH            deepest nesting of ( ) and [ ] accepted [100]
         CRDB_TOOLSETS                 comma list of tool groups: connection, query, schema, data,
                                       export, database, transaction, knowledge,
-                                      cluster [all]
+                                      cluster, ask [all]; admin (databases, roles, grants)
+                                      only when named (all,admin), never read-only
         CRDB_KNOWLEDGE_PATH           markdown file of saved knowledge
                                       [~/.cockroachdb-mcp/knowledge.md]
         CRDB_KNOWLEDGE_STORE          file | database (a table of the default database) [file]
@@ -73,6 +74,33 @@ public final class Help {
         CRDB_POOL_SIZE                connections per pool at most [5]
         CRDB_CANCEL_OTHER_USERS       cancel_query may cancel statements of other database users
                                       than the server's own [false]
+        CRDB_RETRY_MAX_ATTEMPTS       attempts for statements safe to repeat (reads, server-run
+                                      transactions after 40001); never a write of unknown
+                                      outcome [3]
+        CRDB_BREAKER_THRESHOLD        connection failures in a row that open a connection's
+                                      circuit breaker [5]
+        CRDB_BREAKER_WAIT             seconds an open breaker refuses calls [30]
+        CRDB_WATCHDOG_ENABLED         check pools and cancel overdue work on the server [true]
+        CRDB_WATCHDOG_INTERVAL        seconds between watchdog rounds [30]
+        CRDB_WATCHDOG_TIMEOUT         work running longer is cancelled on the server, seconds [60]
+        CRDB_AUDIT_ENABLED            audit log, one JSON line per tool call [false]
+        CRDB_AUDIT_PATH               audit log file [~/.cockroachdb-mcp/audit.jsonl]
+        CRDB_AUDIT_LEVEL              all | writes | errors [all]
+        CRDB_AUDIT_REDACT_LITERALS    replace literals of audited statements by ? [false]
+        CRDB_RATE_LIMIT_ENABLED       rate limits per session and user (not enforced yet) [true]
+        CRDB_RATE_LIMIT_REQUESTS      calls per window [100]
+        CRDB_RATE_LIMIT_WINDOW        window, seconds [60]
+        CRDB_RATE_LIMIT_CONCURRENT    HTTP: calls of one user at once at most [10]
+
+      Questions in plain language (ask, schema_context):
+        CRDB_LLM_BASE_URL             OpenAI-compatible endpoint that writes SQL, e.g.
+                                      http://localhost:11434/v1 [none; https://api.openai.com/v1
+                                      when only CRDB_LLM_API_KEY is set]
+        CRDB_LLM_API_KEY              the endpoint's key [none]; never logged or shown
+        CRDB_LLM_MODEL                model name [gpt-4o-mini]
+        CRDB_LLM_TIMEOUT              how long one answer of the endpoint may take, seconds [30]
+        CRDB_SCHEMA_CACHE_TTL         how long the schema read for questions is reused, seconds;
+                                      DDL through the server refreshes it at once [300]
 
       HTTP settings (--streamable-http and --http only):
         CRDB_HTTP_HOST                interface to listen on [127.0.0.1]; another one is served
@@ -89,6 +117,36 @@ public final class Help {
         CRDB_HTTP_SHUTDOWN_GRACE      on SIGTERM, how long calls in flight may finish, seconds [10]
         CRDB_HTTP_CONNECT_HOSTS       comma list of hosts the connect tool may reach over HTTP
                                       (host or host:port) [none: only the configured connections]
+
+      OAuth settings (HTTP only; see the README's OAuth section):
+        CRDB_AUTH_ENABLED             /mcp needs a bearer token [false]
+        CRDB_AUTH_MODE                issue (this server is the authorization server, in front
+                                      of the identity provider) | validate (accept an external
+                                      authorization server's tokens) [issue]
+        CRDB_AUTH_ISSUER_URL          this server's public URL, https://mcp.example.com [none;
+                                      required with CRDB_AUTH_ENABLED]
+        CRDB_AUTH_SCOPES              scopes a user may be granted: crdb:read crdb:write
+                                      crdb:admin [crdb:read crdb:write]
+        CRDB_AUTH_DEFAULT_SCOPES      scopes granted when a client asks for none [crdb:read];
+                                      a token without crdb:write makes every call read-only
+        CRDB_AUTH_ALLOW_INSECURE_BIND allow another interface than loopback while the issuer
+                                      URL is plain http [false]
+        CRDB_AUTH_KEY_ROTATION_SECONDS  a new token signing key this often [86400]
+        CRDB_AUTH_STORE               memory | database (a table of the default database,
+                                      shared by replicas) [memory]
+        CRDB_AUTH_CLIENT_METADATA_HOSTS  hosts whose client ID metadata documents (an https
+                                      client_id) are fetched; * any public host, none [*]
+        CRDB_AUTH_EXTERNAL_ISSUER     validate mode: the authorization server trusted [none]
+        CRDB_AUTH_JWKS_URL            validate mode: its key set [from its metadata]
+        CRDB_AUTH_AUDIENCE            the audience tokens must name [CRDB_AUTH_ISSUER_URL/mcp]
+        CRDB_IDP_PROVIDER             duo | auth0 | entra | okta | oidc [oidc]
+        CRDB_IDP_DISCOVERY_URL        the identity provider's OpenID Connect discovery URL
+                                      [none; required in issue mode]
+        CRDB_IDP_CLIENT_ID            this server's client id there [none; required in issue mode]
+        CRDB_IDP_CLIENT_SECRET        its client secret, never logged [none: a public client]
+        CRDB_IDP_SCOPES               scopes asked of the identity provider [openid email profile]
+        CRDB_TOKEN_EXPIRY_SECONDS     access token lifetime [900]
+        CRDB_REFRESH_TOKEN_EXPIRY_SECONDS  refresh token lifetime [1209600, 14 days]
 
       Logs go to stderr; over stdio, stdout carries the protocol.
       """;

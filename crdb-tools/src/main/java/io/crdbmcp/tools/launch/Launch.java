@@ -5,10 +5,17 @@ import io.crdbmcp.core.Crdb;
 import io.crdbmcp.core.CrdbConfig;
 import io.crdbmcp.core.demo.EmbeddedPostgresServer;
 import io.crdbmcp.tools.CrdbTools;
+import io.crdbmcp.tools.ToolDef;
+import io.crdbmcp.tools.Toolset;
+import io.crdbmcp.tools.ops.AuditLog;
+import io.crdbmcp.tools.ops.OpsSettings;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -30,6 +37,7 @@ public final class Launch implements AutoCloseable {
   private final EmbeddedPostgresServer demo;
   private final Map<String, String> env;
   private final Consumer<String> log;
+  private volatile AuditLog audit;
 
   private Launch(
       Crdb crdb, EmbeddedPostgresServer demo, Map<String, String> env, Consumer<String> log) {
@@ -83,7 +91,33 @@ public final class Launch implements AutoCloseable {
    * @throws ConfigException when {@code CRDB_TOOLSETS} names an unknown toolset
    */
   public CrdbTools.Builder tools() {
-    return CrdbTools.builder(crdb);
+    CrdbTools.Builder b = CrdbTools.builder(crdb);
+    OpsSettings ops = OpsSettings.fromEnvironment(env);
+    if (ops.auditEnabled()) {
+      if (audit == null) {
+        Set<String> writers = new HashSet<>();
+        for (Toolset set : Toolset.values()) {
+          for (ToolDef t : set.tools(crdb)) {
+            if (t.writes()) {
+              writers.add(t.name());
+            }
+          }
+        }
+        AuditLog a =
+            new AuditLog(ops.auditPath(), ops.auditLevel(), ops.auditRedactLiterals(), writers);
+        try {
+          audit = a.open();
+        } catch (IOException e) {
+          throw new ConfigException(
+              "CRDB_AUDIT_PATH",
+              "cannot open " + ops.auditPath() + " for appending: " + e.getMessage(),
+              "CRDB_AUDIT_PATH=/var/log/cockroachdb-mcp/audit.jsonl");
+        }
+        log.accept(NAME + ": audit log: " + ops.auditPath() + " (" + ops.auditLevel() + ")");
+      }
+      b.listener(audit);
+    }
+    return b;
   }
 
   /**
@@ -150,6 +184,9 @@ public final class Launch implements AutoCloseable {
               + CLOSE_BUDGET_MS
               + " ms; exiting anyway (it rolls back open transactions when their connection"
               + " drops)");
+    }
+    if (audit != null) {
+      audit.close();
     }
     if (demo != null) {
       demo.close();

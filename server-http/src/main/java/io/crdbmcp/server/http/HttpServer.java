@@ -1,10 +1,14 @@
 package io.crdbmcp.server.http;
 
+import io.crdbmcp.auth.AuthSettings;
+import io.crdbmcp.auth.OAuth;
+import io.crdbmcp.auth.Principal;
 import io.crdbmcp.core.Caller;
 import io.crdbmcp.core.ConfigException;
 import io.crdbmcp.core.connect.ConnectionCheck;
 import io.crdbmcp.tools.ConnectHosts;
 import io.crdbmcp.tools.CrdbTools;
+import io.crdbmcp.tools.Scope;
 import io.crdbmcp.tools.ToolInterceptor;
 import io.crdbmcp.tools.launch.Help;
 import io.crdbmcp.tools.launch.Launch;
@@ -21,7 +25,9 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -37,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * The HTTP launcher: the shared {@link Launch} (settings, demo, library, tools) plus the SDK's
  * servlet transport inside Javalin, behind {@link TransportGuard}. {@code --streamable-http} serves
  * Streamable HTTP at {@code /mcp}; {@code --http} the older HTTP+SSE transport ({@code GET /sse},
- * {@code POST /message}). {@code /healthz} and {@code /readyz} answer without authentication.
+ * {@code POST /message}). {@code /healthz} and {@code /readyz} answer without authentication. With
+ * {@code CRDB_AUTH_ENABLED}, crdb-auth's {@link OAuth} is mounted: its endpoints beside the
+ * transport, its bearer check in {@link TransportGuard}.
  *
  * <p>SIGTERM or SIGINT: new requests get 503, calls in flight get {@code CRDB_HTTP_SHUTDOWN_GRACE}
  * to finish, then every session ends (its transactions rolled back), the pools close and the
@@ -59,7 +67,8 @@ public final class HttpServer implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Readiness readiness;
 
-  private HttpServer(Launch launch, CrdbTools tools, HttpSettings settings, Transport transport) {
+  private HttpServer(
+      Launch launch, CrdbTools tools, HttpSettings settings, Transport transport, OAuth oauth) {
     this.launch = launch;
     this.settings = settings;
     this.transport = transport;
@@ -110,6 +119,9 @@ public final class HttpServer implements AutoCloseable {
               versions,
               launch.crdb()::closeClient);
     }
+    if (oauth != null) {
+      guard.requireBearer(oauth.bearer(), oauth.paths());
+    }
     // A tool call may run up to the statement timeout while its response stream is silent.
     long idleMillis = Math.max(120_000L, (launch.crdb().queryTimeoutSeconds() + 60L) * 1000L);
     this.app =
@@ -138,6 +150,12 @@ public final class HttpServer implements AutoCloseable {
                       handler.addServlet(holder, SSE_PATH);
                       handler.addServlet(holder, MESSAGE_PATH);
                     }
+                    if (oauth != null) {
+                      ServletHolder auth = new ServletHolder("oauth", oauth.servlet());
+                      for (String path : oauth.paths()) {
+                        handler.addServlet(auth, path);
+                      }
+                    }
                     FilterHolder filter = new FilterHolder(guard);
                     filter.setAsyncSupported(true);
                     handler.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
@@ -157,13 +175,20 @@ public final class HttpServer implements AutoCloseable {
   }
 
   /**
-   * What a tool call learns of its HTTP request: its client (see {@link TransportGuard#CLIENT}).
+   * What a tool call learns of its HTTP request: its client (see {@link TransportGuard#CLIENT})
+   * and, with OAuth, the user its bearer token speaks for ({@link TransportGuard#PRINCIPAL}).
    */
   static McpTransportContext context(HttpServletRequest request) {
+    Map<String, Object> c = new HashMap<>();
     Object client = request.getAttribute(TransportGuard.CLIENT);
-    return client == null
-        ? McpTransportContext.EMPTY
-        : McpTransportContext.create(Map.of(TransportGuard.CLIENT, client));
+    if (client != null) {
+      c.put(TransportGuard.CLIENT, client);
+    }
+    Object principal = request.getAttribute(TransportGuard.PRINCIPAL);
+    if (principal != null) {
+      c.put(TransportGuard.PRINCIPAL, principal);
+    }
+    return c.isEmpty() ? McpTransportContext.EMPTY : McpTransportContext.create(c);
   }
 
   /**
@@ -171,18 +196,21 @@ public final class HttpServer implements AutoCloseable {
    * that ending the session ends what it opened; the SDK's session id otherwise.
    */
   static Caller caller(McpSyncServerExchange exchange) {
-    Object client =
-        exchange == null || exchange.transportContext() == null
-            ? null
-            : exchange.transportContext().get(TransportGuard.CLIENT);
-    return Caller.client(
-        client instanceof String c ? c : exchange == null ? null : exchange.sessionId());
+    McpTransportContext context = exchange == null ? null : exchange.transportContext();
+    Object client = context == null ? null : context.get(TransportGuard.CLIENT);
+    String clientId =
+        client instanceof String c ? c : exchange == null ? null : exchange.sessionId();
+    if (context != null && context.get(TransportGuard.PRINCIPAL) instanceof Principal p) {
+      // A token without crdb:write makes every call read-only, whatever the server allows.
+      return new Caller(clientId, p.user(), p.scopes(), !Scope.WRITE.grantedBy(p.scopes()));
+    }
+    return Caller.client(clientId);
   }
 
   /** Starts serving; returns once the port is open. */
   static HttpServer start(
-      Launch launch, CrdbTools tools, HttpSettings settings, Transport transport) {
-    HttpServer s = new HttpServer(launch, tools, settings, transport);
+      Launch launch, CrdbTools tools, HttpSettings settings, Transport transport, OAuth oauth) {
+    HttpServer s = new HttpServer(launch, tools, settings, transport, oauth);
     s.app.start();
     return s;
   }
@@ -275,10 +303,14 @@ public final class HttpServer implements AutoCloseable {
     }
     Launch launch;
     HttpSettings settings;
+    AuthSettings auth;
     CrdbTools tools;
     try {
-      // The HTTP settings are checked before the demo database starts.
-      HttpSettings.fromEnvironment(System.getenv(), options.host(), options.port());
+      // The HTTP and OAuth settings are checked before the demo database starts.
+      HttpSettings early =
+          HttpSettings.fromEnvironment(System.getenv(), options.host(), options.port());
+      AuthSettings.fromEnvironment(System.getenv())
+          .checkListener(early.host(), early.loopbackOnly());
       launch = Launch.open(System.getenv(), options.demo(), System.err::println);
     } catch (ConfigException e) {
       System.err.println(name + ": configuration error: " + e.getMessage());
@@ -286,7 +318,10 @@ public final class HttpServer implements AutoCloseable {
       return;
     }
     try {
-      settings = HttpSettings.fromEnvironment(launch.environment(), options.host(), options.port());
+      HttpSettings read =
+          HttpSettings.fromEnvironment(launch.environment(), options.host(), options.port());
+      auth = AuthSettings.fromEnvironment(launch.environment());
+      settings = auth.enabled() ? withIssuerHost(read, auth) : read;
       tools =
           launch
               .tools()
@@ -302,9 +337,29 @@ public final class HttpServer implements AutoCloseable {
       System.exit(2);
       return;
     }
+    OAuth oauth;
+    try {
+      oauth =
+          auth.enabled()
+              ? OAuth.create(
+                  auth,
+                  options.transport() == Transport.STREAMABLE_HTTP ? MCP_PATH : SSE_PATH,
+                  launch.crdb().store())
+              : null;
+    } catch (ConfigException e) {
+      System.err.println(name + ": configuration error: " + e.getMessage());
+      launch.close();
+      System.exit(2);
+      return;
+    } catch (RuntimeException e) {
+      System.err.println(name + ": OAuth cannot start: " + rootMessage(e));
+      launch.close();
+      System.exit(2);
+      return;
+    }
     HttpServer http;
     try {
-      http = start(launch, tools, settings, options.transport());
+      http = start(launch, tools, settings, options.transport(), oauth);
     } catch (RuntimeException e) {
       System.err.println(
           name
@@ -319,7 +374,7 @@ public final class HttpServer implements AutoCloseable {
       System.exit(1);
       return;
     }
-    if (!settings.loopbackOnly()) {
+    if (!settings.loopbackOnly() && oauth == null) {
       System.err.println(
           name
               + ": WARNING: listening on "
@@ -357,6 +412,31 @@ public final class HttpServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     System.exit(0);
+  }
+
+  /**
+   * The settings with the Host of {@code CRDB_AUTH_ISSUER_URL} accepted too: clients (and the
+   * browser on the consent page) reach the server under its public name.
+   */
+  private static HttpSettings withIssuerHost(HttpSettings s, AuthSettings auth) {
+    java.net.URI issuer = auth.issuer();
+    String host = issuer.getHost().toLowerCase(java.util.Locale.ROOT);
+    String pattern = issuer.getPort() == -1 ? host : host + ":" + issuer.getPort();
+    if (s.hostAllowed(pattern)) {
+      return s;
+    }
+    List<String> hosts = new ArrayList<>(s.allowedHosts());
+    hosts.add(pattern);
+    return new HttpSettings(
+        s.host(),
+        s.port(),
+        s.corsOrigins(),
+        hosts,
+        s.maxBody(),
+        s.maxSessions(),
+        s.sessionIdleTimeout(),
+        s.shutdownGrace(),
+        s.connectHosts());
   }
 
   private static String rootMessage(Throwable e) {

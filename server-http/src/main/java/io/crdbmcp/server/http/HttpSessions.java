@@ -33,14 +33,19 @@ final class HttpSessions implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpSessions.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  /** One session: the SDK's id, when it was last used, and its requests still running. */
+  /**
+   * One session: the SDK's id, the user who started it (null without OAuth), when it was last used,
+   * and its requests still running.
+   */
   static final class Entry {
     final String sdkId;
+    final String owner;
     final AtomicInteger inFlight = new AtomicInteger();
     volatile long lastUsedNanos = System.nanoTime();
 
-    Entry(String sdkId) {
+    Entry(String sdkId, String owner) {
       this.sdkId = sdkId;
+      this.owner = owner;
     }
 
     void touch() {
@@ -88,6 +93,11 @@ final class HttpSessions implements AutoCloseable {
 
   /** Registers a session the SDK started; returns the token the client gets. */
   String started(String sdkId) {
+    return started(sdkId, null);
+  }
+
+  /** Registers a session the SDK started for a user (null without OAuth); returns its token. */
+  String started(String sdkId, String owner) {
     String existing = tokenBySdkId.get(sdkId);
     if (existing != null) {
       return existing;
@@ -95,7 +105,7 @@ final class HttpSessions implements AutoCloseable {
     byte[] b = new byte[TOKEN_BYTES];
     RANDOM.nextBytes(b);
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-    byToken.put(token, new Entry(sdkId));
+    byToken.put(token, new Entry(sdkId, owner));
     tokenBySdkId.put(sdkId, token);
     return token;
   }

@@ -1,6 +1,8 @@
 package io.crdbmcp.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.crdbmcp.auth.BearerAuth;
+import io.crdbmcp.auth.Principal;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
@@ -46,6 +48,11 @@ import java.util.function.Consumer;
  *       {@code CRDB_HTTP_MAX_SESSIONS} are open gets 503. The token is swapped for the SDK's own id
  *       on the way in and back on the way out ({@link HttpSessions}); {@code DELETE /mcp} ends the
  *       session here too.
+ *   <li>with OAuth ({@link #requireBearer}): every request to the MCP endpoints needs a valid
+ *       bearer token ({@link BearerAuth}: 401/403 otherwise), checked before its session, and a
+ *       session answers only the user who started it (404 for anyone else). The authorization
+ *       server's own paths skip the Origin check (a browser posts the consent form from this
+ *       server's own origin; the form carries its CSRF token).
  * </ol>
  *
  * Tool calls in flight are counted, so shutdown can let them finish.
@@ -60,6 +67,9 @@ final class TransportGuard implements Filter {
    */
   static final String CLIENT = "io.crdbmcp/client";
 
+  /** The request attribute (and transport-context key) holding the request's {@link Principal}. */
+  static final String PRINCIPAL = "io.crdbmcp/principal";
+
   static final String PROTOCOL_HEADER = "MCP-Protocol-Version";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -72,7 +82,13 @@ final class TransportGuard implements Filter {
   private final Consumer<String> onSseEnd;
   private final AtomicInteger callsInFlight = new AtomicInteger();
   private final Set<String> sseSessions = ConcurrentHashMap.newKeySet();
+
+  /** With OAuth: the user who opened each legacy SSE stream (only they may post to it). */
+  private final Map<String, String> sseOwners = new ConcurrentHashMap<>();
+
   private volatile boolean draining;
+  private volatile BearerAuth bearer;
+  private volatile Set<String> authPaths = Set.of();
 
   /**
    * @param mcpPath the Streamable HTTP endpoint, or null when that transport is not served
@@ -95,6 +111,42 @@ final class TransportGuard implements Filter {
     this.messagePath = messagePath;
     this.protocolVersions = List.copyOf(protocolVersions);
     this.onSseEnd = onSseEnd;
+  }
+
+  /**
+   * Requires a bearer token on the MCP endpoints; {@code paths} are the authorization server's
+   * (served without the Origin check). Called once, before the server starts.
+   */
+  void requireBearer(BearerAuth bearer, java.util.Collection<String> paths) {
+    this.bearer = bearer;
+    this.authPaths = Set.copyOf(paths);
+  }
+
+  /**
+   * Authenticates a request to an MCP endpoint; false when it was refused (the answer is written).
+   */
+  private boolean authenticated(HttpServletRequest req, HttpServletResponse res)
+      throws IOException {
+    BearerAuth b = bearer;
+    if (b == null) {
+      return true;
+    }
+    Principal p = b.authenticate(req, res);
+    if (p == null) {
+      return false;
+    }
+    req.setAttribute(PRINCIPAL, p);
+    return true;
+  }
+
+  /** {@link #user} as a map value (maps hold no null). */
+  private static String userKey(HttpServletRequest req) {
+    String u = user(req);
+    return u == null ? "" : u;
+  }
+
+  private static String user(HttpServletRequest req) {
+    return req.getAttribute(PRINCIPAL) instanceof Principal p ? p.user() : null;
   }
 
   /** From now on every request but health checks gets 503. */
@@ -130,7 +182,7 @@ final class TransportGuard implements Filter {
       return;
     }
     String origin = req.getHeader("Origin");
-    if (origin != null) {
+    if (origin != null && !authPaths.contains(path)) {
       if (!settings.originAllowed(origin)) {
         refuse(
             res,
@@ -182,8 +234,13 @@ final class TransportGuard implements Filter {
     } else if (ssePath != null && path.equals(ssePath) && "GET".equals(req.getMethod())) {
       sseStream(req, res, chain);
     } else if (messagePath != null && path.equals(messagePath)) {
+      if (!authenticated(req, res)) {
+        return;
+      }
       String id = req.getParameter("sessionId");
-      if (id == null || !sseSessions.contains(id)) {
+      if (id == null
+          || !sseSessions.contains(id)
+          || !java.util.Objects.equals(sseOwners.get(id), userKey(req))) {
         refuse(
             res,
             404,
@@ -194,6 +251,8 @@ final class TransportGuard implements Filter {
       }
       req.setAttribute(CLIENT, id);
       counted(req, res, chain, null);
+    } else if (authPaths.contains(path)) {
+      chain.doFilter(req, res); // OAuth answers in OAuth's shapes (RFC 6749 errors, HTML pages)
     } else {
       counted(req, res, chain, null);
     }
@@ -212,10 +271,17 @@ final class TransportGuard implements Filter {
               + String.join(", ", protocolVersions));
       return;
     }
+    if (!authenticated(req, res)) {
+      return;
+    }
+    String user = user(req);
     String token = req.getHeader(SESSION_HEADER);
     HttpSessions.Entry entry = null;
     if (token != null) {
       entry = sessions.find(token.trim()).orElse(null);
+      if (entry != null && !java.util.Objects.equals(entry.owner, user)) {
+        entry = null; // another user's session: as if it did not exist
+      }
       if (entry == null) {
         refuse(
             res,
@@ -239,7 +305,7 @@ final class TransportGuard implements Filter {
     if (entry != null) {
       in.setAttribute(CLIENT, entry.sdkId);
     }
-    SessionIdResponse out = new SessionIdResponse(res, sessions);
+    SessionIdResponse out = new SessionIdResponse(res, sessions, user);
     HttpSessions.Entry session = entry;
     if (session != null) {
       session.inFlight.incrementAndGet();
@@ -266,6 +332,9 @@ final class TransportGuard implements Filter {
    */
   private void sseStream(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
       throws IOException, ServletException {
+    if (!authenticated(req, res)) {
+      return;
+    }
     if (sseSessions.size() >= settings.maxSessions()) {
       res.setHeader("Retry-After", "30");
       refuse(
@@ -277,12 +346,20 @@ final class TransportGuard implements Filter {
       return;
     }
     // The id is known as soon as the SDK writes it, before the client can post to it.
-    SseSessionResponse out = new SseSessionResponse(res, sseSessions::add);
+    String owner = userKey(req);
+    SseSessionResponse out =
+        new SseSessionResponse(
+            res,
+            id -> {
+              sseOwners.put(id, owner);
+              sseSessions.add(id);
+            });
     chain.doFilter(req, out);
     Runnable ended =
         () -> {
           String id = out.sessionId();
           if (id != null && sseSessions.remove(id)) {
+            sseOwners.remove(id);
             onSseEnd.accept(id);
           }
         };
@@ -474,10 +551,12 @@ final class TransportGuard implements Filter {
   /** The response as the client sees it: a new session's SDK id replaced by its token. */
   private static final class SessionIdResponse extends HttpServletResponseWrapper {
     private final HttpSessions sessions;
+    private final String owner;
 
-    SessionIdResponse(HttpServletResponse response, HttpSessions sessions) {
+    SessionIdResponse(HttpServletResponse response, HttpSessions sessions, String owner) {
       super(response);
       this.sessions = sessions;
+      this.owner = owner;
     }
 
     @Override
@@ -492,7 +571,7 @@ final class TransportGuard implements Filter {
 
     private String swap(String name, String value) {
       return SESSION_HEADER.equalsIgnoreCase(name) && value != null
-          ? sessions.started(value)
+          ? sessions.started(value, owner)
           : value;
     }
   }

@@ -6,6 +6,7 @@ import io.crdbmcp.contract.StartOptions;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,15 +42,19 @@ final class HttpServerFactory implements ServerFactory {
         HttpClientStreamableHttpTransport.builder(p.base().toString())
             .endpoint(HttpServer.MCP_PATH)
             .build();
-    McpSyncClient client =
+    McpClient.SyncSpec spec =
         McpClient.sync(transport)
             .requestTimeout(Duration.ofSeconds(60))
             .initializationTimeout(Duration.ofSeconds(60))
             .progressConsumer(options.progress())
             .resourcesUpdateConsumer(
                 contents -> contents.forEach(c -> options.resourceUpdates().accept(c.uri())))
-            .enableCallToolSchemaCaching(true)
-            .build();
+            .enableCallToolSchemaCaching(true);
+    if (options.sampling() != null) {
+      spec.capabilities(McpSchema.ClientCapabilities.builder().sampling().build())
+          .sampling(options.sampling());
+    }
+    McpSyncClient client = spec.build();
     client.initialize();
     return client;
   }

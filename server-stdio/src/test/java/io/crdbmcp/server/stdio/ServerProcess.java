@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -71,6 +72,19 @@ final class ServerProcess implements AutoCloseable {
       List<String> jvmArgs,
       Consumer<McpSchema.ProgressNotification> progress,
       Consumer<String> resourceUpdates) {
+    return start(env, jvmArgs, progress, resourceUpdates, null);
+  }
+
+  /**
+   * Starts the server with a client that offers sampling when {@code sampling} is not null and
+   * answers the server's {@code sampling/createMessage} requests with it.
+   */
+  static ServerProcess start(
+      Map<String, String> env,
+      List<String> jvmArgs,
+      Consumer<McpSchema.ProgressNotification> progress,
+      Consumer<String> resourceUpdates,
+      Function<McpSchema.CreateMessageRequest, McpSchema.CreateMessageResult> sampling) {
     Map<String, String> e = new HashMap<>(env);
     e.putIfAbsent("CRDB_EXPORT_DIR", System.getProperty("java.io.tmpdir") + "/crdb-mcp-it-exports");
     List<String> args = new ArrayList<>(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1"));
@@ -82,7 +96,7 @@ final class ServerProcess implements AutoCloseable {
     StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
     StringBuffer err = new StringBuffer();
     transport.setStdErrorHandler(line -> err.append(line).append('\n'));
-    McpSyncClient client =
+    McpClient.SyncSpec spec =
         McpClient.sync(transport)
             .requestTimeout(Duration.ofSeconds(60))
             .initializationTimeout(Duration.ofSeconds(60))
@@ -90,8 +104,12 @@ final class ServerProcess implements AutoCloseable {
             .resourcesUpdateConsumer(
                 contents -> contents.forEach(c -> resourceUpdates.accept(c.uri())))
             // The client checks every structured result against the tool's output schema.
-            .enableCallToolSchemaCaching(true)
-            .build();
+            .enableCallToolSchemaCaching(true);
+    if (sampling != null) {
+      spec.capabilities(McpSchema.ClientCapabilities.builder().sampling().build())
+          .sampling(sampling);
+    }
+    McpSyncClient client = spec.build();
     ServerProcess sp = new ServerProcess(client);
     sp.stderrSource = err;
     client.initialize();

@@ -17,7 +17,12 @@ final class StdioServerFactory implements ServerFactory {
   @Override
   public ServerUnderTest start(Map<String, String> env, StartOptions options) {
     return new Stdio(
-        ServerProcess.start(env, options.jvmArgs(), options.progress(), options.resourceUpdates()));
+        ServerProcess.start(
+            env,
+            options.jvmArgs(),
+            options.progress(),
+            options.resourceUpdates(),
+            options.sampling()));
   }
 
   @Override
