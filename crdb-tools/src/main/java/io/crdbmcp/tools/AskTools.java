@@ -40,25 +40,24 @@ final class AskTools {
   static final Param<String> QUESTION =
       Param.text(
               "question",
-              "The question about the data, in plain language (e.g. \"Which city brought in the"
-                  + " most revenue last month?\").")
+              "In plain language.")
           .required();
 
   static final Param<String> RETURN_MODE =
       Param.choice(
           "return_mode",
-          "result (default): write the SQL, check it and run it; sql: write and check it only.",
+          "sql: write and check the SQL only.",
           "result",
           "result",
           "sql");
 
   static final Param<Integer> LIMIT =
-      Param.integer("limit", "Most tables to include, best first (default 5, at most 20).", 1);
+      Param.integer("limit", "Tables, best first (default 5, at most 20).", 1);
 
   static final Param<Boolean> REFRESH =
       Param.flag(
           "refresh",
-          "Read the schema again instead of using the cached copy (CRDB_SCHEMA_CACHE_TTL).",
+          "Reread the schema (not the cached copy).",
           false);
 
   /** Tables given to a model with a question. */
@@ -100,12 +99,8 @@ final class AskTools {
         .group(Toolset.ASK)
         .title("Schema for a question")
         .description(
-            "The tables, columns, keys and joins most relevant to a question in plain language,"
-                + " ranked from the live schema and saved knowledge, with the SQL syntax notes"
-                + " that apply: what is needed to write the query (then run it with"
-                + " execute_query). The schema is cached for CRDB_SCHEMA_CACHE_TTL="
-                + crdb.config().ask().schemaCacheTtlSeconds()
-                + "s and read again after DDL through this server.")
+            "Tables, columns, keys and joins relevant to question (ranked from schema and"
+                + " knowledge), with SQL syntax notes: what writing its query needs.")
         .params(QUESTION, LIMIT, REFRESH)
         .params(Params.CONNECTION, Params.FORMAT)
         .output(
@@ -324,21 +319,15 @@ final class AskTools {
         .group(Toolset.ASK)
         .title("Ask a question in plain language")
         .description(
-            "Answers a question about the data: a model writes one SQL query from the question"
-                + " and the relevant schema ("
+            "Answers question with one SQL query "
                 + (endpoint != null
-                    ? "the configured model " + settings.llmModel()
-                    : "the client's own model through sampling, when the client offers it")
-                + "), the query is checked like execute_query (read-only, access control, row"
-                + " cap) and run; the SQL is shown with the result. return_mode sql only writes"
-                + " and checks it. Without a model, returns the schema context so you can write"
-                + " the SQL yourself.")
+                    ? settings.llmModel()
+                    : "the client's model (sampling)")
+                + " writes, checked like execute_query, run read-only, shown. Without a model,"
+                + " returns schema_context.")
         .params(QUESTION, RETURN_MODE)
         .param(
-            QueryTools.MAX_ROWS.describedAs(
-                "Return at most this many rows (capped by CRDB_MAX_ROWS="
-                    + crdb.config().maxRows()
-                    + ")."))
+            QueryTools.MAX_ROWS.describedAs("At most " + crdb.config().maxRows() + "."))
         .params(Params.CONNECTION, Params.FORMAT)
         .output(
             OutputSchemas.object(

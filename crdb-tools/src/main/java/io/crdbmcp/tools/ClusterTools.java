@@ -51,7 +51,7 @@ final class ClusterTools {
   // ----------------------------------------------------------------------------------
 
   static final Param<Long> NODE_ID =
-      Param.longInteger("node_id", "Default: the connection's node.", 1);
+      Param.longInteger("node_id", "Default: this node.", 1);
 
   static final Param<List<Object>> METRICS =
       Param.array("metrics", "Extra metric names, e.g. [\"sys.rss\"].");
@@ -78,9 +78,9 @@ final class ClusterTools {
 
   static final Param<String> QUERY_ID = Param.text("query_id", "From show_statements.").required();
 
-  static final Param<Boolean> CONFIRM = Param.flag("confirm", "Must be true to cancel.", false);
+  static final Param<Boolean> CONFIRM = Param.flag("confirm", "Must be true to cancel.", false).brief();
 
-  static final Param<Boolean> DRY_RUN = Param.flag("dry_run", "Preview only.", false);
+  static final Param<Boolean> DRY_RUN = Param.flag("dry_run", "Preview only.", false).brief();
 
   static final Param<String> ORDER_BY =
       Param.choice(
@@ -92,7 +92,7 @@ final class ClusterTools {
           "calls");
 
   static final Param<Integer> HOURS =
-      Param.integer("hours", "Hours of statistics (default 24).", 1);
+      Param.integer("hours", "Of statistics (default 24).", 1);
 
   record On(Target target, boolean json, boolean detailed) {
     static On from(Args a) {
@@ -246,7 +246,7 @@ final class ClusterTools {
     return reader(
             "cluster_status",
             "Cluster status",
-            "First look at a cluster: versions, nodes by state, storage, ranges, regions, health. PostgreSQL: role, replicas, connections.")
+            "First look at a cluster: versions, nodes, storage, ranges, regions, health. PostgreSQL: role, replicas.")
         .params(Params.CONNECTION, Params.FORMAT)
         .output(OBJECT_OUTPUT)
         .handler(
@@ -267,7 +267,7 @@ final class ClusterTools {
     return reader(
             "cluster_health",
             "Cluster health",
-            "Health verdict (healthy, degraded, down) with reasons and what to check next.")
+            "Verdict healthy, degraded or down, with reasons and what to check next.")
         .params(Params.CONNECTION, Params.FORMAT)
         .output(
             OutputSchemas.object(
@@ -329,7 +329,7 @@ final class ClusterTools {
     return reader(
             "node_status",
             "Node status",
-            "Status of node node_id: liveness, membership, locality, version, uptime, ranges, leases, stores.")
+            "Node node_id: liveness, membership, locality, version, uptime, ranges, leases, stores.")
         .params(NODE_ID, Params.CONNECTION, Params.FORMAT)
         .output(OBJECT_OUTPUT)
         .handler(
@@ -357,7 +357,7 @@ final class ClusterTools {
     return reader(
             "list_nodes",
             "List nodes",
-            "Every node: address, locality, version, liveness, ranges, leases, uptime. PostgreSQL: server and replicas with lag.")
+            "Every node: address, locality, version, liveness, ranges, leases, uptime. PostgreSQL: replicas, lag.")
         .params(Params.CONNECTION, Params.FORMAT, Params.DETAIL)
         .output(listOutput("nodes"))
         .handler(
@@ -385,7 +385,7 @@ final class ClusterTools {
     return reader(
             "node_details",
             "Node metrics",
-            "Metrics of node node_id: build, CPU, memory, connections, queries, clock offset, stores (metrics adds names).")
+            "Metrics of node node_id: build, CPU, memory, connections, queries, clock offset, stores.")
         .params(NODE_ID, METRICS, Params.CONNECTION, Params.FORMAT)
         .output(OBJECT_OUTPUT)
         .handler(
@@ -411,7 +411,7 @@ final class ClusterTools {
     return reader(
             "list_ranges",
             "Range distribution",
-            "Range distribution over stores: replicas, leases, under-replicated, unavailable (problem_ranges lists them). CockroachDB only.")
+            "Ranges: replicas, leases, under-replicated, unavailable (problem_ranges lists them). CockroachDB only.")
         .params(PROBLEM_RANGES, LIMIT, Params.CONNECTION, Params.FORMAT)
         .output(OBJECT_OUTPUT)
         .handler(
@@ -477,7 +477,7 @@ final class ClusterTools {
     return reader(
             "show_zones",
             "Show zone configurations",
-            "Replication zones: replicas and constraints, or those of table or database. CockroachDB only.")
+            "Replication zones (replicas, constraints), or those of table or database. CockroachDB only.")
         .params(TABLE, SCHEMA, DATABASE, Params.CONNECTION, Params.FORMAT)
         .output(listOutput("zones"))
         .handler(
@@ -542,7 +542,7 @@ final class ClusterTools {
     return reader(
             "show_partitions",
             "Show table partitions",
-            "Partitions of table (or of every table): values or bounds, zones or size.")
+            "Partitions of table (or all tables): values or bounds, zones or size.")
         .params(TABLE, SCHEMA, DATABASE, Params.CONNECTION, Params.FORMAT)
         .output(listOutput("partitions"))
         .handler(
@@ -574,7 +574,7 @@ final class ClusterTools {
     return reader(
             "show_statements",
             "Show running statements",
-            "Running statements, oldest first, with query_id (for cancel_query), user, age, text; min_age_seconds filters.")
+            "Running statements, oldest first: query_id (for cancel_query), user, age, text.")
         .params(MIN_AGE, USER, LIMIT, Params.CONNECTION, Params.FORMAT, Params.DETAIL)
         .output(listOutput("statements"))
         .handler(
@@ -612,7 +612,7 @@ final class ClusterTools {
     return reader(
             "show_sessions",
             "Show sessions",
-            "Open sessions: user, client, application, since when, open transaction, last statement.")
+            "Open sessions: user, client, application, start, open transaction, last statement.")
         .params(LIMIT, Params.CONNECTION, Params.FORMAT, Params.DETAIL)
         .output(listOutput("sessions"))
         .handler(
@@ -650,7 +650,7 @@ final class ClusterTools {
     return reader(
             "show_jobs",
             "Show background jobs",
-            "Background jobs (schema changes, backups, imports) with status and progress; PostgreSQL: VACUUM, CREATE INDEX progress.")
+            "Background jobs (schema changes, backups, imports): status, progress; PostgreSQL: VACUUM, CREATE INDEX.")
         .params(STATUS, LIMIT, Params.CONNECTION, Params.FORMAT, Params.DETAIL)
         .output(listOutput("jobs"))
         .handler(
@@ -683,7 +683,7 @@ final class ClusterTools {
         .group(Toolset.CLUSTER)
         .title("Cancel a running statement")
         .description(
-            "Cancels the running statement query_id (from show_statements); needs confirm=true, dry_run=true previews. Own user's only unless CRDB_CANCEL_OTHER_USERS.")
+            "Cancels running statement query_id (from show_statements); needs confirm=true, dry_run=true previews. Own user's only unless CRDB_CANCEL_OTHER_USERS.")
         .params(QUERY_ID, CONFIRM, DRY_RUN, Params.CONNECTION, Params.FORMAT)
         .destructive()
         .output(
@@ -734,7 +734,7 @@ final class ClusterTools {
     return reader(
             "slowest_statements",
             "Slowest statements",
-            "Statements costing most time by fingerprint: calls, total and mean time, rows, full scans (pg_stat_statements on PostgreSQL).")
+            "Costliest statement fingerprints: calls, total and mean time, rows, full scans (PostgreSQL: pg_stat_statements).")
         .params(ORDER_BY, HOURS, LIMIT, Params.CONNECTION, Params.FORMAT)
         .output(listOutput("statements"))
         .handler(
@@ -765,7 +765,7 @@ final class ClusterTools {
     return reader(
             "index_advice",
             "Index advice",
-            "Index advice to review: recommended, unused, duplicate and redundant indexes, each with the statement to apply it.")
+            "Index advice: recommended, unused, duplicate and redundant indexes, each with its statement.")
         .params(HOURS, LIMIT, Params.CONNECTION, Params.FORMAT)
         .output(OBJECT_OUTPUT)
         .handler(

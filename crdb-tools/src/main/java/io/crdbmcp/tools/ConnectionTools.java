@@ -55,11 +55,11 @@ final class ConnectionTools {
   static final Param<String> URL =
       Param.text("url", "postgresql://user[:password]@host:port/database?sslmode=...");
 
-  static final Param<String> HOST = Param.text("host", "Host name or address.");
+  static final Param<String> HOST = Param.text("host", "Or url.");
 
-  static final Param<Integer> PORT = Param.integer("port", "Port (default 26257).", 1);
+  static final Param<Integer> PORT = Param.integer("port", "Default 26257.", 1);
 
-  static final Param<String> USER = Param.text("user", "Database user.");
+  static final Param<String> USER = Param.text("user", "Or url.");
 
   static final Param<String> PASSWORD = Param.text("password", "Never echoed or logged.").secret();
 
@@ -143,7 +143,7 @@ final class ConnectionTools {
         .group(Toolset.CONNECTION)
         .title("Connect to a database")
         .description(
-            "Opens a named connection to a CockroachDB or PostgreSQL server (url, or host and user) and checks it. Other tools use it via connection: name.")
+            "Opens named connection name to CockroachDB or PostgreSQL (url, or host and user) and checks it.")
         .params(NAME, URL, HOST, PORT, USER, PASSWORD, DATABASE, SSLMODE, READ_ONLY, REPLACE)
         .output(OutputSchemas.anyObject())
         .scope(Scope.ADMIN)
@@ -177,7 +177,7 @@ final class ConnectionTools {
         .group(Toolset.CONNECTION)
         .title("Close a connection")
         .description(
-            "Closes connection name opened by this client; its open transactions roll back.")
+            "Closes connection name; its open transactions roll back.")
         .param(CLOSED)
         .output(OutputSchemas.anyObject())
         .handler(
@@ -201,7 +201,7 @@ final class ConnectionTools {
     return ToolDef.reader("list_connections")
         .group(Toolset.CONNECTION)
         .title("List connections")
-        .description("Lists open connections: name, server, database, user, read-only, answering.")
+        .description("Open connections: name, server, database, user, read-only, answering.")
         .params(Params.FORMAT, Params.DETAIL)
         .output(OutputSchemas.list("connections"))
         .handler(
@@ -244,7 +244,7 @@ final class ConnectionTools {
     return ToolDef.reader("switch_database")
         .group(Toolset.CONNECTION)
         .title("Switch database")
-        .description("Points this client's connection at another database on the server.")
+        .description("Points this client's connection at database.")
         .params(SWITCH_TO, Params.CONNECTION)
         .output(OutputSchemas.anyObject())
         .handler(

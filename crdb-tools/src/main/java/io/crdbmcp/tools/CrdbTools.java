@@ -61,10 +61,12 @@ public final class CrdbTools {
           + " are compact tables: values separated by |, NULL is NULL, strings that could be"
           + " mistaken are JSON-quoted. Errors say what to do next. validate_query checks a"
           + " statement without running it. Arguments many tools share: format text (a compact"
-          + " table, default) or json (the result as JSON text); detail concise (default) or"
+          + " table, default) or json (the result as JSON text), accepted by every tool; detail concise (default) or"
           + " detailed (every attribute); table may be schema-qualified (or give schema); database: default the connection's"
           + " current one;"
           + " transaction_id: run inside that transaction (handle from begin_transaction);"
+          + " row values (values, set, key) are JSON: numeric, uuid and dates as strings, bytea"
+          + " base64;"
           + " connection: a connection name from list_connections (default: the default one).";
 
   private final Crdb crdb;
@@ -199,13 +201,15 @@ public final class CrdbTools {
     McpSchema.ToolAnnotations hints =
         ro
             ? new McpSchema.ToolAnnotations(null, true, null, null, null, null)
-            : new McpSchema.ToolAnnotations(
-                null,
-                null,
-                t.destructive() ? null : false,
-                t.idempotent() ? true : null,
-                null,
-                null);
+            : t.destructive() && !t.idempotent()
+                ? null // every hint at its default: say nothing
+                : new McpSchema.ToolAnnotations(
+                    null,
+                    null,
+                    t.destructive() ? null : false,
+                    t.idempotent() ? true : null,
+                    null,
+                    null);
     return McpSchema.Tool.builder()
         .name(t.name())
         .description(t.description())
@@ -215,9 +219,25 @@ public final class CrdbTools {
         .build();
   }
 
-  /** Toolsets whose tools work inside a transaction in a way a model would ask for. */
+  /** Names of {@link Params#SHARED}: a required copy of one is described once too. */
+  private static final Set<String> SHARED_NAMES =
+      Params.SHARED.stream().map(Param::name).collect(java.util.stream.Collectors.toSet());
+
+  /**
+   * Toolsets whose results a model may want as JSON, to read exact values of rows and columns:
+   * {@code format} is advertised there. Every tool accepts it (the instructions say so); status,
+   * cluster and knowledge answers read the same in the compact table.
+   */
+  private static final Set<Toolset> FORMAT_ADVERTISED =
+      EnumSet.of(Toolset.QUERY, Toolset.SCHEMA, Toolset.DATA, Toolset.ASK);
+
+  /**
+   * Toolsets whose tools a model would run inside a transaction: its SQL and row tools. Schema and
+   * export tools accept {@code transaction_id} too (to see the transaction's own changes), but it
+   * is not advertised there; the transaction tools require it.
+   */
   private static final Set<Toolset> IN_TRANSACTION =
-      EnumSet.of(Toolset.QUERY, Toolset.SCHEMA, Toolset.DATA, Toolset.EXPORT);
+      EnumSet.of(Toolset.QUERY, Toolset.DATA);
 
   /**
    * How the descriptor of {@code t} shows the optional argument {@code p}, or null to leave it out:
@@ -234,10 +254,13 @@ public final class CrdbTools {
     if (p == Params.TRANSACTION_ID && !IN_TRANSACTION.contains(t.group())) {
       return null;
     }
+    if (p == Params.FORMAT && !FORMAT_ADVERTISED.contains(t.group())) {
+      return null;
+    }
     if (p == Params.TABLE_SCHEMA) {
       return null; // table may be schema-qualified; INSTRUCTIONS says schema is accepted too
     }
-    return Params.SHARED.contains(p) || p.isBrief() ? p.briefSchema() : p.jsonSchema();
+    return SHARED_NAMES.contains(p.name()) || p.isBrief() ? p.briefSchema() : p.jsonSchema();
   }
 
   /** SDK specifications for every offered tool. */

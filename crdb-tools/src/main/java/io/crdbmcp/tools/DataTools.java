@@ -25,8 +25,6 @@ final class DataTools {
         readRows(crdb), insertRow(crdb), updateRow(crdb), deleteRow(crdb), upsertRow(crdb));
   }
 
-  private static final String VALUE_HELP =
-      " JSON values; numeric, uuid, dates as strings; bytea base64.";
 
   private static final String FILTER_HELP =
       "AND-ed [{\"column\",\"op\",\"value\"}]; op: = != < <= > >= like ilike in not_in is_null is_not_null.";
@@ -38,7 +36,7 @@ final class DataTools {
 
   static final Param<Map<String, Object>> KEY = Param.object("key", "e.g. {\"id\": 7}");
 
-  static final Param<List<Object>> FILTER = Param.array("filter", FILTER_HELP + " Instead of key.");
+  static final Param<List<Object>> FILTER = Param.array("filter", "Instead of key; as in read_rows.");
 
   static final Param<List<Object>> COLUMNS = Param.array("columns", "Default: all.");
 
@@ -50,15 +48,15 @@ final class DataTools {
   static final Param<String> CURSOR = Param.text("cursor", "next_cursor of the last page.");
 
   static final Param<Map<String, Object>> VALUES =
-      Param.object("values", "Column → value." + VALUE_HELP).required();
+      Param.object("values", "Column → value.").required();
 
   static final Param<Map<String, Object>> SET =
-      Param.object("set", "Column → new value." + VALUE_HELP).required();
+      Param.object("set", "Column → new value.").required();
 
   static final Param<Boolean> CONFIRM =
-      Param.flag("confirm", "Must be true for several rows.", false);
+      Param.flag("confirm", "Must be true for several rows.", false).brief();
 
-  static final Param<Boolean> DRY_RUN = Param.flag("dry_run", "Preview only.", false);
+  static final Param<Boolean> DRY_RUN = Param.flag("dry_run", "Preview only.", false).brief();
 
   /**
    * The arguments of a data tool, read once: the request for crdb-core's {@link Rows}, where the
@@ -167,7 +165,7 @@ final class DataTools {
                 .param(CURSOR))
         .title("Read rows of a table")
         .description(
-            "Reads rows of table by key or structured filter (no SQL), with columns, order_by, limit; next_cursor pages on.")
+            "Reads rows of table by key or filter (no SQL), with columns, order_by, limit; next_cursor pages on.")
         .output(READ_OUTPUT)
         .handler(
             RowCall.of(DataTools::readRequest),
@@ -225,7 +223,7 @@ final class DataTools {
                 declare(ToolDef.writer("insert_row"))
                     .param(
                         VALUES.describedAs(
-                            "Column → value; omitted columns take defaults." + VALUE_HELP)))
+                            "Column → value; omitted columns take defaults.")))
             .title("Insert a row")
             .description("Inserts values as one row of table; returns it with defaults.");
     return changes(tool, crdb, "INSERT", DataTools::insertRequest, Rows::insert);
@@ -237,10 +235,10 @@ final class DataTools {
                 declare(ToolDef.writer("upsert_row"))
                     .param(
                         VALUES.describedAs(
-                            "Column → value, with every primary-key column." + VALUE_HELP)))
+                            "Column → value, with every primary-key column.")))
             .title("Insert or update a row")
             .description(
-                "Inserts values as a row of table, or updates the row with the same primary key.")
+                "Inserts values as a row of table, or updates the row with its primary key.")
             .destructive()
             .idempotent();
     return changes(tool, crdb, "UPSERT", DataTools::insertRequest, Rows::upsert);
@@ -256,7 +254,7 @@ final class DataTools {
         common(rowTarget(declare(ToolDef.writer("update_row")).param(SET)))
             .title("Update rows")
             .description(
-                "Sets set on the row of table with key, or on rows matching filter (several need confirm=true; dry_run=true previews). Returns the rows.")
+                "Sets set on the row of table with key, or rows matching filter (several need confirm=true; dry_run=true previews).")
             .destructive()
             .idempotent();
     return changes(tool, crdb, "UPDATE", DataTools::updateRequest, Rows::update);
@@ -267,7 +265,7 @@ final class DataTools {
         common(rowTarget(declare(ToolDef.writer("delete_row"))))
             .title("Delete rows")
             .description(
-                "Deletes the row of table with key, or rows matching filter (several need confirm=true; dry_run=true previews). Returns them.")
+                "Deletes the row of table with key, or rows matching filter (several need confirm=true; dry_run=true previews).")
             .destructive()
             .idempotent();
     return changes(tool, crdb, "DELETE", DataTools::deleteRequest, Rows::delete);

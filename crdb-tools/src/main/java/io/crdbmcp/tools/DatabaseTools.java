@@ -26,7 +26,7 @@ final class DatabaseTools {
         .group(Toolset.DATABASE)
         .title("Database statistics")
         .description(
-            "Size, tables, views, owner, encoding of database; ranges and regions on CockroachDB.")
+            "Size, tables, owner, encoding of database; ranges and regions on CockroachDB.")
         .params(DATABASE, Params.CONNECTION, Params.TRANSACTION_ID, Params.FORMAT)
         .output(
             OutputSchemas.object(Map.of("database", Map.of("type", "string")), List.of("database")))

@@ -102,7 +102,7 @@ final class ExportTools {
         .params(SQL, QueryTools.PARAMS)
         .param(
             PATH.describedAs(
-                "In the export directory, e.g. '" + example + "' or 'reports/" + example + "'."))
+                "In the export directory, e.g. '" + example + "'."))
         .params(OVERWRITE, MAX_ROWS)
         .params(extra)
         .params(Params.CONNECTION, Params.TRANSACTION_ID)
@@ -110,11 +110,12 @@ final class ExportTools {
   }
 
   private static String description(Crdb crdb, String what) {
-    return "Writes all rows of one read-only query (sql) to a file "
+    return "All rows of read-only query sql "
         + what
-        + " in the export directory: WRITES A FILE on the server. No row cap; CRDB_QUERY_TIMEOUT="
+        + " into path in the export directory: WRITES A FILE on the server. No row cap;"
+        + " CRDB_QUERY_TIMEOUT="
         + crdb.config().queryTimeoutSeconds()
-        + "s applies. The file appears only when complete.";
+        + "s; the file appears only complete.";
   }
 
   private static ToolDef exportCsv(Crdb crdb) {

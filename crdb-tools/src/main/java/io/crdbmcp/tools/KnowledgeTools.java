@@ -41,7 +41,7 @@ final class KnowledgeTools {
         .group(Toolset.KNOWLEDGE)
         .title("Save knowledge")
         .description(
-            "Saves notes (content) under topic across sessions: table purposes, column meanings, query patterns. Replaces the topic.")
+            "Saves notes (content) under topic for later sessions: table purposes, column meanings, query patterns.")
         .params(TOPIC, CONTENT)
         .idempotent()
         .output(OutputSchemas.anyObject())
@@ -174,7 +174,7 @@ final class KnowledgeTools {
         .group(Toolset.KNOWLEDGE)
         .title("Read a knowledge topic")
         .description("Text of one saved knowledge topic.")
-        .param(TOPIC)
+        .param(TOPIC.brief())
         .output(OutputSchemas.anyObject())
         .handler(
             a -> a.get(TOPIC),
@@ -223,7 +223,7 @@ final class KnowledgeTools {
         .group(Toolset.KNOWLEDGE)
         .title("Delete a knowledge topic")
         .description("Removes one saved knowledge topic.")
-        .param(TOPIC)
+        .param(TOPIC.brief())
         .destructive()
         .idempotent()
         .output(OutputSchemas.anyObject())

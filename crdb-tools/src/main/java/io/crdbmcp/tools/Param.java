@@ -250,9 +250,6 @@ public final class Param<T> {
     } else if (type.json != null) {
       s.put("type", type.json);
     }
-    if (minimum != null) {
-      s.put("minimum", minimum);
-    }
     return s;
   }
 
@@ -272,9 +269,8 @@ public final class Param<T> {
         && !description.contains("(default")) {
       s.put("default", defaultValue);
     }
-    if (minimum != null) {
-      s.put("minimum", minimum);
-    }
+    // The minimum is not advertised (a dozen bytes on twenty tools, and models send sensible
+    // counts): Args checks it and says what to send instead.
     return s;
   }
 

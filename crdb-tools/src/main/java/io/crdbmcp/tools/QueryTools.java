@@ -23,7 +23,7 @@ final class QueryTools {
 
   /** The {@code params} argument of the tools that run SQL text. */
   static final Param<List<Object>> PARAMS =
-      Param.array("params", "Values for $1, $2 ... in order.");
+      Param.array("params", "Values for $1, $2 ...");
 
   static final Param<Integer> MAX_ROWS =
       Param.integer("max_rows", "Return at most this many rows.", 1);
@@ -88,8 +88,8 @@ final class QueryTools {
         .group(Toolset.QUERY)
         .title("Run a SQL query")
         .description(
-            "Runs one SQL statement (sql, $1 params); returns at most max_rows rows as a compact"
-                + " table. Reads run read-only with the statement timeout. "
+            "Runs one SQL statement (sql, $1 params), at most max_rows rows back. Reads run"
+                + " read-only. "
                 + (crdb.readOnly()
                     ? "The server is read-only: writes are refused."
                     : "Writes unless CRDB_BLOCKED_COMMANDS blocks them."))
@@ -130,7 +130,7 @@ final class QueryTools {
         .group(Toolset.QUERY)
         .title("Check a SQL statement")
         .description(
-            "Says whether sql would be allowed, how it is classified and which rule refuses it. Runs nothing.")
+            "Whether sql would be allowed, its classification and the rule refusing it. Runs nothing.")
         .param(SQL.describedAs("The statement to check."))
         .params(Params.CONNECTION, Params.FORMAT)
         .output(

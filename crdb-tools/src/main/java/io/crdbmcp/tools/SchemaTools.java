@@ -122,7 +122,7 @@ final class SchemaTools {
     return schemaTool("list_schemas")
         .title("List schemas")
         .description(
-            "Lists the schemas of the current database (include_system adds system schemas).")
+            "Schemas of the current database (include_system adds system ones).")
         .params(INCLUDE_SYSTEM, Params.CONNECTION, Params.TRANSACTION_ID, Params.FORMAT)
         .output(OutputSchemas.list("schemas"))
         .handler(
@@ -154,7 +154,7 @@ final class SchemaTools {
   private static ToolDef listTables(Crdb crdb) {
     return schemaTool("list_tables")
         .title("List tables and views")
-        .description("Lists tables, views and materialized views with kind and estimated rows.")
+        .description("Tables, views and materialized views with kind and estimated rows.")
         .params(
             SCHEMA_FILTER,
             INCLUDE_SEQUENCES,

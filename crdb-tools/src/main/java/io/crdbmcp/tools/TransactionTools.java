@@ -23,7 +23,7 @@ final class TransactionTools {
 
   /** The handle of the transaction a tool works on; required here, unlike in the SQL tools. */
   static final Param<String> HANDLE =
-      Params.TRANSACTION_ID.describedAs("From begin_transaction.").required();
+      Params.TRANSACTION_ID.required(); // described once in the instructions
 
   static final Param<Boolean> READ_ONLY = Param.flag("read_only", "Read-only transaction.", false);
 
@@ -93,7 +93,7 @@ final class TransactionTools {
     return tool(ToolDef.reader("begin_transaction"))
         .title("Begin a transaction")
         .description(
-            "Starts a transaction over several calls; pass its transaction_id to SQL tools, then commit_transaction or rollback_transaction. Idle ones roll back (CRDB_TRANSACTION_IDLE_TIMEOUT)."
+            "Starts a transaction spanning calls; pass its transaction_id to SQL tools, then commit_transaction or rollback_transaction."
                 + (crdb.readOnly() ? " The server is read-only: only read-only transactions." : ""))
         .params(READ_ONLY, Params.CONNECTION, Params.FORMAT)
         .handler(
@@ -168,7 +168,7 @@ final class TransactionTools {
         ToolDef.reader("get_transaction_status")
             .title("Transaction status")
             .description(
-                "Whether transaction_id is open, read-only or aborted; statements, savepoints, idle timeout.");
+                "Whether transaction_id is open, read-only or aborted; statements, savepoints.");
     return onHandle(
         crdb,
         tool,
