@@ -97,10 +97,10 @@ public abstract class AdminSuite extends ContractSuite {
       tools.put(t.name(), t);
     }
     assertThat(tools).containsKeys(TOOLS.toArray(String[]::new));
-    assertThat(tools.get("drop_database").annotations().destructiveHint()).isTrue();
-    assertThat(tools.get("drop_role").annotations().destructiveHint()).isTrue();
-    assertThat(tools.get("create_database").annotations().readOnlyHint()).isFalse();
-    assertThat(tools.get("list_grants").annotations().readOnlyHint()).isTrue();
+    assertThat(Hints.destructive(tools.get("drop_database"))).isTrue();
+    assertThat(Hints.destructive(tools.get("drop_role"))).isTrue();
+    assertThat(Hints.readOnly(tools.get("create_database"))).isFalse();
+    assertThat(Hints.readOnly(tools.get("list_grants"))).isTrue();
     assertThat(tools.get("create_role").inputSchema().toString()).contains("generate_password");
 
     try (ServerUnderTest plain = startServer(Map.of("CRDB_URL", TestDb.url(db)));

@@ -162,13 +162,12 @@ public abstract class ClusterSuite extends ContractSuite {
     for (String name : TOOLS) {
       McpSchema.Tool t = tools.get(name);
       assertThat(t).as(name).isNotNull();
-      assertThat(t.description()).as(name).contains("Main argument:");
-      assertThat(t.outputSchema()).as(name).isNotNull();
+      QueriesSuite.assertNamesWhatItIsForAndItsMainArgument(t);
     }
     McpSchema.Tool cancel = tools.get("cancel_query");
-    assertThat(cancel.annotations().destructiveHint()).isTrue();
-    assertThat(cancel.annotations().readOnlyHint()).isFalse();
-    assertThat(tools.get("cluster_health").annotations().readOnlyHint()).isTrue();
+    assertThat(Hints.destructive(cancel)).isTrue();
+    assertThat(Hints.readOnly(cancel)).isFalse();
+    assertThat(Hints.readOnly(tools.get("cluster_health"))).isTrue();
     try (ServerUnderTest ro =
         startServer(Map.of("CRDB_URL", TestDb.url(db), "CRDB_READ_ONLY", "true"))) {
       assertThat(ro.listTools())

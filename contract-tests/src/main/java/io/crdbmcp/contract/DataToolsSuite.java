@@ -542,6 +542,6 @@ public abstract class DataToolsSuite extends ContractSuite {
     assertThat(all).contains("read_rows", "insert_row", "update_row", "delete_row", "upsert_row");
     McpSchema.Tool read =
         server.listTools().stream().filter(t -> t.name().equals("read_rows")).findFirst().get();
-    assertThat(read.annotations().readOnlyHint()).isTrue();
+    assertThat(Hints.readOnly(read)).isTrue();
   }
 }

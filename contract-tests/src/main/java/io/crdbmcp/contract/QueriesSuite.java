@@ -84,24 +84,101 @@ public abstract class QueriesSuite extends ContractSuite {
     List<McpSchema.Tool> tools = server.listTools();
     Set<String> names = tools.stream().map(McpSchema.Tool::name).collect(Collectors.toSet());
     assertThat(names).containsAll(FOUNDATION_TOOLS);
+    String instructions = server.client().getServerInstructions();
     for (McpSchema.Tool t : tools) {
-      assertThat(t.description()).as(t.name()).isNotBlank();
-      assertThat(t.annotations()).as(t.name()).isNotNull();
-      assertThat(t.annotations().readOnlyHint()).as(t.name()).isNotNull();
-      assertThat(t.annotations().destructiveHint()).as(t.name()).isNotNull();
-      assertThat(t.outputSchema()).as(t.name()).isNotNull();
+      assertNamesWhatItIsForAndItsMainArgument(t);
+      // Hints are sent only where they differ from the protocol's defaults.
+      if (t.annotations() != null) {
+        assertThat(t.annotations().readOnlyHint()).as(t.name()).isNotEqualTo(Boolean.FALSE);
+        assertThat(t.annotations().destructiveHint()).as(t.name()).isNotEqualTo(Boolean.TRUE);
+        assertThat(t.annotations().idempotentHint()).as(t.name()).isNotEqualTo(Boolean.FALSE);
+      }
+      assertThat(t.outputSchema()).as(t.name() + ": only with CRDB_OUTPUT_SCHEMAS").isNull();
       assertThat(t.inputSchema().get("type")).isEqualTo("object");
-      ((Map<?, ?>) t.inputSchema().get("properties"))
-          .forEach(
-              (arg, schema) ->
-                  assertThat(((Map<?, ?>) schema).get("description"))
-                      .as(t.name() + "." + arg)
-                      .isNotNull());
+      Map<?, ?> props = (Map<?, ?>) t.inputSchema().get("properties");
+      if (props == null) {
+        continue;
+      }
+      // One connection configured: no connection argument to choose.
+      assertThat(props.containsKey("connection")).as(t.name()).isFalse();
+      props.forEach(
+          (arg, schema) -> {
+            Map<?, ?> m = (Map<?, ?>) schema;
+            assertThat(m.get("type") != null || m.get("enum") != null)
+                .as(t.name() + "." + arg + " has a type")
+                .isTrue();
+            if (m.get("description") == null) {
+              // Said once for every tool, or in the tool's own description.
+              assertThat(instructions + " " + t.description())
+                  .as(t.name() + "." + arg + " is explained somewhere")
+                  .contains((String) arg);
+            }
+          });
     }
     McpSchema.Tool list =
         tools.stream().filter(t -> t.name().equals("list_tables")).findFirst().get();
-    assertThat(list.annotations().readOnlyHint()).isTrue();
-    assertThat(list.annotations().destructiveHint()).isFalse();
+    assertThat(Hints.readOnly(list)).isTrue();
+    assertThat(Hints.destructive(list)).isFalse();
+    McpSchema.Tool insert =
+        tools.stream().filter(t -> t.name().equals("insert_row")).findFirst().get();
+    assertThat(Hints.readOnly(insert)).isFalse();
+    assertThat(Hints.destructive(insert)).isFalse();
+    McpSchema.Tool delete =
+        tools.stream().filter(t -> t.name().equals("delete_row")).findFirst().get();
+    assertThat(Hints.destructive(delete)).isTrue();
+    assertThat(Hints.idempotent(delete)).isTrue();
+  }
+
+  /**
+   * A model must still choose the right tool from a short list: every description says what the
+   * tool does in a sentence and names its main argument (the first required one, else the first of
+   * its own that is not shared by many tools).
+   */
+  static void assertNamesWhatItIsForAndItsMainArgument(McpSchema.Tool t) {
+    assertThat(t.description()).as(t.name()).hasSizeGreaterThan(25);
+    Map<?, ?> props = (Map<?, ?>) t.inputSchema().get("properties");
+    Object required = t.inputSchema().get("required");
+    String main = null;
+    if (required instanceof List<?> r && !r.isEmpty()) {
+      main = (String) r.get(0);
+    } else if (props != null) {
+      main =
+          props.keySet().stream()
+              .map(String::valueOf)
+              .filter(k -> !SHARED.contains(k))
+              .findFirst()
+              .orElse(null);
+    }
+    if (main != null) {
+      assertThat(t.description()).as(t.name() + " names " + main).contains(main);
+    }
+  }
+
+  /** Arguments many tools share, explained in the server's instructions. */
+  static final Set<String> SHARED =
+      Set.of("format", "detail", "connection", "transaction_id", "limit", "schema");
+
+  @Test
+  void outputSchemasAndTheConnectionArgumentWhenTheyMeanSomething() {
+    try (ServerUnderTest s =
+        startServer(
+            Map.of(
+                "CRDB_URL",
+                TestDb.url(db),
+                "CRDB_CONNECTIONS",
+                "[{\"name\":\"second\",\"url\":\"" + TestDb.url(db) + "\"}]",
+                "CRDB_OUTPUT_SCHEMAS",
+                "true"))) {
+      McpSchema.Tool q =
+          s.listTools().stream().filter(t -> t.name().equals("execute_query")).findFirst().get();
+      assertThat(q.outputSchema()).isNotNull();
+      Map<?, ?> props = (Map<?, ?>) q.inputSchema().get("properties");
+      assertThat(props.keySet().stream().map(String::valueOf).toList())
+          .contains("connection", "transaction_id", "format");
+      Map<String, Object> r =
+          ok(s.call("execute_query", args("sql", "SELECT 1 AS one", "connection", "second")));
+      assertThat(((Number) rows(r).get(0).get(0)).intValue()).isEqualTo(1);
+    }
   }
 
   @Test

@@ -421,8 +421,8 @@ public abstract class SafetySuite extends ContractSuite {
                   t.name().startsWith("export_")
                       || t.name().equals("save_knowledge")
                       || t.name().equals("delete_knowledge");
-              assertThat(t.annotations().readOnlyHint()).as(t.name()).isEqualTo(!writesFiles);
-              assertThat(t.annotations().destructiveHint())
+              assertThat(Hints.readOnly(t)).as(t.name()).isEqualTo(!writesFiles);
+              assertThat(Hints.destructive(t))
                   .as(t.name())
                   .isEqualTo(t.name().equals("delete_knowledge"));
             });

@@ -46,7 +46,7 @@ final class AskTools {
   static final Param<String> RETURN_MODE =
       Param.choice(
           "return_mode",
-          "sql: write and check the SQL only.",
+          "Default result; sql: write and check the SQL only.",
           "result",
           "result",
           "sql");

@@ -85,14 +85,14 @@ final class ClusterTools {
   static final Param<String> ORDER_BY =
       Param.choice(
           "order_by",
-          "total_time (default), mean_time or calls.",
+          "Default total_time.",
           "total_time",
           "total_time",
           "mean_time",
           "calls");
 
   static final Param<Integer> HOURS =
-      Param.integer("hours", "Of statistics (default 24).", 1);
+      Param.integer("hours", "Default 24.", 1);
 
   record On(Target target, boolean json, boolean detailed) {
     static On from(Args a) {
@@ -574,7 +574,7 @@ final class ClusterTools {
     return reader(
             "show_statements",
             "Show running statements",
-            "Running statements, oldest first: query_id (for cancel_query), user, age, text.")
+            "Running statements, oldest first: query_id (for cancel_query), user, age, text; min_age_seconds filters.")
         .params(MIN_AGE, USER, LIMIT, Params.CONNECTION, Params.FORMAT, Params.DETAIL)
         .output(listOutput("statements"))
         .handler(
@@ -734,7 +734,7 @@ final class ClusterTools {
     return reader(
             "slowest_statements",
             "Slowest statements",
-            "Costliest statement fingerprints: calls, total and mean time, rows, full scans (PostgreSQL: pg_stat_statements).")
+            "Costliest statement fingerprints by order_by: calls, total and mean time, rows, full scans (PostgreSQL: pg_stat_statements).")
         .params(ORDER_BY, HOURS, LIMIT, Params.CONNECTION, Params.FORMAT)
         .output(listOutput("statements"))
         .handler(
@@ -765,7 +765,7 @@ final class ClusterTools {
     return reader(
             "index_advice",
             "Index advice",
-            "Index advice: recommended, unused, duplicate and redundant indexes, each with its statement.")
+            "Index advice over hours of statistics: recommended, unused, duplicate and redundant indexes, each with its statement.")
         .params(HOURS, LIMIT, Params.CONNECTION, Params.FORMAT)
         .output(OBJECT_OUTPUT)
         .handler(

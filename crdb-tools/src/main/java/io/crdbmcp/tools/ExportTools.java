@@ -47,7 +47,7 @@ final class ExportTools {
 
   static final Param<String> JSON_FORMAT =
       Param.choice(
-          "json_format", "array (default) or jsonl (JSON Lines).", "array", "array", "jsonl");
+          "json_format", "Default array; jsonl: JSON Lines.", "array", "array", "jsonl");
 
   /** What every export takes: the query, its values, the file and the row limit. */
   record Export(

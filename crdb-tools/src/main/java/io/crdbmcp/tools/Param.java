@@ -266,7 +266,7 @@ public final class Param<T> {
     // An omitted flag reads as false anyway; a default the description states is not repeated.
     if (defaultValue != null
         && !Boolean.FALSE.equals(defaultValue)
-        && !description.contains("(default")) {
+        && !description.toLowerCase(java.util.Locale.ROOT).contains("default")) {
       s.put("default", defaultValue);
     }
     // The minimum is not advertised (a dozen bytes on twenty tools, and models send sensible

@@ -37,10 +37,10 @@ final class SchemaTools {
   static final Param<String> SCHEMA_FILTER = Param.text("schema", "Only this schema.");
 
   static final Param<Boolean> INCLUDE_SYSTEM =
-      Param.flag("include_system", "Add system schemas.", false);
+      Param.flag("include_system", "Add system schemas.", false).brief();
 
   static final Param<Boolean> INCLUDE_SEQUENCES =
-      Param.flag("include_sequences", "Add sequences.", false);
+      Param.flag("include_sequences", "Add sequences.", false).brief();
 
   /** The arguments of the tools about one table. */
   record TableArgs(String table, String schema, View view) implements Listing {
@@ -154,7 +154,7 @@ final class SchemaTools {
   private static ToolDef listTables(Crdb crdb) {
     return schemaTool("list_tables")
         .title("List tables and views")
-        .description("Tables, views and materialized views with kind and estimated rows.")
+        .description("Tables, views and materialized views (include_sequences adds sequences) with kind and estimated rows.")
         .params(
             SCHEMA_FILTER,
             INCLUDE_SEQUENCES,

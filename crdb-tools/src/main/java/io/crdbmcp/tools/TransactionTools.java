@@ -25,14 +25,14 @@ final class TransactionTools {
   static final Param<String> HANDLE =
       Params.TRANSACTION_ID.required(); // described once in the instructions
 
-  static final Param<Boolean> READ_ONLY = Param.flag("read_only", "Read-only transaction.", false);
+  static final Param<Boolean> READ_ONLY = Param.flag("read_only", "Read-only transaction.", false).brief();
 
   static final Param<String> SAVEPOINT_NAME = Param.text("name", "Letters, digits, _.").required();
 
   static final Param<String> ACTION =
       Param.choice(
           "action",
-          "create (default), rollback or release.",
+          "Default create.",
           "create",
           "create",
           "rollback",
@@ -93,7 +93,7 @@ final class TransactionTools {
     return tool(ToolDef.reader("begin_transaction"))
         .title("Begin a transaction")
         .description(
-            "Starts a transaction spanning calls; pass its transaction_id to SQL tools, then commit_transaction or rollback_transaction."
+            "Starts a transaction (read_only if asked) spanning calls; pass its transaction_id to SQL tools, then commit_transaction or rollback_transaction."
                 + (crdb.readOnly() ? " The server is read-only: only read-only transactions." : ""))
         .params(READ_ONLY, Params.CONNECTION, Params.FORMAT)
         .handler(
