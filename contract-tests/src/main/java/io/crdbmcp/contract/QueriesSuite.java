@@ -130,6 +130,19 @@ public abstract class QueriesSuite extends ContractSuite {
   }
 
   /**
+   * What a model pays before the user says a word: every tool of the default configuration in at
+   * most 20 KiB of tools/list (68 KB before the tool list was trimmed; bench/compare.sh measures it
+   * on the wire beside other servers).
+   */
+  @Test
+  void theDefaultToolListFitsInTwentyKilobytes() throws Exception {
+    byte[] json =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .writeValueAsBytes(new McpSchema.ListToolsResult(server.listTools(), null));
+    assertThat(json.length).as("tools/list bytes").isLessThanOrEqualTo(20 * 1024);
+  }
+
+  /**
    * A model must still choose the right tool from a short list: every description says what the
    * tool does in a sentence and names its main argument (the first required one, else the first of
    * its own that is not shared by many tools).

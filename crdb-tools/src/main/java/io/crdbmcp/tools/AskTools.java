@@ -37,11 +37,7 @@ import java.util.regex.Pattern;
 final class AskTools {
   private AskTools() {}
 
-  static final Param<String> QUESTION =
-      Param.text(
-              "question",
-              "In plain language.")
-          .required();
+  static final Param<String> QUESTION = Param.text("question", "In plain language.").required();
 
   static final Param<String> RETURN_MODE =
       Param.choice(
@@ -55,10 +51,7 @@ final class AskTools {
       Param.integer("limit", "Tables, best first (default 5, at most 20).", 1);
 
   static final Param<Boolean> REFRESH =
-      Param.flag(
-          "refresh",
-          "Reread the schema (not the cached copy).",
-          false);
+      Param.flag("refresh", "Reread the schema (not the cached copy).", false);
 
   /** Tables given to a model with a question. */
   static final int ASK_TABLES = 6;
@@ -320,14 +313,11 @@ final class AskTools {
         .title("Ask a question in plain language")
         .description(
             "Answers question with one SQL query "
-                + (endpoint != null
-                    ? settings.llmModel()
-                    : "the client's model (sampling)")
+                + (endpoint != null ? settings.llmModel() : "the client's model (sampling)")
                 + " writes, checked like execute_query, run read-only, shown. Without a model,"
                 + " returns schema_context.")
         .params(QUESTION, RETURN_MODE)
-        .param(
-            QueryTools.MAX_ROWS.describedAs("At most " + crdb.config().maxRows() + "."))
+        .param(QueryTools.MAX_ROWS.describedAs("At most " + crdb.config().maxRows() + "."))
         .params(Params.CONNECTION, Params.FORMAT)
         .output(
             OutputSchemas.object(

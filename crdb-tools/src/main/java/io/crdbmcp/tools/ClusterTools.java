@@ -50,8 +50,7 @@ final class ClusterTools {
   // --- arguments
   // ----------------------------------------------------------------------------------
 
-  static final Param<Long> NODE_ID =
-      Param.longInteger("node_id", "Default: this node.", 1);
+  static final Param<Long> NODE_ID = Param.longInteger("node_id", "Default: this node.", 1);
 
   static final Param<List<Object>> METRICS =
       Param.array("metrics", "Extra metric names, e.g. [\"sys.rss\"].");
@@ -78,21 +77,16 @@ final class ClusterTools {
 
   static final Param<String> QUERY_ID = Param.text("query_id", "From show_statements.").required();
 
-  static final Param<Boolean> CONFIRM = Param.flag("confirm", "Must be true to cancel.", false).brief();
+  static final Param<Boolean> CONFIRM =
+      Param.flag("confirm", "Must be true to cancel.", false).brief();
 
   static final Param<Boolean> DRY_RUN = Param.flag("dry_run", "Preview only.", false).brief();
 
   static final Param<String> ORDER_BY =
       Param.choice(
-          "order_by",
-          "Default total_time.",
-          "total_time",
-          "total_time",
-          "mean_time",
-          "calls");
+          "order_by", "Default total_time.", "total_time", "total_time", "mean_time", "calls");
 
-  static final Param<Integer> HOURS =
-      Param.integer("hours", "Default 24.", 1);
+  static final Param<Integer> HOURS = Param.integer("hours", "Default 24.", 1);
 
   record On(Target target, boolean json, boolean detailed) {
     static On from(Args a) {

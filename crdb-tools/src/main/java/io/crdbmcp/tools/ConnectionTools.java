@@ -176,8 +176,7 @@ final class ConnectionTools {
     return ToolDef.reader("disconnect")
         .group(Toolset.CONNECTION)
         .title("Close a connection")
-        .description(
-            "Closes connection name; its open transactions roll back.")
+        .description("Closes connection name; its open transactions roll back.")
         .param(CLOSED)
         .output(OutputSchemas.anyObject())
         .handler(

@@ -236,8 +236,7 @@ public final class CrdbTools {
    * export tools accept {@code transaction_id} too (to see the transaction's own changes), but it
    * is not advertised there; the transaction tools require it.
    */
-  private static final Set<Toolset> IN_TRANSACTION =
-      EnumSet.of(Toolset.QUERY, Toolset.DATA);
+  private static final Set<Toolset> IN_TRANSACTION = EnumSet.of(Toolset.QUERY, Toolset.DATA);
 
   /**
    * How the descriptor of {@code t} shows the optional argument {@code p}, or null to leave it out:

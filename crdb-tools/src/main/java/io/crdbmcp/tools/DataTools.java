@@ -25,7 +25,6 @@ final class DataTools {
         readRows(crdb), insertRow(crdb), updateRow(crdb), deleteRow(crdb), upsertRow(crdb));
   }
 
-
   private static final String FILTER_HELP =
       "AND-ed [{\"column\",\"op\",\"value\"}]; op: = != < <= > >= like ilike in not_in is_null is_not_null.";
 
@@ -36,7 +35,8 @@ final class DataTools {
 
   static final Param<Map<String, Object>> KEY = Param.object("key", "e.g. {\"id\": 7}");
 
-  static final Param<List<Object>> FILTER = Param.array("filter", "Instead of key; as in read_rows.");
+  static final Param<List<Object>> FILTER =
+      Param.array("filter", "Instead of key; as in read_rows.");
 
   static final Param<List<Object>> COLUMNS = Param.array("columns", "Default: all.");
 
@@ -221,9 +221,7 @@ final class DataTools {
     ToolDef.Builder tool =
         common(
                 declare(ToolDef.writer("insert_row"))
-                    .param(
-                        VALUES.describedAs(
-                            "Column → value; omitted columns take defaults.")))
+                    .param(VALUES.describedAs("Column → value; omitted columns take defaults.")))
             .title("Insert a row")
             .description("Inserts values as one row of table; returns it with defaults.");
     return changes(tool, crdb, "INSERT", DataTools::insertRequest, Rows::insert);
@@ -233,9 +231,7 @@ final class DataTools {
     ToolDef.Builder tool =
         common(
                 declare(ToolDef.writer("upsert_row"))
-                    .param(
-                        VALUES.describedAs(
-                            "Column → value, with every primary-key column.")))
+                    .param(VALUES.describedAs("Column → value, with every primary-key column.")))
             .title("Insert or update a row")
             .description(
                 "Inserts values as a row of table, or updates the row with its primary key.")

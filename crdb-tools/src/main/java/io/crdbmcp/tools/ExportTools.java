@@ -46,8 +46,7 @@ final class ExportTools {
       Param.text("null_string", "Text for NULL (default: empty).");
 
   static final Param<String> JSON_FORMAT =
-      Param.choice(
-          "json_format", "Default array; jsonl: JSON Lines.", "array", "array", "jsonl");
+      Param.choice("json_format", "Default array; jsonl: JSON Lines.", "array", "array", "jsonl");
 
   /** What every export takes: the query, its values, the file and the row limit. */
   record Export(
@@ -100,9 +99,7 @@ final class ExportTools {
         .title(title)
         .description(description)
         .params(SQL, QueryTools.PARAMS)
-        .param(
-            PATH.describedAs(
-                "In the export directory, e.g. '" + example + "'."))
+        .param(PATH.describedAs("In the export directory, e.g. '" + example + "'."))
         .params(OVERWRITE, MAX_ROWS)
         .params(extra)
         .params(Params.CONNECTION, Params.TRANSACTION_ID)

@@ -22,8 +22,7 @@ final class QueryTools {
   static final Param<String> SQL = Param.text("sql", "One SQL statement.").required();
 
   /** The {@code params} argument of the tools that run SQL text. */
-  static final Param<List<Object>> PARAMS =
-      Param.array("params", "Values for $1, $2 ...");
+  static final Param<List<Object>> PARAMS = Param.array("params", "Values for $1, $2 ...");
 
   static final Param<Integer> MAX_ROWS =
       Param.integer("max_rows", "Return at most this many rows.", 1);

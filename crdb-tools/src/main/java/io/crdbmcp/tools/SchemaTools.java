@@ -121,8 +121,7 @@ final class SchemaTools {
   private static ToolDef listSchemas(Crdb crdb) {
     return schemaTool("list_schemas")
         .title("List schemas")
-        .description(
-            "Schemas of the current database (include_system adds system ones).")
+        .description("Schemas of the current database (include_system adds system ones).")
         .params(INCLUDE_SYSTEM, Params.CONNECTION, Params.TRANSACTION_ID, Params.FORMAT)
         .output(OutputSchemas.list("schemas"))
         .handler(
@@ -154,7 +153,8 @@ final class SchemaTools {
   private static ToolDef listTables(Crdb crdb) {
     return schemaTool("list_tables")
         .title("List tables and views")
-        .description("Tables, views and materialized views (include_sequences adds sequences) with kind and estimated rows.")
+        .description(
+            "Tables, views and materialized views (include_sequences adds sequences) with kind and estimated rows.")
         .params(
             SCHEMA_FILTER,
             INCLUDE_SEQUENCES,

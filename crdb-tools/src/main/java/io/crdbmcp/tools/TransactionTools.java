@@ -25,18 +25,13 @@ final class TransactionTools {
   static final Param<String> HANDLE =
       Params.TRANSACTION_ID.required(); // described once in the instructions
 
-  static final Param<Boolean> READ_ONLY = Param.flag("read_only", "Read-only transaction.", false).brief();
+  static final Param<Boolean> READ_ONLY =
+      Param.flag("read_only", "Read-only transaction.", false).brief();
 
   static final Param<String> SAVEPOINT_NAME = Param.text("name", "Letters, digits, _.").required();
 
   static final Param<String> ACTION =
-      Param.choice(
-          "action",
-          "Default create.",
-          "create",
-          "create",
-          "rollback",
-          "release");
+      Param.choice("action", "Default create.", "create", "create", "rollback", "release");
 
   /** The arguments of begin_transaction; {@code readOnly} null when not given. */
   record Begin(Boolean readOnly, String connection, boolean json) {

@@ -74,6 +74,8 @@ public final class Help {
         CRDB_POOL_SIZE                connections per pool at most [5]
         CRDB_CANCEL_OTHER_USERS       cancel_query may cancel statements of other database users
                                       than the server's own [false]
+        CRDB_OUTPUT_SCHEMAS           tools/list carries each tool's output schema (structured
+                                      results are returned either way) [false]
         CRDB_RETRY_MAX_ATTEMPTS       attempts for statements safe to repeat (reads, server-run
                                       transactions after 40001); never a write of unknown
                                       outcome [3]
