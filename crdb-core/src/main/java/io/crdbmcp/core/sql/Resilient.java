@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>What is retried</b>: a read in a transaction of its own, after a CockroachDB retry error
- *       (SQLSTATE 40001) or a lost or refused connection; a write in a transaction the server runs
- *       itself, only after 40001 (the database rolled it back, so nothing was written) or when no
- *       connection could be had (nothing was sent). A write whose connection broke after it was
+ *       (SQLSTATE 40001) or a connection that broke under it; a write in a transaction the server
+ *       runs itself, only after 40001 (the database rolled it back, so nothing was written). No
+ *       connection at all is not retried here: the pool already waited for one. A write whose connection broke after it was
  *       sent has an unknown outcome and is never run again; statements of an explicit transaction
  *       are not retried (the client owns the transaction). Waits grow exponentially with jitter.
  *   <li><b>The breaker</b>, one per connection: after {@link Resilience#breakerThreshold()}
@@ -260,11 +260,16 @@ final class Resilient {
     return unwrap(t) instanceof CrdbException c && "40001".equals(c.sqlState());
   }
 
+  /**
+   * A failure to get a connection at all ({@link NotSent}) is not tried again here: the pool has
+   * already waited and retried for its connection timeout, and a database that is down would
+   * otherwise keep the caller waiting that long once per attempt. It counts for the breaker.
+   */
   static boolean retryableRead(Throwable t) {
-    return isRetryError(t) || isConnectionFailure(t);
+    return isRetryError(t) || (!(t instanceof NotSent) && isConnectionFailure(t));
   }
 
   static boolean retryableWrite(Throwable t) {
-    return isRetryError(t) || (t instanceof NotSent && isConnectionFailure(t));
+    return isRetryError(t);
   }
 }
