@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  *   <li><b>What is retried</b>: a read in a transaction of its own, after a CockroachDB retry error
  *       (SQLSTATE 40001) or a connection that broke under it; a write in a transaction the server
  *       runs itself, only after 40001 (the database rolled it back, so nothing was written). No
- *       connection at all is not retried here: the pool already waited for one. A write whose connection broke after it was
- *       sent has an unknown outcome and is never run again; statements of an explicit transaction
- *       are not retried (the client owns the transaction). Waits grow exponentially with jitter.
+ *       connection at all is not retried here: the pool already waited for one. A write whose
+ *       connection broke after it was sent has an unknown outcome and is never run again;
+ *       statements of an explicit transaction are not retried (the client owns the transaction).
+ *       Waits grow exponentially with jitter.
  *   <li><b>The breaker</b>, one per connection: after {@link Resilience#breakerThreshold()}
  *       connection failures in a row it opens, and calls on that connection are refused at once for
  *       {@link Resilience#breakerWait()} with the time it will try again; then one call is let

@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  * the p50 of a warmed one-row indexed query, the size of tools/list and the text of a 100-row,
  * 10-column result, and our figures as ratios of the best peer's. Run with bench/compare.sh.
  *
- * <p>The same SQL text (no bind parameters, which the Node server's one tool does not take) goes
- * to every server, through each one's own query tool.
+ * <p>The same SQL text (no bind parameters, which the Node server's one tool does not take) goes to
+ * every server, through each one's own query tool.
  */
 public final class CompareBench {
   private CompareBench() {}
@@ -73,8 +73,7 @@ public final class CompareBench {
       Path node = peers == null ? null : peers.resolve("node_modules/.bin/mcp-server-postgres");
       if (node != null && Files.isExecutable(node)) {
         servers.add(
-            new Server(
-                "mcp-server-postgres", List.of(node.toString(), url), Map.of(), "query"));
+            new Server("mcp-server-postgres", List.of(node.toString(), url), Map.of(), "query"));
       } else {
         System.out.println("(mcp-server-postgres not found under " + peers + ": not run)");
       }
@@ -194,12 +193,20 @@ public final class CompareBench {
       String goal) {
     Map.Entry<String, Figures> best =
         peers.stream()
-            .min((a, b) -> Double.compare(figure.applyAsDouble(a.getValue()), figure.applyAsDouble(b.getValue())))
+            .min(
+                (a, b) ->
+                    Double.compare(
+                        figure.applyAsDouble(a.getValue()), figure.applyAsDouble(b.getValue())))
             .orElseThrow();
     double b = figure.applyAsDouble(best.getValue());
     System.out.printf(
         "| %s | " + unit + " | " + unit + " (%s) | %.2f | %s |%n",
-        what, ours, b, best.getKey(), ours / b, goal);
+        what,
+        ours,
+        b,
+        best.getKey(),
+        ours / b,
+        goal);
   }
 
   /** A started server, spoken to one JSON-RPC line at a time. */
@@ -259,7 +266,8 @@ public final class CompareBench {
   }
 
   static Peer startAndInitialize(Server s) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(s.command()).redirectError(ProcessBuilder.Redirect.DISCARD);
+    ProcessBuilder pb =
+        new ProcessBuilder(s.command()).redirectError(ProcessBuilder.Redirect.DISCARD);
     pb.environment().putAll(s.env());
     Peer p = new Peer(pb.start());
     ObjectNode params = JSON.createObjectNode().put("protocolVersion", "2025-06-18");
