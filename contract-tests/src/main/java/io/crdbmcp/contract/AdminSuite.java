@@ -52,6 +52,9 @@ public abstract class AdminSuite extends ContractSuite {
   ConnectionSpec db;
   ServerUnderTest server;
 
+  /** The audit log of the server: every admin call is in it, a generated password never. */
+  java.nio.file.Path audit;
+
   @BeforeAll
   void start() throws Exception {
     db =
@@ -59,6 +62,7 @@ public abstract class AdminSuite extends ContractSuite {
             .createDatabase(
                 "admin_it", "CREATE TABLE t (id INT PRIMARY KEY); INSERT INTO t VALUES (1), (2)");
     exec("CREATE DATABASE " + BLOCKED);
+    audit = java.nio.file.Files.createTempDirectory("admin-audit").resolve("audit.jsonl");
     server =
         startSharedServer(
             Map.of(
@@ -67,7 +71,11 @@ public abstract class AdminSuite extends ContractSuite {
                 "CRDB_TOOLSETS",
                 "all,admin",
                 "CRDB_BLOCKED_DATABASES",
-                BLOCKED));
+                BLOCKED,
+                "CRDB_AUDIT_ENABLED",
+                "true",
+                "CRDB_AUDIT_PATH",
+                audit.toString()));
   }
 
   void exec(String sql) throws SQLException {
@@ -201,6 +209,10 @@ public abstract class AdminSuite extends ContractSuite {
     error(server.call("drop_role", args("name", ROLE)), "CONFIRMATION_REQUIRED");
     ok(server.call("drop_role", args("name", ROLE, "confirm", true)));
     assertThat(server.logs()).doesNotContain(password);
+    assertThat(java.nio.file.Files.readString(audit))
+        .contains("\"create_role\"")
+        .contains("\"drop_role\"")
+        .doesNotContain(password);
   }
 
   @Test

@@ -89,7 +89,7 @@ public final class Help {
         CRDB_AUDIT_PATH               audit log file [~/.cockroachdb-mcp/audit.jsonl]
         CRDB_AUDIT_LEVEL              all | writes | errors [all]
         CRDB_AUDIT_REDACT_LITERALS    replace literals of audited statements by ? [false]
-        CRDB_RATE_LIMIT_ENABLED       rate limits per session and user (not enforced yet) [true]
+        CRDB_RATE_LIMIT_ENABLED       HTTP: rate limits per session and user [true]
         CRDB_RATE_LIMIT_REQUESTS      calls per window [100]
         CRDB_RATE_LIMIT_WINDOW        window, seconds [60]
         CRDB_RATE_LIMIT_CONCURRENT    HTTP: calls of one user at once at most [10]

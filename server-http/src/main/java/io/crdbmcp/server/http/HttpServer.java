@@ -14,6 +14,8 @@ import io.crdbmcp.tools.launch.Help;
 import io.crdbmcp.tools.launch.Launch;
 import io.crdbmcp.tools.launch.LaunchOptions;
 import io.crdbmcp.tools.launch.LaunchOptions.Transport;
+import io.crdbmcp.tools.ops.OpsSettings;
+import io.crdbmcp.tools.ops.RateLimits;
 import io.javalin.Javalin;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.server.McpServer;
@@ -322,15 +324,20 @@ public final class HttpServer implements AutoCloseable {
           HttpSettings.fromEnvironment(launch.environment(), options.host(), options.port());
       auth = AuthSettings.fromEnvironment(launch.environment());
       settings = auth.enabled() ? withIssuerHost(read, auth) : read;
-      tools =
+      CrdbTools.Builder builder =
           launch
               .tools()
               // connect reaches only the hosts of CRDB_HTTP_CONNECT_HOSTS (none by default).
               .callers(HttpServer::caller)
               .interceptor(
                   ToolInterceptor.Stage.SCOPE,
-                  new ConnectHosts(settings.connectHosts(), "CRDB_HTTP_CONNECT_HOSTS"))
-              .build();
+                  new ConnectHosts(settings.connectHosts(), "CRDB_HTTP_CONNECT_HOSTS"));
+      // Many clients share an HTTP server: rate limits per session and user (CRDB_RATE_LIMIT_*).
+      RateLimits limits = RateLimits.of(OpsSettings.fromEnvironment(launch.environment()));
+      if (limits != null) {
+        builder.interceptor(ToolInterceptor.Stage.RATE_LIMIT, limits);
+      }
+      tools = builder.build();
     } catch (ConfigException e) {
       System.err.println(name + ": configuration error: " + e.getMessage());
       launch.close();

@@ -65,6 +65,9 @@ final class HttpServerProcess implements AutoCloseable {
     Map<String, String> e = pb.environment();
     e.keySet().removeIf(k -> k.startsWith("CRDB_"));
     Map<String, String> settings = new HashMap<>(env);
+    // The suites make hundreds of calls in one session within a minute; HttpRateLimitIT turns the
+    // limits on.
+    settings.putIfAbsent("CRDB_RATE_LIMIT_ENABLED", "false");
     settings.putIfAbsent(
         "CRDB_EXPORT_DIR", System.getProperty("java.io.tmpdir") + "/crdb-mcp-it-exports");
     e.putAll(settings);
