@@ -14,6 +14,8 @@ import java.sql.SQLTransientConnectionException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
@@ -48,8 +50,10 @@ public final class SqlErrors {
               + spec.name()
               + "' became free within "
               + spec.connectTimeoutSeconds()
-              + " s: all are busy",
-          "run fewer calls at once, or raise CRDB_POOL_SIZE",
+              + " s"
+              + poolState(e.getMessage()),
+          "run fewer calls at once, or raise CRDB_POOL_SIZE (or CRDB_TIMEOUT if the database is"
+              + " slow to open connections)",
           null,
           e);
     }
@@ -493,6 +497,38 @@ public final class SqlErrors {
       return s.getSQLState();
     }
     return null;
+  }
+
+  /**
+   * HikariCP's timeout message ends with the pool's state: "(total=3, active=3, idle=0,
+   * waiting=2)".
+   */
+  private static final Pattern POOL_STATE =
+      Pattern.compile("total=(\\d+), active=(\\d+), idle=(\\d+), waiting=(\\d+)");
+
+  /**
+   * The pool's state from HikariCP's message, in words: whether every open connection was in use,
+   * or the pool was still opening connections (a database slow to accept logins); empty when the
+   * message has no state.
+   */
+  static String poolState(String hikariMessage) {
+    Matcher m = POOL_STATE.matcher(hikariMessage == null ? "" : hikariMessage);
+    if (!m.find()) {
+      return ": all are busy";
+    }
+    int total = Integer.parseInt(m.group(1));
+    int active = Integer.parseInt(m.group(2));
+    String waiting = m.group(4) + (m.group(4).equals("1") ? " call" : " calls") + " waiting";
+    if (active >= total) {
+      return ": all are busy (" + active + " of " + total + " open in use, " + waiting + ")";
+    }
+    return ": only "
+        + total
+        + " were open ("
+        + active
+        + " in use, "
+        + waiting
+        + "): the database was slow to accept new ones";
   }
 
   private static SQLException sqlCause(SQLException e) {

@@ -45,6 +45,32 @@ class SqlErrorsTest {
   }
 
   @Test
+  void aPoolTimeoutSaysWhetherEveryConnectionWasBusyOrThePoolWasStillOpeningThem() {
+    CrdbException busy =
+        SqlErrors.translate(
+            new java.sql.SQLTransientConnectionException(
+                "crdb-default - Connection is not available, request timed out after 10001ms"
+                    + " (total=5, active=5, idle=0, waiting=3)"),
+            SPEC);
+    assertThat(busy.code()).isEqualTo(ErrorCode.CONNECTION_FAILED);
+    assertThat(busy.getMessage())
+        .contains("'default'")
+        .contains("within 10 s")
+        .contains("all are busy (5 of 5 open in use, 3 calls waiting)");
+    assertThat(busy.suggestion()).contains("CRDB_POOL_SIZE");
+    CrdbException growing =
+        SqlErrors.translate(
+            new java.sql.SQLTransientConnectionException(
+                "crdb-default - Connection is not available, request timed out after 10001ms"
+                    + " (total=14, active=12, idle=0, waiting=1)"),
+            SPEC);
+    assertThat(growing.getMessage())
+        .contains("only 14 were open (12 in use, 1 call waiting)")
+        .contains("slow to accept new ones");
+    assertThat(growing.suggestion()).contains("CRDB_TIMEOUT");
+  }
+
+  @Test
   void keepsDetailHintAndPositionWithoutTheSeverityPrefix() {
     CrdbException e =
         SqlErrors.translate(

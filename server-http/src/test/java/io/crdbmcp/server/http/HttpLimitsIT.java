@@ -112,7 +112,9 @@ class HttpLimitsIT {
             error(call(b, "execute_query", args("sql", "SELECT 1")), "CONNECTION_FAILED");
         long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertThat(waitedMs).isBetween(1500L, 4500L);
-        assertThat((String) busy.get("message")).contains("'default'").contains("busy");
+        assertThat((String) busy.get("message"))
+            .contains("'default'")
+            .contains("all are busy (1 of 1 open in use");
         assertThat((String) busy.get("suggestion")).contains("CRDB_POOL_SIZE");
         ok(slow.get(30, TimeUnit.SECONDS));
         // The pool recovers.

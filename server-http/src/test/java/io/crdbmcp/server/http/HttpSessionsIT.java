@@ -72,6 +72,15 @@ class HttpSessionsIT {
     assertThat(TestDb.serverSessionsInTransaction(db)).isZero();
   }
 
+  /** The future's value; a failure carries the server's log, which says what the pool did. */
+  static <T> T await(Future<T> f, HttpServerProcess server) throws Exception {
+    try {
+      return f.get(120, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new AssertionError(e.getCause().getMessage() + "\nserver log:\n" + server.stderr(), e);
+    }
+  }
+
   @Test
   void twentyConcurrentClientsEachWithItsOwnTransactionSeeNothingOfEachOther() throws Exception {
     int n = 20;
@@ -80,6 +89,9 @@ class HttpSessionsIT {
             Map.of(
                 "CRDB_URL", TestDb.url(db),
                 "CRDB_POOL_SIZE", "30",
+                // The pool opens connections one at a time; on a loaded machine twenty logins at
+                // once can take longer than the default 10 s a call waits for one.
+                "CRDB_TIMEOUT", "30",
                 "CRDB_MAX_TRANSACTIONS", "40",
                 "CRDB_MAX_TRANSACTIONS_PER_CLIENT", "2"))) {
       List<McpSyncClient> clients = new ArrayList<>();
@@ -118,7 +130,7 @@ class HttpSessionsIT {
                   }));
         }
         for (Future<String> f : begun) {
-          txs.add(f.get(120, TimeUnit.SECONDS));
+          txs.add(await(f, server));
         }
         assertThat(txs).doesNotHaveDuplicates();
         // Phase 2, all at once: each sees its own row inside its transaction, none of the others'
@@ -165,7 +177,7 @@ class HttpSessionsIT {
                       }));
         }
         for (Future<?> f : checks) {
-          f.get(120, TimeUnit.SECONDS);
+          await(f, server);
         }
         // Phase 3: even clients commit, odd ones roll back.
         List<Future<?>> ends = new ArrayList<>();
@@ -182,7 +194,7 @@ class HttpSessionsIT {
                               args("transaction_id", txs.get(me))))));
         }
         for (Future<?> f : ends) {
-          f.get(120, TimeUnit.SECONDS);
+          await(f, server);
         }
         assertThat(count("id >= 1000")).isEqualTo(n / 2);
         assertThat(count("id >= 1000 AND id % 2 = 1")).isZero();
