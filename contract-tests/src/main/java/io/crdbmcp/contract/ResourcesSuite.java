@@ -68,7 +68,14 @@ public abstract class ResourcesSuite extends ContractSuite {
           .containsExactlyInAnyOrder(
               "cockroachdb://knowledge",
               "cockroachdb://syntax_help",
-              "cockroachdb://query_examples");
+              "cockroachdb://query_examples",
+              "cockroachdb://metrics");
+      // The metrics of the calls made so far, as Prometheus text.
+      s.call("list_tables", Map.of());
+      assertThat(read(s, "cockroachdb://metrics"))
+          .contains("crdb_mcp_tool_calls_seconds_count{outcome=\"success\",tool=\"list_tables\"}")
+          .contains("crdb_mcp_pool_connections{connection=\"default\",state=\"total\"}")
+          .contains("crdb_mcp_breaker_open{connection=\"default\"} 0");
       assertThat(read(s, "cockroachdb://syntax_help"))
           .contains("AS OF SYSTEM TIME")
           .contains("UPSERT")

@@ -74,6 +74,7 @@ public final class CrdbTools {
   private final List<ToolInterceptor> chain;
   private final List<CallListener> listeners;
   private final Function<McpSyncServerExchange, Caller> callers;
+  private final io.crdbmcp.tools.ops.Metrics metrics;
 
   private CrdbTools(Builder b) {
     this.crdb = b.crdb;
@@ -99,6 +100,7 @@ public final class CrdbTools {
     this.chain = List.copyOf(c);
     this.listeners = List.copyOf(b.listeners);
     this.callers = b.callers;
+    this.metrics = b.metrics;
   }
 
   /**
@@ -135,7 +137,7 @@ public final class CrdbTools {
    */
   public <S extends McpServer.SyncSpecification<S>> McpServer.SyncSpecification<S> configure(
       McpServer.SyncSpecification<S> spec) {
-    Resources resources = new Resources(crdb, callers);
+    Resources resources = new Resources(crdb, callers, metrics == null ? null : metrics::scrape);
     return spec.serverInfo(SERVER_NAME, SERVER_VERSION)
         .instructions(INSTRUCTIONS)
         .capabilities(capabilities())
@@ -577,6 +579,7 @@ public final class CrdbTools {
     private Set<Toolset> toolsets;
     private final List<Staged> interceptors = new ArrayList<>();
     private final List<CallListener> listeners = new ArrayList<>();
+    private io.crdbmcp.tools.ops.Metrics metrics;
     private Function<McpSyncServerExchange, Caller> callers =
         exchange -> Caller.client(exchange == null ? null : exchange.sessionId());
 
@@ -612,6 +615,15 @@ public final class CrdbTools {
     public Builder listener(CallListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
+    }
+
+    /**
+     * Records every call in {@code m} and offers its Prometheus text as the {@code
+     * cockroachdb://metrics} resource.
+     */
+    public Builder metrics(io.crdbmcp.tools.ops.Metrics m) {
+      this.metrics = Objects.requireNonNull(m, "metrics");
+      return listener(m);
     }
 
     /**

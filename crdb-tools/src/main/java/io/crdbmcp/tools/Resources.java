@@ -43,6 +43,7 @@ final class Resources {
   static final String KNOWLEDGE = "cockroachdb://knowledge";
   static final String SYNTAX_HELP = "cockroachdb://syntax_help";
   static final String QUERY_EXAMPLES = "cockroachdb://query_examples";
+  static final String METRICS = "cockroachdb://metrics";
   static final String SCHEMA = "cockroachdb://{connection}/schema";
   static final String TABLES = "cockroachdb://{connection}/tables";
   static final String TABLE = "cockroachdb://{connection}/tables/{table}";
@@ -56,13 +57,38 @@ final class Resources {
 
   private final Crdb crdb;
   private final Function<McpSyncServerExchange, Caller> callers;
+  private final java.util.function.Supplier<String> metrics;
 
-  Resources(Crdb crdb, Function<McpSyncServerExchange, Caller> callers) {
+  /** {@code metrics}: the Prometheus text of {@code cockroachdb://metrics}, or null for none. */
+  Resources(
+      Crdb crdb,
+      Function<McpSyncServerExchange, Caller> callers,
+      java.util.function.Supplier<String> metrics) {
     this.crdb = crdb;
     this.callers = callers;
+    this.metrics = metrics;
   }
 
   List<SyncResourceSpecification> resources() {
+    List<SyncResourceSpecification> all = new java.util.ArrayList<>(fixed());
+    if (metrics != null) {
+      all.add(
+          new SyncResourceSpecification(
+              McpSchema.Resource.builder()
+                  .uri(METRICS)
+                  .name("metrics")
+                  .title("Server metrics")
+                  .description(
+                      "Calls, errors and latency per tool, rate-limit refusals, pool usage and"
+                          + " breaker state, as Prometheus text.")
+                  .mimeType("text/plain")
+                  .build(),
+              (exchange, request) -> text(request.uri(), "text/plain", metrics.get())));
+    }
+    return List.copyOf(all);
+  }
+
+  private List<SyncResourceSpecification> fixed() {
     return List.of(
         new SyncResourceSpecification(
             McpSchema.Resource.builder()

@@ -8,6 +8,7 @@ import io.crdbmcp.tools.CrdbTools;
 import io.crdbmcp.tools.ToolDef;
 import io.crdbmcp.tools.Toolset;
 import io.crdbmcp.tools.ops.AuditLog;
+import io.crdbmcp.tools.ops.Metrics;
 import io.crdbmcp.tools.ops.OpsSettings;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ public final class Launch implements AutoCloseable {
   private final Map<String, String> env;
   private final Consumer<String> log;
   private volatile AuditLog audit;
+  private volatile Metrics metrics;
 
   private Launch(
       Crdb crdb, EmbeddedPostgresServer demo, Map<String, String> env, Consumer<String> log) {
@@ -85,13 +87,21 @@ public final class Launch implements AutoCloseable {
     return demo;
   }
 
+  /** The server's metrics: every call of {@link #tools()} is recorded in it. */
+  public synchronized Metrics metrics() {
+    if (metrics == null) {
+      metrics = new Metrics(crdb);
+    }
+    return metrics;
+  }
+
   /**
    * The tools, with the toolsets of {@code CRDB_TOOLSETS}.
    *
    * @throws ConfigException when {@code CRDB_TOOLSETS} names an unknown toolset
    */
   public CrdbTools.Builder tools() {
-    CrdbTools.Builder b = CrdbTools.builder(crdb);
+    CrdbTools.Builder b = CrdbTools.builder(crdb).metrics(metrics());
     OpsSettings ops = OpsSettings.fromEnvironment(env);
     if (ops.auditEnabled()) {
       if (audit == null) {

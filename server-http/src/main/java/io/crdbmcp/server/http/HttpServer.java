@@ -162,6 +162,12 @@ public final class HttpServer implements AutoCloseable {
                     filter.setAsyncSupported(true);
                     handler.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
                   });
+              // Prometheus text; behind the bearer check when OAuth is on (TransportGuard).
+              cfg.routes.get(
+                  "/metrics",
+                  ctx ->
+                      ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                          .result(launch.metrics().scrape()));
               cfg.routes.get(
                   "/healthz",
                   ctx -> ctx.contentType("application/json").result("{\"status\":\"up\"}"));

@@ -251,6 +251,10 @@ final class TransportGuard implements Filter {
       }
       req.setAttribute(CLIENT, id);
       counted(req, res, chain, null);
+    } else if (path.equals("/metrics")) {
+      if (authenticated(req, res)) {
+        chain.doFilter(req, res);
+      }
     } else if (authPaths.contains(path)) {
       chain.doFilter(req, res); // OAuth answers in OAuth's shapes (RFC 6749 errors, HTML pages)
     } else {

@@ -35,7 +35,7 @@ class HttpRateLimitIT {
   }
 
   @Test
-  void aSessionBeyondItsCallsIsRefusedWithWhenToRetryAndOthersGoOn() {
+  void aSessionBeyondItsCallsIsRefusedWithWhenToRetryAndOthersGoOn() throws Exception {
     try (HttpServerProcess server =
         HttpServerProcess.start(
             Map.of(
@@ -54,6 +54,15 @@ class HttpRateLimitIT {
         assertThat((String) refused.get("suggestion")).matches("call again in \\d+ s");
         ok(call(b, "list_tables", args()));
         ok(call(b, "execute_query", args("sql", "SELECT 1")));
+        // The refusal is counted in the metrics, which need no token without OAuth.
+        java.net.http.HttpResponse<String> metrics =
+            RawHttp.send(
+                java.net.http.HttpRequest.newBuilder(server.base().resolve("/metrics")).build());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body())
+            .contains("crdb_mcp_rate_limited_total{tool=\"list_tables\"} 1.0")
+            .contains(
+                "crdb_mcp_tool_calls_seconds_count{outcome=\"success\",tool=\"list_tables\"} 4");
       } finally {
         a.closeGracefully();
         b.closeGracefully();

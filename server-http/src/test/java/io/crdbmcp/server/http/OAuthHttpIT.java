@@ -226,6 +226,18 @@ class OAuthHttpIT {
 
     // 5. The SDK's MCP client with the token: tools run as the user.
     McpSyncClient c = f.mcp(t.access());
+    // The metrics need a token too.
+    assertThat(
+            RawHttp.send(java.net.http.HttpRequest.newBuilder(base.resolve("/metrics")).build())
+                .statusCode())
+        .isEqualTo(401);
+    HttpResponse<String> metrics =
+        RawHttp.send(
+            java.net.http.HttpRequest.newBuilder(base.resolve("/metrics"))
+                .header("Authorization", "Bearer " + t.access())
+                .build());
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body()).contains("crdb_mcp_pool_connections");
     try {
       assertThat(c.listTools().tools()).isNotEmpty();
       ok(
