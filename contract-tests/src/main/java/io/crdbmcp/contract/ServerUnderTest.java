@@ -30,6 +30,16 @@ public interface ServerUnderTest extends AutoCloseable {
         .callTool(new McpSchema.CallToolRequest(tool, args, Map.of("progressToken", token)));
   }
 
+  /**
+   * Sends {@code notifications/cancelled} for every tool call of this client still running, as a
+   * client does when its user stops a call (see {@link CancellingTransport}).
+   *
+   * @return how many calls it named
+   */
+  default int cancelRunningCalls() {
+    throw new UnsupportedOperationException("this transport's client cannot cancel calls");
+  }
+
   /** The tools the server offers. */
   default List<McpSchema.Tool> listTools() {
     return client().listTools().tools();

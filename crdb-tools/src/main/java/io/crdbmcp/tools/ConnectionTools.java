@@ -7,6 +7,7 @@ import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.connect.ConnectionSpec;
 import io.crdbmcp.core.connect.Database;
 import io.crdbmcp.core.connect.Dialect;
+import io.crdbmcp.core.connect.Watchdog;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,8 +47,26 @@ final class ConnectionTools {
       }
       m.put("pool_active", db.activeConnections());
       m.put("pool_idle", db.idleConnections());
+      m.put("watchdog", watchdog(crdb, db));
+      m.put("watchdog_cancelled", db.cancelledByWatchdog());
+      m.put("breaker", crdb.breaker(db).state());
     }
     return m;
+  }
+
+  /**
+   * What the watchdog found at its last check of the pool: {@code ok at <time>}, {@code failed at
+   * <time>: <problem>}, {@code not checked yet}, or {@code off} (CRDB_WATCHDOG_ENABLED=false).
+   */
+  private static String watchdog(Crdb crdb, Database db) {
+    if (!crdb.config().resilience().watchdogEnabled()) {
+      return "off";
+    }
+    Watchdog.Check c = db.lastCheck();
+    if (c == null) {
+      return "not checked yet";
+    }
+    return c.ok() ? "ok at " + c.at() : "failed at " + c.at() + ": " + c.problem();
   }
 
   static final Param<String> NAME = Param.text("name", "e.g. analytics").required();
@@ -223,7 +242,10 @@ final class ConnectionTools {
                           "sslmode",
                           "read_only",
                           "pool_active",
-                          "pool_idle")
+                          "pool_idle",
+                          "watchdog",
+                          "watchdog_cancelled",
+                          "breaker")
                       : List.of(
                           "name", "default", "server", "database", "user", "read_only", "status");
               return Render.records(items, cols, "connections", a.json(), "");

@@ -3,6 +3,7 @@ package io.crdbmcp.tools;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.crdbmcp.core.CallCancel;
 import io.crdbmcp.core.CallObserver;
 import io.crdbmcp.core.Caller;
 import io.crdbmcp.core.Crdb;
@@ -74,6 +75,7 @@ public final class CrdbTools {
   private final List<ToolInterceptor> chain;
   private final List<CallListener> listeners;
   private final Function<McpSyncServerExchange, Caller> callers;
+  private final Cancellations cancellations = new Cancellations();
   private final io.crdbmcp.tools.ops.Metrics metrics;
 
   private CrdbTools(Builder b) {
@@ -287,10 +289,23 @@ public final class CrdbTools {
             : (done, total, message) ->
                 exchange.progressNotification(
                     new McpSchema.ProgressNotification(token, done, total, message, null));
-    return call(
-        t.name(),
-        request.arguments(),
-        new ToolContext(caller, progress, null, Sampling.of(exchange)));
+    CallCancel cancel = cancellations.forMeta(request.meta());
+    try {
+      return call(
+          t.name(),
+          request.arguments(),
+          new ToolContext(caller, progress, null, Sampling.of(exchange), cancel));
+    } finally {
+      cancellations.ended(request.meta());
+    }
+  }
+
+  /**
+   * Where the transports register tool calls and deliver the client's {@code
+   * notifications/cancelled} (see {@link Cancellations}).
+   */
+  public Cancellations cancellations() {
+    return cancellations;
   }
 
   // --- One call --------------------------------------------------------------------------------
@@ -305,7 +320,32 @@ public final class CrdbTools {
     CallRecord record =
         new CallRecord(name, context.caller(), arguments, t == null ? null : t.params());
     ToolContext ctx =
-        new ToolContext(context.caller(), context.progress(), record, context.sampling());
+        new ToolContext(
+            context.caller(), context.progress(), record, context.sampling(), context.cancel());
+    CallToolResult result;
+    try (CallCancel.Binding bound = CallCancel.bind(context.cancel())) {
+      result = run(t, name, arguments, context, record, ctx);
+    }
+    if (!record.isEnded()) {
+      record.end(result.isError() ? CallRecord.Outcome.ERROR : CallRecord.Outcome.SUCCESS, null);
+    }
+    for (CallListener l : listeners) {
+      try {
+        l.callEnded(record);
+      } catch (RuntimeException e) {
+        LOG.warn("call listener {} failed on {}", l, name, e);
+      }
+    }
+    return result;
+  }
+
+  private CallToolResult run(
+      ToolDef t,
+      String name,
+      Map<String, Object> arguments,
+      ToolContext context,
+      CallRecord record,
+      ToolContext ctx) {
     CallToolResult result;
     if (t == null) {
       result =
@@ -324,16 +364,6 @@ public final class CrdbTools {
       // A read-only caller needs only crdb:read for a tool that reads on a read-only server.
       boolean readOnly = crdb.readOnly() || context.caller().readOnly();
       result = step(new ToolCall(t, t.scope(readOnly), ctx), 0);
-    }
-    if (!record.isEnded()) {
-      record.end(result.isError() ? CallRecord.Outcome.ERROR : CallRecord.Outcome.SUCCESS, null);
-    }
-    for (CallListener l : listeners) {
-      try {
-        l.callEnded(record);
-      } catch (RuntimeException e) {
-        LOG.warn("call listener {} failed on {}", l, name, e);
-      }
     }
     return result;
   }

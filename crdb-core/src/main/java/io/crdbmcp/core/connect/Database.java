@@ -43,11 +43,19 @@ import org.postgresql.PGConnection;
  * tried again, for at most two seconds (a server that is just starting).
  */
 public final class Database {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Database.class);
+
   /** Open databases, for error suggestions that need a catalog lookup (see {@link #live}). */
   private static final Set<Database> LIVE = ConcurrentHashMap.newKeySet();
 
   /** Connections lent out and not yet given back: their statements are cancelled on close. */
   private final Set<Connection> lent = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Connections whose statement a client's cancellation stopped: evicted when given back, so a
+   * cancel signal the server delivers late cannot reach the next call's statement.
+   */
+  private final Set<Connection> cancelled = ConcurrentHashMap.newKeySet();
 
   /** Connections running a call's work, with when it began (System.nanoTime): the watchdog's. */
   private final Map<Connection, Long> busy = new ConcurrentHashMap<>();
@@ -413,6 +421,10 @@ public final class Database {
   public void release(EngineKey key, Connection c) {
     EngineKey.check(key);
     lent.remove(c);
+    if (cancelled.remove(c)) {
+      evict(c);
+      return;
+    }
     try {
       c.rollback();
       c.setAutoCommit(true); // DISCARD ALL cannot run inside a transaction block
@@ -428,6 +440,73 @@ public final class Database {
       } else {
         closeQuietly(c);
       }
+    }
+  }
+
+  /**
+   * Sends the cancel requests of {@link #cancelOnServer}: a thread of its own, so the transport
+   * thread that read the client's cancellation never waits for the database.
+   */
+  private static final java.util.concurrent.ScheduledExecutorService CANCELLER =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "crdb-cancel");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /** How often a cancel request is sent again while the cancelled work still runs. */
+  private static final long RECANCEL_MILLIS = 250;
+
+  /** How many cancel requests at most: about ten seconds of them. */
+  private static final int MAX_CANCELS = 40;
+
+  /**
+   * Stops the statement running on {@code c} (lent by this database) on the server, with the
+   * protocol's cancel request for its backend (what {@code pg_cancel_backend} does, without needing
+   * a second pooled connection), because the client cancelled the call; {@code c} is evicted when
+   * given back. The server ignores a cancel request that arrives between two statements, so it is
+   * sent again while {@code working} says the work still runs. For the executor.
+   */
+  public void cancelOnServer(
+      EngineKey key, Connection c, java.util.function.BooleanSupplier working) {
+    EngineKey.check(key);
+    cancelled.add(c);
+    CANCELLER.execute(() -> sendCancel(c, working, 1));
+  }
+
+  private void sendCancel(Connection c, java.util.function.BooleanSupplier working, int n) {
+    if (!working.getAsBoolean()) {
+      return;
+    }
+    try {
+      PGConnection pg = c.unwrap(PGConnection.class);
+      pg.cancelQuery();
+      if (n == 1) {
+        LOG.info(
+            "cancelled the statement of connection '{}' (backend {}) on the server: the client"
+                + " cancelled the call",
+            name(),
+            pg.getBackendPID());
+      }
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("could not cancel a statement of connection '{}': {}", name(), e.toString());
+      return;
+    }
+    if (n < MAX_CANCELS) {
+      CANCELLER.schedule(
+          () -> sendCancel(c, working, n + 1),
+          RECANCEL_MILLIS,
+          java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void evict(Connection c) {
+    HikariDataSource p = pool;
+    if (p != null) {
+      p.evictConnection(c);
+    } else {
+      closeQuietly(c);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.crdbmcp.core.connect;
 
+import io.crdbmcp.core.CallCancel;
 import io.crdbmcp.core.CrdbConfig;
 import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.ErrorCode;
@@ -158,6 +159,10 @@ public final class SqlErrors {
             e,
             List.of());
       case "57014":
+        if (CallCancel.current().isCancelled()) {
+          return CallCancel.cancelledError(
+              "its statement was stopped on the database server", state, e);
+        }
         return new CrdbException(
             ErrorCode.QUERY_TIMEOUT,
             "the statement was cancelled: it ran longer than the query timeout",

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.crdbmcp.core.CallCancel;
 import io.crdbmcp.core.Caller;
 import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.EngineKey;
@@ -299,7 +300,7 @@ public final class Exports {
         out.flush();
         ch.force(true);
       }
-      if (Thread.currentThread().isInterrupted()) {
+      if (Thread.currentThread().isInterrupted() || CallCancel.current().isCancelled()) {
         throw cancelled();
       }
       ExportPaths.publish(target, overwrite);
@@ -345,7 +346,7 @@ public final class Exports {
   }
 
   private static void checkInterrupted() {
-    if (Thread.currentThread().isInterrupted()) {
+    if (Thread.currentThread().isInterrupted() || CallCancel.current().isCancelled()) {
       throw cancelled();
     }
   }

@@ -1,5 +1,6 @@
 package io.crdbmcp.core.sql;
 
+import io.crdbmcp.core.CallCancel;
 import io.crdbmcp.core.Caller;
 import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.EngineKey;
@@ -121,7 +122,7 @@ public final class SqlExecutor {
             setTimeout(c, false);
             db.busy(key, c, true);
             try {
-              return runWork(work, c, d);
+              return runWork(db, work, c, d);
             } finally {
               db.busy(key, c, false);
             }
@@ -146,7 +147,7 @@ public final class SqlExecutor {
     db.busy(key, c, true);
     try {
       setTimeout(c, access == Access.READ);
-      T result = runWork(work, c, dialect);
+      T result = runWork(db, work, c, dialect);
       if (access == Access.WRITE) {
         c.commit();
       } else {
@@ -186,7 +187,7 @@ public final class SqlExecutor {
         // An int, not a value from a caller: SET does not take bind parameters.
         s.execute("SET statement_timeout = '" + queryTimeoutSeconds + "s'");
       }
-      return runWork(work, c, dialect);
+      return runWork(db, work, c, dialect);
     } catch (SQLTimeoutException e) {
       throw SqlErrors.timeout(e);
     } catch (SQLException e) {
@@ -206,8 +207,13 @@ public final class SqlExecutor {
    * {@link SQLException}, so it is translated (and marks an explicit transaction aborted) like any
    * other.
    */
-  private static <T> T runWork(SqlWork<T> work, Connection c, Dialect d) throws SQLException {
-    try {
+  private <T> T runWork(Database db, SqlWork<T> work, Connection c, Dialect d) throws SQLException {
+    CallCancel cancel = CallCancel.current();
+    cancel.throwIfCancelled();
+    // A client's cancellation while the work runs stops its statement on the server.
+    java.util.concurrent.atomic.AtomicBoolean working =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    try (CallCancel.Hook hook = cancel.onCancel(() -> db.cancelOnServer(key, c, working::get))) {
       return work.run(c, d);
     } catch (DataAccessException e) {
       SQLException cause = e.getCause(SQLException.class);
@@ -215,6 +221,8 @@ public final class SqlExecutor {
         throw cause;
       }
       throw e;
+    } finally {
+      working.set(false);
     }
   }
 

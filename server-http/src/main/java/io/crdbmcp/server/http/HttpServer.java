@@ -121,6 +121,7 @@ public final class HttpServer implements AutoCloseable {
               versions,
               launch.crdb()::closeClient);
     }
+    guard.cancellations(tools.cancellations());
     if (oauth != null) {
       guard.requireBearer(oauth.bearer(), oauth.paths());
     }

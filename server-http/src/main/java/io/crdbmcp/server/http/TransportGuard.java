@@ -3,6 +3,7 @@ package io.crdbmcp.server.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.crdbmcp.auth.BearerAuth;
 import io.crdbmcp.auth.Principal;
+import io.crdbmcp.tools.Cancellations;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
@@ -73,6 +74,9 @@ final class TransportGuard implements Filter {
   static final String PROTOCOL_HEADER = "MCP-Protocol-Version";
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Where tool calls are registered and the client's cancellations delivered; null for none. */
+  private volatile Cancellations cancellations;
+
   private final HttpSettings settings;
   private final HttpSessions sessions;
   private final String mcpPath;
@@ -117,6 +121,22 @@ final class TransportGuard implements Filter {
    * Requires a bearer token on the MCP endpoints; {@code paths} are the authorization server's
    * (served without the Origin check). Called once, before the server starts.
    */
+  void cancellations(Cancellations cancellations) {
+    this.cancellations = cancellations;
+  }
+
+  /**
+   * A posted message as the SDK should see it: a tool call with its cancellation key, a client's
+   * cancellation delivered to the call it names (see {@link CallBody}).
+   */
+  private HttpServletRequest calls(HttpServletRequest req, String session) throws IOException {
+    Cancellations c = cancellations;
+    if (c == null || !"POST".equals(req.getMethod())) {
+      return req;
+    }
+    return CallBody.of(req, session, c, settings.maxBody());
+  }
+
   void requireBearer(BearerAuth bearer, java.util.Collection<String> paths) {
     this.bearer = bearer;
     this.authPaths = Set.copyOf(paths);
@@ -250,7 +270,7 @@ final class TransportGuard implements Filter {
         return;
       }
       req.setAttribute(CLIENT, id);
-      counted(req, res, chain, null);
+      counted(calls(req, "sse:" + id), res, chain, null);
     } else if (path.equals("/metrics")) {
       if (authenticated(req, res)) {
         chain.doFilter(req, res);
@@ -305,7 +325,8 @@ final class TransportGuard implements Filter {
               + " try again later");
       return;
     }
-    HttpServletRequest in = entry == null ? req : new SessionIdRequest(req, entry.sdkId);
+    HttpServletRequest in =
+        entry == null ? req : calls(new SessionIdRequest(req, entry.sdkId), "http:" + entry.sdkId);
     if (entry != null) {
       in.setAttribute(CLIENT, entry.sdkId);
     }

@@ -1,5 +1,6 @@
 package io.crdbmcp.server.http;
 
+import io.crdbmcp.contract.CancellingTransport;
 import io.crdbmcp.contract.ServerFactory;
 import io.crdbmcp.contract.ServerUnderTest;
 import io.crdbmcp.contract.StartOptions;
@@ -29,7 +30,9 @@ final class HttpServerFactory implements ServerFactory {
         HttpServerProcess.start(
             settings, options.jvmArgs(), List.of("--streamable-http", "--port", "0"));
     try {
-      return new Http(p, client(p, options));
+      CancellingTransport[] t = new CancellingTransport[1];
+      McpSyncClient c = client(p, options, t);
+      return new Http(p, c, t[0]);
     } catch (RuntimeException e) {
       p.close();
       throw e;
@@ -38,10 +41,18 @@ final class HttpServerFactory implements ServerFactory {
 
   /** An initialized SDK Streamable HTTP client of the server. */
   static McpSyncClient client(HttpServerProcess p, StartOptions options) {
-    HttpClientStreamableHttpTransport transport =
-        HttpClientStreamableHttpTransport.builder(p.base().toString())
-            .endpoint(HttpServer.MCP_PATH)
-            .build();
+    return client(p, options, new CancellingTransport[1]);
+  }
+
+  /** {@link #client(HttpServerProcess, StartOptions)}; {@code out[0]} gets its transport. */
+  static McpSyncClient client(
+      HttpServerProcess p, StartOptions options, CancellingTransport[] out) {
+    CancellingTransport transport =
+        new CancellingTransport(
+            HttpClientStreamableHttpTransport.builder(p.base().toString())
+                .endpoint(HttpServer.MCP_PATH)
+                .build());
+    out[0] = transport;
     McpClient.SyncSpec spec =
         McpClient.sync(transport)
             .requestTimeout(Duration.ofSeconds(60))
@@ -64,7 +75,13 @@ final class HttpServerFactory implements ServerFactory {
     return true;
   }
 
-  private record Http(HttpServerProcess server, McpSyncClient client) implements ServerUnderTest {
+  private record Http(HttpServerProcess server, McpSyncClient client, CancellingTransport transport)
+      implements ServerUnderTest {
+    @Override
+    public int cancelRunningCalls() {
+      return transport.cancelRunningCalls("the test cancelled it");
+    }
+
     @Override
     public String logs() {
       return server.stderr();

@@ -76,7 +76,8 @@ public final class StdioServer {
           NAME
               + ": point an MCP client at this server with the command: bin/cockroachdb-mcp --demo");
     }
-    StdioTransport transport = new StdioTransport(CrdbTools.jsonMapper(), System.in, protocolOut);
+    StdioTransport transport =
+        new StdioTransport(CrdbTools.jsonMapper(), System.in, protocolOut, tools.cancellations());
     McpSyncServer server = tools.build(McpServer.sync(transport));
     // However the process ends (end of input, SIGTERM, SIGINT): close the MCP session, then every
     // connection (rolling back open transactions), then the demo database.

@@ -1,5 +1,6 @@
 package io.crdbmcp.server.stdio;
 
+import io.crdbmcp.tools.Cancellations;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -83,10 +84,15 @@ final class StdioTransport implements McpServerTransportProvider {
   /** Ids of requests read and not yet answered (as strings: 1 and 1L are the same id). */
   private final Set<String> unanswered = ConcurrentHashMap.newKeySet();
 
-  StdioTransport(McpJsonMapper json, InputStream in, OutputStream out) {
+  /** Receives the tool calls read and the client's cancellations of them. */
+  private final Cancellations cancellations;
+
+  StdioTransport(
+      McpJsonMapper json, InputStream in, OutputStream out, Cancellations cancellations) {
     this.json = json;
     this.in = in;
     this.out = out;
+    this.cancellations = cancellations;
   }
 
   /** Blocks until stdin reached end of file, stdout broke, or the transport was closed. */
@@ -286,6 +292,11 @@ final class StdioTransport implements McpServerTransportProvider {
               : "Invalid Request: a JSON-RPC message is a JSON object");
       return;
     }
+    // A tools/call gets its cancellation key; notifications/cancelled stops the call it names
+    // (the SDK only logs it). The one session of stdio is the process.
+    @SuppressWarnings("unchecked")
+    Map<String, Object> mutable = (Map<String, Object>) map;
+    cancellations.received("stdio", mutable);
     JSONRPCMessage message;
     try {
       // The same classification as McpSchema.deserializeJsonRpcMessage, on the parsed map.

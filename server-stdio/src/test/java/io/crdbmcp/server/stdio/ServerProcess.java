@@ -1,5 +1,6 @@
 package io.crdbmcp.server.stdio;
 
+import io.crdbmcp.contract.CancellingTransport;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
@@ -25,9 +26,11 @@ import java.util.stream.Collectors;
  */
 final class ServerProcess implements AutoCloseable {
   final McpSyncClient client;
+  final CancellingTransport transport;
 
-  private ServerProcess(McpSyncClient client) {
+  private ServerProcess(McpSyncClient client, CancellingTransport transport) {
     this.client = client;
+    this.transport = transport;
   }
 
   static Path jar() {
@@ -96,8 +99,9 @@ final class ServerProcess implements AutoCloseable {
     StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
     StringBuffer err = new StringBuffer();
     transport.setStdErrorHandler(line -> err.append(line).append('\n'));
+    CancellingTransport cancelling = new CancellingTransport(transport);
     McpClient.SyncSpec spec =
-        McpClient.sync(transport)
+        McpClient.sync(cancelling)
             .requestTimeout(Duration.ofSeconds(60))
             .initializationTimeout(Duration.ofSeconds(60))
             .progressConsumer(progress)
@@ -110,7 +114,7 @@ final class ServerProcess implements AutoCloseable {
           .sampling(sampling);
     }
     McpSyncClient client = spec.build();
-    ServerProcess sp = new ServerProcess(client);
+    ServerProcess sp = new ServerProcess(client, cancelling);
     sp.stderrSource = err;
     client.initialize();
     String jarPath = jar().toString();

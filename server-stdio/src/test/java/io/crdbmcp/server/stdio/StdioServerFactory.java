@@ -36,6 +36,11 @@ final class StdioServerFactory implements ServerFactory {
    */
   private record Stdio(ServerProcess server) implements ServerUnderTest {
     @Override
+    public int cancelRunningCalls() {
+      return server.transport.cancelRunningCalls("the test cancelled it");
+    }
+
+    @Override
     public McpSyncClient client() {
       return server.client;
     }
