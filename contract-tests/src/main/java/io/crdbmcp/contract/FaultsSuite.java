@@ -251,8 +251,10 @@ public abstract class FaultsSuite extends ContractSuite {
       assertThat((String) connection(s).get("watchdog")).startsWith("ok at");
       String m = marker();
       long t0 = System.nanoTime();
-      CallToolResult r = s.call("execute_query", args("sql", "SELECT pg_sleep(40) AS " + m));
-      assertThat(r.isError()).isTrue();
+      Map<String, Object> e =
+          error(
+              s.call("execute_query", args("sql", "SELECT pg_sleep(40) AS " + m)), "QUERY_TIMEOUT");
+      assertThat((String) e.get("message")).contains("watchdog").contains("CRDB_WATCHDOG_TIMEOUT");
       assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)).isLessThan(20);
       awaitRunning(m, false, 3);
       assertThat(((Number) connection(s).get("watchdog_cancelled")).longValue()).isEqualTo(1);

@@ -188,10 +188,33 @@ public final class BearerAuth {
     return t.length() > 120 ? t.substring(0, 120) + "..." : t;
   }
 
+  /**
+   * Answers a request whose token is valid but lacks a scope the request needs: 403 with {@code
+   * WWW-Authenticate: Bearer error="insufficient_scope"} and, in {@code scope}, the scopes to ask
+   * for (those it has and {@code needed}), so the client can authorize again and retry (the MCP
+   * authorization spec's step-up).
+   */
+  public void insufficientScope(
+      HttpServletResponse res, Principal p, String needed, String description) throws IOException {
+    Set<String> ask = new java.util.TreeSet<>(p.scopes());
+    ask.add(needed);
+    challenge(res, 403, "insufficient_scope", description, ask);
+  }
+
   private void challenge(HttpServletResponse res, int status, String error, String description)
       throws IOException {
+    challenge(res, status, error, description, scopes);
+  }
+
+  private void challenge(
+      HttpServletResponse res,
+      int status,
+      String error,
+      String description,
+      Collection<String> scopeParam)
+      throws IOException {
     StringBuilder h = new StringBuilder("Bearer resource_metadata=\"" + resourceMetadata + "\"");
-    h.append(", scope=\"").append(String.join(" ", scopes)).append('"');
+    h.append(", scope=\"").append(String.join(" ", scopeParam)).append('"');
     if (error != null) {
       h.append(", error=\"").append(error).append('"');
       h.append(", error_description=\"").append(clip(description)).append('"');

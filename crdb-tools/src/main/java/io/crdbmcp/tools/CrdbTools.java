@@ -301,6 +301,28 @@ public final class CrdbTools {
   }
 
   /**
+   * The scope {@code caller} lacks for calling {@code tool} on this server, or empty when the call
+   * may go on: for a transport that answers with its own challenge before the call starts (HTTP's
+   * 403 {@code insufficient_scope}, so the client can ask for the wider scope). Unlike the call's
+   * own check, a tool that always writes needs {@code crdb:write} here even from a read-only
+   * caller: that is the scope to ask for. A caller without scopes is local use and lacks none; an
+   * unknown tool is left to the call, which explains it.
+   */
+  public java.util.Optional<String> scopeMissing(String tool, Caller caller) {
+    ToolDef t = tools.get(tool);
+    if (t == null || caller.scopes().isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    // A tool that may write (execute_query) reads for a read-only caller: its own check refuses
+    // the writes. One that always writes needs the write scope.
+    Scope needed =
+        t.scope(crdb.readOnly() || (caller.readOnly() && t.effect() != ToolDef.Effect.WRITES));
+    return needed.grantedBy(caller.scopes())
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(needed.id());
+  }
+
+  /**
    * Where the transports register tool calls and deliver the client's {@code
    * notifications/cancelled} (see {@link Cancellations}).
    */

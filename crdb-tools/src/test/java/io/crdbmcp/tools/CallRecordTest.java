@@ -57,6 +57,29 @@ class CallRecordTest {
   }
 
   @Test
+  void aCallCancelledFromAnotherThreadStopsItsStatementAndIsRecordedAsCancelled() throws Exception {
+    io.crdbmcp.core.CallCancel cancel = io.crdbmcp.core.CallCancel.create();
+    ToolContext ctx = new ToolContext(ALICE, Progress.NONE, null, null, cancel);
+    java.util.concurrent.CompletableFuture<io.modelcontextprotocol.spec.McpSchema.CallToolResult>
+        call =
+            java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> tools.call("execute_query", Map.of("sql", "SELECT pg_sleep(60)"), ctx));
+    Thread.sleep(700);
+    long t0 = System.nanoTime();
+    cancel.cancel();
+    var r = call.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0))
+        .isLessThan(5);
+    assertThat(r.isError()).isTrue();
+    assertThat(records.last().errorCode()).isEqualTo("CANCELLED");
+    // The token is spent: the same context cancels at once, before any SQL runs.
+    assertThat(tools.call("execute_query", Map.of("sql", "SELECT 1"), ctx).isError()).isTrue();
+    assertThat(records.last().errorCode()).isEqualTo("CANCELLED");
+    // Another call is unaffected.
+    assertThat(tools.call("execute_query", Map.of("sql", "SELECT 1"), CTX).isError()).isFalse();
+  }
+
+  @Test
   void aQueryIsRecordedWithItsStatementRowsAndConnection() {
     Map<String, Object> args =
         Map.of("sql", "SELECT id, city FROM rides WHERE id < $1", "params", List.of(3));

@@ -330,6 +330,27 @@ public final class Database {
     this.lastCheck = c;
   }
 
+  /** Connections whose statement the watchdog is cancelling, with its limit in seconds. */
+  private final Map<Connection, Long> watchdogCancels = new ConcurrentHashMap<>();
+
+  void watchdogCancelling(Connection c, long limitSeconds) {
+    watchdogCancels.put(c, limitSeconds);
+  }
+
+  /**
+   * For the executor, when work on {@code c} ended: {@code e} as a {@link WatchdogCancelled} if the
+   * watchdog cancelled its statement, else {@code e} itself (null for work that succeeded); the
+   * mark is cleared either way.
+   */
+  public SQLException watchdogCause(EngineKey key, Connection c, SQLException e) {
+    EngineKey.check(key);
+    Long limit = watchdogCancels.remove(c);
+    if (e != null && limit != null && "57014".equals(e.getSQLState())) {
+      return new WatchdogCancelled(e, limit);
+    }
+    return e;
+  }
+
   /** Statements the watchdog cancelled on the server because they ran past its timeout. */
   public long cancelledByWatchdog() {
     return cancelledByWatchdog.get();

@@ -163,6 +163,17 @@ public final class SqlErrors {
           return CallCancel.cancelledError(
               "its statement was stopped on the database server", state, e);
         }
+        if (e instanceof WatchdogCancelled w) {
+          return new CrdbException(
+              ErrorCode.QUERY_TIMEOUT,
+              "the connection watchdog cancelled the statement on the server: it ran longer than"
+                  + " CRDB_WATCHDOG_TIMEOUT ("
+                  + w.limitSeconds()
+                  + " s)",
+              "narrow the query (WHERE, LIMIT) or raise CRDB_WATCHDOG_TIMEOUT",
+              state,
+              e);
+        }
         return new CrdbException(
             ErrorCode.QUERY_TIMEOUT,
             "the statement was cancelled: it ran longer than the query timeout",

@@ -95,6 +95,7 @@ public final class Watchdog implements AutoCloseable {
         PGConnection pg = c.unwrap(PGConnection.class);
         int pid = pg.getBackendPID();
         db.countCancelled(); // before: the call may see its error before this thread goes on
+        db.watchdogCancelling(c, settings.watchdogTimeout().toSeconds());
         pg.cancelQuery();
         LOG.warn(
             "watchdog: cancelled the statement of connection '{}' (backend {}) on the server: it"

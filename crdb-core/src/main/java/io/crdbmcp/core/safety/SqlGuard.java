@@ -284,8 +284,9 @@ public final class SqlGuard {
               c,
               Rule.SIDE_EFFECT_FUNCTION,
               f
-                  + "() has side effects (or runs SQL text"
-                  + " unseen) and the server is in read-only mode.");
+                  + "() has side effects (or runs SQL text unseen), and this statement may only"
+                  + " read (a read-only server or connection, or a tool that only reads, such as"
+                  + " an export).");
         }
       }
       if (c.writes() || c.kind() != StatementKind.READ) {
@@ -293,7 +294,11 @@ public final class SqlGuard {
         return Verdict.refuse(
             c,
             Rule.READ_ONLY,
-            "the server is in read-only mode and " + cmd + " can change data or state" + why + ".");
+            cmd
+                + " can change data or state"
+                + why
+                + ", and this statement may only read (a read-only server or connection, or a"
+                + " tool that only reads, such as an export).");
       }
     }
     return Verdict.allow(c);

@@ -214,13 +214,18 @@ public final class SqlExecutor {
     java.util.concurrent.atomic.AtomicBoolean working =
         new java.util.concurrent.atomic.AtomicBoolean(true);
     try (CallCancel.Hook hook = cancel.onCancel(() -> db.cancelOnServer(key, c, working::get))) {
-      return work.run(c, d);
+      T result = work.run(c, d);
+      db.watchdogCause(key, c, null);
+      return result;
     } catch (DataAccessException e) {
       SQLException cause = e.getCause(SQLException.class);
       if (cause != null) {
-        throw cause;
+        throw db.watchdogCause(key, c, cause);
       }
+      db.watchdogCause(key, c, null);
       throw e;
+    } catch (SQLException e) {
+      throw db.watchdogCause(key, c, e);
     } finally {
       working.set(false);
     }

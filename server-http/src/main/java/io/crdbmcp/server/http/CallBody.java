@@ -23,11 +23,20 @@ import java.util.Map;
  * id, so this is the one place both can be seen.
  */
 final class CallBody extends HttpServletRequestWrapper {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Decimals read as BigDecimal, so a body written anew keeps every digit of a numeric argument (as
+   * the SDK's own mapper reads them).
+   */
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   private final byte[] body;
   private final InputStream rest;
   private final boolean rewritten;
+
+  /** The tool a {@code tools/call} names; null for other messages. */
+  private String tool;
 
   private CallBody(HttpServletRequest request, byte[] body, InputStream rest) {
     this(request, body, rest, false);
@@ -69,9 +78,19 @@ final class CallBody extends HttpServletRequestWrapper {
     Map<String, Object> message = (Map<String, Object>) map;
     cancellations.received(session, message);
     if ("tools/call".equals(message.get("method"))) {
-      return new CallBody(req, JSON.writeValueAsBytes(message), null, true);
+      CallBody b = new CallBody(req, JSON.writeValueAsBytes(message), null, true);
+      b.tool =
+          message.get("params") instanceof Map<?, ?> p && p.get("name") instanceof String n
+              ? n
+              : null;
+      return b;
     }
     return new CallBody(req, head, null);
+  }
+
+  /** The tool the posted {@code tools/call} names, or null. */
+  static String toolOf(HttpServletRequest req) {
+    return req instanceof CallBody b ? b.tool : null;
   }
 
   /** A cheap look before parsing: most posts are neither. */

@@ -124,6 +124,11 @@ public final class HttpServer implements AutoCloseable {
     guard.cancellations(tools.cancellations());
     if (oauth != null) {
       guard.requireBearer(oauth.bearer(), oauth.paths());
+      guard.scopes(
+          (tool, p) ->
+              tools.scopeMissing(
+                  tool,
+                  new Caller(null, p.user(), p.scopes(), !Scope.WRITE.grantedBy(p.scopes()))));
     }
     // A tool call may run up to the statement timeout while its response stream is silent.
     long idleMillis = Math.max(120_000L, (launch.crdb().queryTimeoutSeconds() + 60L) * 1000L);

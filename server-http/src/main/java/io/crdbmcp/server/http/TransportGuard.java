@@ -77,6 +77,10 @@ final class TransportGuard implements Filter {
   /** Where tool calls are registered and the client's cancellations delivered; null for none. */
   private volatile Cancellations cancellations;
 
+  /** See {@link #scopes}; null without OAuth. */
+  private volatile java.util.function.BiFunction<String, Principal, java.util.Optional<String>>
+      missingScope;
+
   private final HttpSettings settings;
   private final HttpSessions sessions;
   private final String mcpPath;
@@ -123,6 +127,48 @@ final class TransportGuard implements Filter {
    */
   void cancellations(Cancellations cancellations) {
     this.cancellations = cancellations;
+  }
+
+  /**
+   * With OAuth: the scope a principal lacks for a tool (empty when it has what the tool needs); a
+   * tool call it lacks one for is answered 403 {@code insufficient_scope} before it starts.
+   */
+  void scopes(
+      java.util.function.BiFunction<String, Principal, java.util.Optional<String>> missing) {
+    this.missingScope = missing;
+  }
+
+  /**
+   * Answers a tool call the request's token lacks the scope for (403 with the scopes to ask for, as
+   * the MCP authorization spec's step-up wants); false when the call may go on.
+   */
+  private boolean refusedForScope(HttpServletRequest req, HttpServletResponse res)
+      throws IOException {
+    BearerAuth b = bearer;
+    var missing = missingScope;
+    String tool = CallBody.toolOf(req);
+    if (b == null || missing == null || tool == null) {
+      return false;
+    }
+    if (!(req.getAttribute(PRINCIPAL) instanceof Principal p)) {
+      return false;
+    }
+    java.util.Optional<String> needed = missing.apply(tool, p);
+    if (needed.isEmpty()) {
+      return false;
+    }
+    b.insufficientScope(
+        res,
+        p,
+        needed.get(),
+        tool
+            + " needs the scope "
+            + needed.get()
+            + "; this token has "
+            + String.join(" ", new java.util.TreeSet<>(p.scopes()))
+            + ": authorize again asking for "
+            + needed.get());
+    return true;
   }
 
   /**
@@ -270,7 +316,11 @@ final class TransportGuard implements Filter {
         return;
       }
       req.setAttribute(CLIENT, id);
-      counted(calls(req, "sse:" + id), res, chain, null);
+      HttpServletRequest in = calls(req, "sse:" + id);
+      if (refusedForScope(in, res)) {
+        return;
+      }
+      counted(in, res, chain, null);
     } else if (path.equals("/metrics")) {
       if (authenticated(req, res)) {
         chain.doFilter(req, res);
@@ -327,6 +377,9 @@ final class TransportGuard implements Filter {
     }
     HttpServletRequest in =
         entry == null ? req : calls(new SessionIdRequest(req, entry.sdkId), "http:" + entry.sdkId);
+    if (refusedForScope(in, res)) {
+      return;
+    }
     if (entry != null) {
       in.setAttribute(CLIENT, entry.sdkId);
     }

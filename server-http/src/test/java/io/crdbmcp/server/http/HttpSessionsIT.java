@@ -333,15 +333,26 @@ class HttpSessionsIT {
         HttpServerProcess.start(
             Map.of("CRDB_URL", TestDb.url(db)), List.of(), List.of("--http", "--port", "0"))) {
       assertThat(server.url().getPath()).isEqualTo("/sse");
+      io.crdbmcp.contract.CancellingTransport transport =
+          new io.crdbmcp.contract.CancellingTransport(
+              HttpClientSseClientTransport.builder(server.base().toString())
+                  .sseEndpoint("/sse")
+                  .build());
       McpSyncClient client =
-          McpClient.sync(
-                  HttpClientSseClientTransport.builder(server.base().toString())
-                      .sseEndpoint("/sse")
-                      .build())
-              .requestTimeout(Duration.ofSeconds(60))
-              .build();
+          McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60)).build();
       client.initialize();
       assertThat(client.listTools().tools()).anyMatch(t -> t.name().equals("execute_query"));
+      // A cancellation posted to the session's message endpoint stops the call's statement.
+      CompletableFuture<CallToolResult> slow =
+          CompletableFuture.supplyAsync(
+              () -> call(client, "execute_query", args("sql", "SELECT pg_sleep(60) AS sse_nap")));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (transport.runningCalls() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      Thread.sleep(500); // the statement is running on the server by now
+      assertThat(transport.cancelRunningCalls("stopped by the test")).isEqualTo(1);
+      error(slow.get(15, TimeUnit.SECONDS), "CANCELLED");
       String tx = (String) ok(call(client, "begin_transaction", args())).get("transaction_id");
       ok(
           call(

@@ -54,6 +54,9 @@ class OAuthHttpIT {
   URI validatingBase;
   final List<String> secrets = new ArrayList<>();
 
+  /** The audit log of the authorization server: its users' calls are in it, their tokens never. */
+  java.nio.file.Path audit;
+
   @BeforeAll
   void start() throws Exception {
     idp = new MockOAuth2Server();
@@ -73,6 +76,9 @@ class OAuthHttpIT {
     env.put("CRDB_IDP_CLIENT_SECRET", IDP_SECRET);
     env.put("CRDB_AUTH_SCOPES", "crdb:read crdb:write");
     env.put("CRDB_AUTH_CLIENT_METADATA_HOSTS", "127.0.0.1"); // the test's document server
+    audit = java.nio.file.Files.createTempDirectory("oauth-audit").resolve("audit.jsonl");
+    env.put("CRDB_AUDIT_ENABLED", "true");
+    env.put("CRDB_AUDIT_PATH", audit.toString());
     server =
         HttpServerProcess.start(
             env,
@@ -309,10 +315,46 @@ class OAuthHttpIT {
               args("sql", "INSERT INTO notes VALUES ($1, $2)", "params", List.of(50, "reader")));
       assertThat(insert.isError()).as(text(insert)).isTrue();
       assertThat(text(insert).toLowerCase()).contains("read-only");
-      CallToolResult writer =
-          call(c, "insert_row", args("table", "notes", "values", Map.of("id", 51, "owner", "r")));
-      assertThat(writer.isError()).as(text(writer)).isTrue();
-      assertThat(text(writer)).contains("crdb:write");
+      // A tool that needs crdb:write: 403 insufficient_scope naming the scopes to ask for (the
+      // MCP spec's step-up), before the call starts; the session goes on.
+      HttpResponse<String> init = mcpPost(base, t.access());
+      assertThat(init.statusCode()).isEqualTo(200);
+      String sid = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+      RawHttp.post(
+          base,
+          "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
+          "Authorization",
+          "Bearer " + t.access(),
+          "Mcp-Session-Id",
+          sid);
+      HttpResponse<String> writer =
+          RawHttp.post(
+              base,
+              "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":"
+                  + "\"insert_row\",\"arguments\":{\"table\":\"notes\",\"values\":{\"id\":51,"
+                  + "\"owner\":\"r\"}}}}",
+              "Authorization",
+              "Bearer " + t.access(),
+              "Mcp-Session-Id",
+              sid);
+      assertThat(writer.statusCode()).as(writer.body()).isEqualTo(403);
+      assertThat(writer.headers().firstValue("WWW-Authenticate").orElse(""))
+          .contains("error=\"insufficient_scope\"")
+          .contains("scope=\"crdb:read crdb:write\"")
+          .contains("resource_metadata=");
+      assertThat(writer.body()).contains("insert_row needs the scope crdb:write");
+      // A reading call on the same session still works.
+      HttpResponse<String> reader =
+          RawHttp.post(
+              base,
+              "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":"
+                  + "\"list_tables\",\"arguments\":{}}}",
+              "Authorization",
+              "Bearer " + t.access(),
+              "Mcp-Session-Id",
+              sid);
+      assertThat(reader.statusCode()).isEqualTo(200);
+      assertThat(reader.body()).contains("notes");
       CallToolResult tx = call(c, "begin_transaction", args("read_only", false));
       assertThat(tx.isError()).as(text(tx)).isTrue();
       assertThat(text(tx)).contains("read-only");
@@ -676,9 +718,11 @@ class OAuthHttpIT {
 
   @Test
   @Order(100)
-  void noTokenCodeCookieOrSecretIsLogged() {
+  void noTokenCodeCookieOrSecretIsLogged() throws Exception {
     assertThat(secrets).hasSizeGreaterThan(20);
-    String log = server.stderr() + validating.stderr();
+    String auditLines = java.nio.file.Files.readString(audit);
+    assertThat(auditLines).contains("\"tool\":\"execute_query\"");
+    String log = server.stderr() + validating.stderr() + auditLines;
     assertThat(log).doesNotContain(IDP_SECRET);
     for (String s : secrets) {
       if (s != null && s.length() >= 16) {
