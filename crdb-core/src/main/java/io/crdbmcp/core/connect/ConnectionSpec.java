@@ -129,6 +129,10 @@ public record ConnectionSpec(
     // the database analyses each one afresh (the safety checks read that analysis; a statement
     // the driver had prepared before would skip it).
     p.setProperty("prepareThreshold", "0");
+    // A read-only connection (Connection.setReadOnly) starts its transactions with BEGIN READ
+    // ONLY, sent with the first statement: the executor's read path relies on it (said here, not
+    // left to the driver's default).
+    p.setProperty("readOnlyMode", "transaction");
     // A result (or one fetched batch of a streamed export) may take at most a tenth of the heap:
     // SELECT repeat('x', 400000000) would otherwise be read whole into memory, whatever the row
     // cap, and a few such calls at once would exhaust it.

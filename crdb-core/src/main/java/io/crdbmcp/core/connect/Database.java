@@ -448,6 +448,7 @@ public final class Database {
     }
     try {
       c.rollback();
+      c.setReadOnly(false); // the executor's read path may have set it
       c.setAutoCommit(true); // DISCARD ALL cannot run inside a transaction block
       try (Statement s = c.createStatement()) {
         s.execute("DISCARD ALL");
@@ -461,6 +462,52 @@ public final class Database {
       } else {
         closeQuietly(c);
       }
+    }
+  }
+
+  /**
+   * A connection for work whose transactions should run with {@code timeoutSeconds} as their
+   * statement timeout, given {@code c} just borrowed: on PostgreSQL, new sessions of this database
+   * start with that timeout as their own default (sent in the login, {@code options=-c
+   * statement_timeout=...}), which {@code DISCARD ALL} in {@link #release} restores rather than
+   * clears; {@code c}, if it was made before that (the login check's, so at most once per
+   * database), is evicted for a new one. The first timeout asked for is the one new sessions get.
+   * Elsewhere (CockroachDB) {@code c} is returned as it is. {@link #sessionTimeout} then says
+   * whether the executor still has to set the timeout itself.
+   */
+  public Connection withSessionTimeout(EngineKey key, Connection c, int timeoutSeconds)
+      throws SQLException {
+    EngineKey.check(key);
+    Dialect d = dialect;
+    if (d == null || d.isCockroach() || timeoutSeconds <= 0) {
+      return c;
+    }
+    source.startSessionsWith(timeoutSeconds);
+    if (source.startedWith(physical(c)) != 0) {
+      return c;
+    }
+    lent.remove(c);
+    evict(c);
+    return lend();
+  }
+
+  /**
+   * The statement timeout, in seconds, that the session of {@code c} has as its default since its
+   * login ({@link #withSessionTimeout}), or 0 if it has none of ours. Sessions keep it: the
+   * executor refuses {@code SET} in callers' SQL, a change a function makes ends with its
+   * transaction or is undone by {@code DISCARD ALL} when the connection is given back.
+   */
+  public int sessionTimeout(EngineKey key, Connection c) {
+    EngineKey.check(key);
+    return source.startedWith(physical(c));
+  }
+
+  /** The driver's connection under a pooled one: the same object for every borrowing of it. */
+  private static Object physical(Connection c) {
+    try {
+      return c.unwrap(PGConnection.class);
+    } catch (SQLException e) {
+      return c;
     }
   }
 
@@ -649,6 +696,13 @@ public final class Database {
 
     private record Held(Connection connection, long since) {}
 
+    /** The statement timeout new sessions get in their login, seconds; 0: none. */
+    private volatile int startTimeout;
+
+    /** The login timeout of each session made with one (weak keys: closed ones drop out). */
+    private final Map<Connection, Integer> startedWith =
+        java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
     private final String url;
     private final Properties properties;
     private final Driver driver = new org.postgresql.Driver();
@@ -661,12 +715,39 @@ public final class Database {
       this.properties = spec.driverProperties();
     }
 
+    /** Sessions made from now on start with this statement timeout, unless one was set before. */
+    void startSessionsWith(int seconds) {
+      if (startTimeout == 0) {
+        synchronized (this) {
+          if (startTimeout == 0) {
+            startTimeout = seconds;
+          }
+        }
+      }
+    }
+
+    int startedWith(Object physical) {
+      Integer t = startedWith.get(physical);
+      return t == null ? 0 : t;
+    }
+
     /** One login attempt. */
     Connection connect() throws SQLException {
       try {
-        Connection c = driver.connect(url, properties);
+        int timeout = startTimeout;
+        Properties p = properties;
+        if (timeout > 0) {
+          p = (Properties) properties.clone();
+          String options = p.getProperty("options");
+          String mine = "-c statement_timeout=" + timeout + "s";
+          p.setProperty("options", options == null ? mine : options + " " + mine);
+        }
+        Connection c = driver.connect(url, p);
         if (c == null) {
           throw new SQLException("the PostgreSQL driver does not accept the URL " + url, "08001");
+        }
+        if (timeout > 0) {
+          startedWith.put(c, timeout);
         }
         lastFailed = false;
         return c;

@@ -137,7 +137,7 @@ public final class SqlExecutor {
     Connection c;
     try {
       dialect = db.dialect();
-      c = db.borrow(key);
+      c = db.withSessionTimeout(key, db.borrow(key), queryTimeoutSeconds);
     } catch (SQLException e) {
       throw new Resilient.NotSent(SqlErrors.translate(e, db.spec()));
     } catch (CrdbException e) {
@@ -146,7 +146,15 @@ public final class SqlExecutor {
     boolean done = false;
     db.busy(key, c, true);
     try {
-      setTimeout(c, access == Access.READ);
+      if (db.sessionTimeout(key, c) == queryTimeoutSeconds) {
+        // The session has this timeout as its default since its login (PostgreSQL; see
+        // Database.withSessionTimeout): no statement of its own to start the transaction. Read-only
+        // is the driver's BEGIN READ ONLY, sent with the work's first statement, so the
+        // transaction is read-only before any SQL runs. One round trip less per call.
+        c.setReadOnly(access == Access.READ);
+      } else {
+        setTimeout(c, access == Access.READ);
+      }
       T result = runWork(db, work, c, dialect);
       if (access == Access.WRITE) {
         c.commit();

@@ -111,6 +111,48 @@ class SqlExecutorTest {
   }
 
   @Test
+  void aSessionThatHasTheTimeoutFromItsLoginSendsNoSetAndIsStillReadOnlyWithTheTimeout() {
+    scalar(Access.READ, "SELECT 1");
+    // The pool holds one connection, made (on PostgreSQL) with the executor's timeout in its
+    // login, so the executor sends no SET of its own: the driver's BEGIN READ ONLY starts it.
+    String seen =
+        run(
+            executor,
+            Access.READ,
+            (c, d) -> {
+              try (Statement s = c.createStatement();
+                  ResultSet rs =
+                      s.executeQuery(
+                          "SELECT current_setting('transaction_read_only'),"
+                              + " current_setting('statement_timeout')")) {
+                rs.next();
+                return db.sessionTimeout(KEY, c) + " " + rs.getString(1) + " " + rs.getString(2);
+              }
+            });
+    assertThat(seen).isEqualTo((TestDb.get().isCockroach() ? "0" : "7") + " on 7s");
+    assertThatThrownBy(() -> execute(executor, "INSERT INTO canary VALUES (3)"))
+        .isInstanceOfSatisfying(
+            CrdbException.class, e -> assertThat(e.sqlState()).isEqualTo("25006"));
+    // A write on the same session is not read-only, and still has the timeout.
+    assertThat(
+            scalar(
+                Access.WRITE,
+                "SELECT current_setting('transaction_read_only') || ' '"
+                    + " || current_setting('statement_timeout')"))
+        .isEqualTo("off 7s");
+  }
+
+  @Test
+  void aSessionSettingACommittedCallChangedIsResetBeforeTheNextCall() {
+    scalar(Access.WRITE, "SELECT set_config('statement_timeout', '0', false)");
+    scalar(Access.WRITE, "SELECT set_config('application_name', 'changed', false)");
+    assertThat(scalar(Access.READ, "SELECT current_setting('statement_timeout')")).isEqualTo("7s");
+    assertThat(scalar(Access.READ, "SELECT current_setting('application_name')"))
+        .isEqualTo("cockroachdb-mcp");
+    assertThat(scalar(Access.WRITE, "SELECT current_setting('statement_timeout')")).isEqualTo("7s");
+  }
+
+  @Test
   void jooqStatementsRunWithTheExecutorsTimeoutAndTheirErrorsAreTranslated() {
     Integer timeout =
         run(

@@ -43,13 +43,20 @@ public final class RateLimits implements ToolInterceptor {
     this.window = window;
     this.concurrent = concurrent;
     Duration idle = window.multipliedBy(2);
-    this.buckets = Caffeine.newBuilder().expireAfterAccess(idle).maximumSize(100_000).build();
+    // Upkeep on the calling thread, as in Cancellations: no wake-up of another thread per call.
+    this.buckets =
+        Caffeine.newBuilder()
+            .expireAfterAccess(idle)
+            .maximumSize(100_000)
+            .executor(Runnable::run)
+            .build();
     // A permit is held for at most one call (bounded by the statement timeout); an idle key's
     // semaphore has all its permits back.
     this.running =
         Caffeine.newBuilder()
             .expireAfterAccess(Duration.ofMinutes(30))
             .maximumSize(100_000)
+            .executor(Runnable::run)
             .build();
   }
 

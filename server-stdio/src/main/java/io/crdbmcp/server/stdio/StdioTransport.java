@@ -332,6 +332,14 @@ final class StdioTransport implements McpServerTransportProvider {
 
   /** Whether the bytes are well-formed UTF-8, checked through a small buffer (no copy). */
   private static boolean isUtf8(byte[] b, int from, int to) {
+    // Most lines are plain ASCII, which is valid UTF-8: no decoder for those.
+    int i = from;
+    while (i < to && b[i] >= 0) {
+      i++;
+    }
+    if (i == to) {
+      return true;
+    }
     CharsetDecoder decoder =
         StandardCharsets.UTF_8
             .newDecoder()

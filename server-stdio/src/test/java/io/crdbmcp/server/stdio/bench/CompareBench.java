@@ -89,6 +89,9 @@ public final class CompareBench {
         System.out.println("(dbhub not found under " + peers + ": not run)");
       }
       Map<String, Figures> all = new LinkedHashMap<>();
+      // -Dbench.only=cockroachdb-mcp measures one server (while working on it).
+      String only = System.getProperty("bench.only");
+      servers.removeIf(s -> only != null && !only.equals(s.name()));
       for (Server s : servers) {
         Figures f = measure(s);
         all.put(s.name(), f);
