@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -140,6 +141,7 @@ public final class CrdbTools {
   public <S extends McpServer.SyncSpecification<S>> McpServer.SyncSpecification<S> configure(
       McpServer.SyncSpecification<S> spec) {
     Resources resources = new Resources(crdb, callers, metrics == null ? null : metrics::scrape);
+    List<SyncToolSpecification> specs = specifications();
     return spec.serverInfo(SERVER_NAME, SERVER_VERSION)
         .instructions(INSTRUCTIONS)
         .capabilities(capabilities())
@@ -147,8 +149,8 @@ public final class CrdbTools {
         // what to send instead.
         .validateToolInputs(false)
         .jsonMapper(jsonMapper())
-        .jsonSchemaValidator(schemaValidator())
-        .tools(specifications())
+        .jsonSchemaValidator(new LazySchemaValidator(generatedSchemas(specs)))
+        .tools(specs)
         .resources(resources.resources())
         .resourceTemplates(resources.templates())
         .completions(resources.completions())
@@ -605,7 +607,21 @@ public final class CrdbTools {
 
   /** The schema validator the server should use: the SDK's, created on first use. */
   public static JsonSchemaValidator schemaValidator() {
-    return new LazySchemaValidator();
+    return new LazySchemaValidator(Set.of());
+  }
+
+  /** The input and output schemas of {@code specs}, which our own code generated. */
+  static Set<Map<String, Object>> generatedSchemas(List<SyncToolSpecification> specs) {
+    Set<Map<String, Object>> out = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    for (SyncToolSpecification s : specs) {
+      if (s.tool().inputSchema() != null) {
+        out.add(s.tool().inputSchema());
+      }
+      if (s.tool().outputSchema() != null) {
+        out.add(s.tool().outputSchema());
+      }
+    }
+    return out;
   }
 
   /**
