@@ -110,12 +110,14 @@ public final class Schema {
     return Sql.table(schema, t, alias);
   }
 
-  /** {@code relkind} of pg_class {@code alias} as text (it is the one-byte {@code "char"} type). */
+  /**
+   * {@code relkind} of pg_class {@code alias} as text (it is the one-byte {@code "char"} type).
+   * Built per query, not held in a static field: loading this class must not start jOOQ (tens of
+   * milliseconds) before the server answers {@code initialize}.
+   */
   private static Field<String> relkind(String alias) {
     return col(alias, "relkind").cast(SQLDataType.CLOB);
   }
-
-  private static final Field<String> RELKIND = relkind("c");
 
   /** The kinds of relation a table name can name: tables, views, foreign and partitioned tables. */
   private static final List<String> RELATION_KINDS = List.of("r", "v", "m", "f", "p");
@@ -235,12 +237,12 @@ public final class Schema {
         dsl.select(
                 str("n", "nspname"),
                 str("c", "relname"),
-                RELKIND,
+                relkind("c"),
                 estimate,
                 Sql.fn("obj_description", String.class, col("c", "oid"), DSL.inline("pg_class")))
             .from(classes("c", "n"))
             .where(where)
-            .and(RELKIND.in(kinds))
+            .and(relkind("c").in(kinds))
             .orderBy(str("n", "nspname"), str("c", "relname"))
             .fetch();
     List<TableEntry> out = new ArrayList<>();
@@ -283,10 +285,10 @@ public final class Schema {
             ? where.and(str("n", "nspname").eq(s))
             : where.and(str("n", "nspname").notIn(SYSTEM_SCHEMAS));
     var rows =
-        dsl.select(str("n", "nspname"), str("c", "relname"), RELKIND)
+        dsl.select(str("n", "nspname"), str("c", "relname"), relkind("c"))
             .from(classes("c", "n"))
             .where(where)
-            .and(RELKIND.in(RELATION_KINDS))
+            .and(relkind("c").in(RELATION_KINDS))
             .orderBy(
                 DSL.when(str("n", "nspname").eq(DSL.inline("public")), DSL.inline(0))
                     .otherwise(DSL.inline(1)),
@@ -635,7 +637,7 @@ public final class Schema {
         .join(tbl("pg_catalog", "pg_class", "c"))
         .on(col("c", "relnamespace").eq(col("n", "oid")))
         .and(str("c", "relname").eq(str("col", "table_name")))
-        .and(RELKIND.in(RELATION_KINDS))
+        .and(relkind("c").in(RELATION_KINDS))
         .where(userSchemas)
         .and(hidden)
         .orderBy(

@@ -52,14 +52,20 @@ public final class SystemStore {
    */
   public record Entry(String key, String value, Instant expires, Instant updated) {}
 
-  private static final Table<Record> T = table(name(TABLE));
-  private static final Field<String> NS = field(name("namespace"), SQLDataType.VARCHAR);
-  private static final Field<String> KEY = field(name("key"), SQLDataType.VARCHAR);
-  private static final Field<String> VALUE = field(name("value"), SQLDataType.CLOB);
-  private static final Field<OffsetDateTime> EXPIRES =
-      field(name("expires_at"), SQLDataType.TIMESTAMPWITHTIMEZONE);
-  private static final Field<OffsetDateTime> UPDATED =
-      field(name("updated_at"), SQLDataType.TIMESTAMPWITHTIMEZONE);
+  /**
+   * The table and its columns, in a holder class so that creating a store (at start) does not start
+   * jOOQ (tens of milliseconds) before the server answers {@code initialize}.
+   */
+  private static final class Q {
+    static final Table<Record> T = table(name(TABLE));
+    static final Field<String> NS = field(name("namespace"), SQLDataType.VARCHAR);
+    static final Field<String> KEY = field(name("key"), SQLDataType.VARCHAR);
+    static final Field<String> VALUE = field(name("value"), SQLDataType.CLOB);
+    static final Field<OffsetDateTime> EXPIRES =
+        field(name("expires_at"), SQLDataType.TIMESTAMPWITHTIMEZONE);
+    static final Field<OffsetDateTime> UPDATED =
+        field(name("updated_at"), SQLDataType.TIMESTAMPWITHTIMEZONE);
+  }
 
   /** A unit of work on the table. */
   @FunctionalInterface
@@ -97,7 +103,7 @@ public final class SystemStore {
     if (!ready()) {
       return Optional.empty();
     }
-    return run(Access.READ, sql -> select(sql, live(namespace).and(KEY.eq(key)))).stream()
+    return run(Access.READ, sql -> select(sql, live(namespace).and(Q.KEY.eq(key)))).stream()
         .findFirst();
   }
 
@@ -118,13 +124,13 @@ public final class SystemStore {
         what,
         sql -> {
           OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-          return sql.insertInto(T, NS, KEY, VALUE, EXPIRES, UPDATED)
+          return sql.insertInto(Q.T, Q.NS, Q.KEY, Q.VALUE, Q.EXPIRES, Q.UPDATED)
               .values(namespace, key, value, at(expires), now)
-              .onConflict(NS, KEY)
+              .onConflict(Q.NS, Q.KEY)
               .doUpdate()
-              .set(VALUE, value)
-              .set(EXPIRES, at(expires))
-              .set(UPDATED, now)
+              .set(Q.VALUE, value)
+              .set(Q.EXPIRES, at(expires))
+              .set(Q.UPDATED, now)
               .execute();
         });
   }
@@ -136,8 +142,10 @@ public final class SystemStore {
         what,
         sql -> {
           OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-          sql.deleteFrom(T).where(NS.eq(namespace).and(KEY.eq(key)).and(EXPIRES.le(now))).execute();
-          return sql.insertInto(T, NS, KEY, VALUE, EXPIRES, UPDATED)
+          sql.deleteFrom(Q.T)
+              .where(Q.NS.eq(namespace).and(Q.KEY.eq(key)).and(Q.EXPIRES.le(now)))
+              .execute();
+          return sql.insertInto(Q.T, Q.NS, Q.KEY, Q.VALUE, Q.EXPIRES, Q.UPDATED)
                   .values(namespace, key, value, at(expires), now)
                   .onConflictDoNothing()
                   .execute()
@@ -155,14 +163,14 @@ public final class SystemStore {
     return write(
         what,
         sql -> {
-          Condition match = live(namespace).and(KEY.eq(key)).and(VALUE.eq(expected));
+          Condition match = live(namespace).and(Q.KEY.eq(key)).and(Q.VALUE.eq(expected));
           if (value == null) {
-            return sql.deleteFrom(T).where(match).execute() == 1;
+            return sql.deleteFrom(Q.T).where(match).execute() == 1;
           }
-          return sql.update(T)
-                  .set(VALUE, value)
-                  .set(EXPIRES, at(expires))
-                  .set(UPDATED, OffsetDateTime.now(ZoneOffset.UTC))
+          return sql.update(Q.T)
+                  .set(Q.VALUE, value)
+                  .set(Q.EXPIRES, at(expires))
+                  .set(Q.UPDATED, OffsetDateTime.now(ZoneOffset.UTC))
                   .where(match)
                   .execute()
               == 1;
@@ -172,7 +180,8 @@ public final class SystemStore {
   /** Removes an entry; true when there was one. */
   public boolean remove(String what, String namespace, String key) {
     return write(
-        what, sql -> sql.deleteFrom(T).where(NS.eq(namespace).and(KEY.eq(key))).execute() == 1);
+        what,
+        sql -> sql.deleteFrom(Q.T).where(Q.NS.eq(namespace).and(Q.KEY.eq(key))).execute() == 1);
   }
 
   /** Removes the expired entries of a namespace; returns how many. */
@@ -180,14 +189,15 @@ public final class SystemStore {
     return write(
         what,
         sql ->
-            sql.deleteFrom(T)
-                .where(NS.eq(namespace).and(EXPIRES.le(OffsetDateTime.now(ZoneOffset.UTC))))
+            sql.deleteFrom(Q.T)
+                .where(Q.NS.eq(namespace).and(Q.EXPIRES.le(OffsetDateTime.now(ZoneOffset.UTC))))
                 .execute());
   }
 
   private static Condition live(String namespace) {
-    return NS.eq(namespace)
-        .and(EXPIRES.isNull().or(EXPIRES.gt(OffsetDateTime.now(ZoneOffset.UTC))));
+    return Q.NS
+        .eq(namespace)
+        .and(Q.EXPIRES.isNull().or(Q.EXPIRES.gt(OffsetDateTime.now(ZoneOffset.UTC))));
   }
 
   private static OffsetDateTime at(Instant i) {
@@ -197,13 +207,17 @@ public final class SystemStore {
   private static List<Entry> select(DSLContext sql, Condition where) {
     List<Entry> out = new ArrayList<>();
     for (Record r :
-        sql.select(KEY, VALUE, EXPIRES, UPDATED).from(T).where(where).orderBy(KEY).fetch()) {
-      OffsetDateTime e = r.get(EXPIRES);
-      OffsetDateTime u = r.get(UPDATED);
+        sql.select(Q.KEY, Q.VALUE, Q.EXPIRES, Q.UPDATED)
+            .from(Q.T)
+            .where(where)
+            .orderBy(Q.KEY)
+            .fetch()) {
+      OffsetDateTime e = r.get(Q.EXPIRES);
+      OffsetDateTime u = r.get(Q.UPDATED);
       out.add(
           new Entry(
-              r.get(KEY),
-              r.get(VALUE),
+              r.get(Q.KEY),
+              r.get(Q.VALUE),
               e == null ? null : e.toInstant(),
               u == null ? null : u.toInstant()));
     }
@@ -239,13 +253,13 @@ public final class SystemStore {
       run(
           Access.WRITE,
           sql ->
-              sql.createTableIfNotExists(T)
-                  .column(NS, SQLDataType.VARCHAR(200).notNull())
-                  .column(KEY, SQLDataType.VARCHAR(500).notNull())
-                  .column(VALUE, SQLDataType.CLOB.notNull())
-                  .column(EXPIRES)
-                  .column(UPDATED, SQLDataType.TIMESTAMPWITHTIMEZONE.notNull())
-                  .primaryKey(NS, KEY)
+              sql.createTableIfNotExists(Q.T)
+                  .column(Q.NS, SQLDataType.VARCHAR(200).notNull())
+                  .column(Q.KEY, SQLDataType.VARCHAR(500).notNull())
+                  .column(Q.VALUE, SQLDataType.CLOB.notNull())
+                  .column(Q.EXPIRES)
+                  .column(Q.UPDATED, SQLDataType.TIMESTAMPWITHTIMEZONE.notNull())
+                  .primaryKey(Q.NS, Q.KEY)
                   .execute());
       created = true;
     }
