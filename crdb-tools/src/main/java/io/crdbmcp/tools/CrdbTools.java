@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -607,12 +606,12 @@ public final class CrdbTools {
 
   /** The schema validator the server should use: the SDK's, created on first use. */
   public static JsonSchemaValidator schemaValidator() {
-    return new LazySchemaValidator(Set.of());
+    return new LazySchemaValidator(List.of());
   }
 
   /** The input and output schemas of {@code specs}, which our own code generated. */
-  static Set<Map<String, Object>> generatedSchemas(List<SyncToolSpecification> specs) {
-    Set<Map<String, Object>> out = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+  static List<Map<String, Object>> generatedSchemas(List<SyncToolSpecification> specs) {
+    List<Map<String, Object>> out = new ArrayList<>();
     for (SyncToolSpecification s : specs) {
       if (s.tool().inputSchema() != null) {
         out.add(s.tool().inputSchema());
