@@ -389,4 +389,76 @@ class StdioRobustnessIT {
             };
     return ((Number) TestDb.scalar(db, sql)).intValue();
   }
+
+  /**
+   * Answers written by several worker threads at once, beside the reader thread's own answers
+   * (parse errors, pings), come out as whole lines: each one JSON, each request answered once, each
+   * result intact.
+   */
+  @Test
+  void concurrentAnswersNeverInterleave() throws Exception {
+    try (RawServer s = new RawServer(Map.of("CRDB_URL", TestDb.url(db)))) {
+      s.request(
+          1,
+          "initialize",
+          Map.of(
+              "protocolVersion",
+              "2025-06-18",
+              "capabilities",
+              Map.of(),
+              "clientInfo",
+              Map.of("name", "raw", "version", "1")));
+      s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+      int calls = 40;
+      ByteArrayOutputStream burst = new ByteArrayOutputStream();
+      for (int i = 0; i < calls; i++) {
+        // Answers of about 10 KB each, which several threads write at once.
+        String sql =
+            "SELECT g, repeat('x', 100) || g AS pad FROM generate_series(1, " + (40 + i) + ") g";
+        burst.writeBytes(
+            ascii(
+                JSON.writeValueAsString(
+                        Map.of(
+                            "jsonrpc",
+                            "2.0",
+                            "id",
+                            100 + i,
+                            "method",
+                            "tools/call",
+                            "params",
+                            Map.of(
+                                "name",
+                                "execute_query",
+                                "arguments",
+                                Map.of("sql", sql, "max_rows", 1000))))
+                    + "\n"));
+        burst.writeBytes(ascii("not json " + i + "\n"));
+        burst.writeBytes(
+            ascii("{\"jsonrpc\":\"2.0\",\"id\":" + (500 + i) + ",\"method\":\"ping\"}\n"));
+      }
+      s.sendBytes(burst.toByteArray());
+      Map<Integer, JsonNode> answers = new java.util.HashMap<>();
+      int parseErrors = 0;
+      while (answers.size() < 2 * calls || parseErrors < calls) {
+        JsonNode r = s.next(); // every line parses as one JSON message
+        if (r.get("id").isNull()) {
+          assertParseError(r);
+          parseErrors++;
+          continue;
+        }
+        assertThat(answers.put(r.get("id").asInt(), r))
+            .as("answered once: %s", r.get("id"))
+            .isNull();
+      }
+      assertThat(parseErrors).isEqualTo(calls);
+      for (int i = 0; i < calls; i++) {
+        JsonNode call = answers.get(100 + i);
+        assertThat(call).as("call %d answered", i).isNotNull();
+        JsonNode rows = call.path("result").path("structuredContent").path("rows");
+        assertThat(rows.size()).as("rows of call %d", i).isEqualTo(40 + i);
+        assertThat(rows.get(39 + i).get(1).asText()).isEqualTo("x".repeat(100) + (40 + i));
+        assertThat(answers.get(500 + i).has("result")).as("ping %d", i).isTrue();
+      }
+    }
+  }
 }
