@@ -115,6 +115,23 @@ class StdioRobustnessIT {
       return r;
     }
 
+    /** The initialize request (id 1), its answer, then the initialized notification. */
+    JsonNode initialize() throws Exception {
+      JsonNode init =
+          request(
+              1,
+              "initialize",
+              Map.of(
+                  "protocolVersion",
+                  "2025-06-18",
+                  "capabilities",
+                  Map.of(),
+                  "clientInfo",
+                  Map.of("name", "raw", "version", "1")));
+      send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+      return init;
+    }
+
     JsonNode callTool(int id, String tool, Map<String, Object> args) throws Exception {
       JsonNode r = request(id, "tools/call", Map.of("name", tool, "arguments", args));
       assertThat(r.has("result")).as("%s", r).isTrue();
@@ -182,20 +199,9 @@ class StdioRobustnessIT {
       s.send("");
       s.send("   ");
       s.sendBytes(ascii("\t\r\n\n"));
-      JsonNode init =
-          s.request(
-              1,
-              "initialize",
-              Map.of(
-                  "protocolVersion",
-                  "2025-06-18",
-                  "capabilities",
-                  Map.of(),
-                  "clientInfo",
-                  Map.of("name", "raw", "version", "1")));
+      JsonNode init = s.initialize();
       assertThat(init.path("result").path("serverInfo").path("name").asText())
           .isEqualTo("cockroachdb-mcp");
-      s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
       s.send("");
 
       List<byte[]> garbage = new ArrayList<>();
@@ -290,17 +296,7 @@ class StdioRobustnessIT {
   void endOfInputRollsBackOpenTransactionsAndClosesConnectionsWithinTwoSeconds() throws Exception {
     try (RawServer s =
         new RawServer(Map.of("CRDB_URL", TestDb.url(db), "CRDB_QUERY_TIMEOUT", "120"))) {
-      s.request(
-          1,
-          "initialize",
-          Map.of(
-              "protocolVersion",
-              "2025-06-18",
-              "capabilities",
-              Map.of(),
-              "clientInfo",
-              Map.of("name", "raw", "version", "1")));
-      s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+      s.initialize();
       JsonNode begin = s.callTool(2, "begin_transaction", Map.of());
       String tx = begin.path("structuredContent").path("transaction_id").asText();
       assertThat(tx).as("%s", begin).startsWith("tx_");
@@ -398,17 +394,7 @@ class StdioRobustnessIT {
   @Test
   void concurrentAnswersNeverInterleave() throws Exception {
     try (RawServer s = new RawServer(Map.of("CRDB_URL", TestDb.url(db)))) {
-      s.request(
-          1,
-          "initialize",
-          Map.of(
-              "protocolVersion",
-              "2025-06-18",
-              "capabilities",
-              Map.of(),
-              "clientInfo",
-              Map.of("name", "raw", "version", "1")));
-      s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+      s.initialize();
       int calls = 40;
       ByteArrayOutputStream burst = new ByteArrayOutputStream();
       for (int i = 0; i < calls; i++) {
