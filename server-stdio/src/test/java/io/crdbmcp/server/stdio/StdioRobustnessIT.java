@@ -154,6 +154,20 @@ class StdioRobustnessIT {
     }
   }
 
+  /** A tools/call request as one JSON line (without its line end). */
+  static String toolCallLine(int id, String tool, Map<String, Object> args) throws IOException {
+    return JSON.writeValueAsString(
+        Map.of(
+            "jsonrpc",
+            "2.0",
+            "id",
+            id,
+            "method",
+            "tools/call",
+            "params",
+            Map.of("name", tool, "arguments", args)));
+  }
+
   static void assertError(JsonNode r, int code) {
     assertThat(r.has("result")).as("%s", r).isFalse();
     assertThat(r.path("error").path("code").asInt()).as("%s", r).isEqualTo(code);
@@ -307,21 +321,7 @@ class StdioRobustnessIT {
               Map.of("sql", "INSERT INTO notes VALUES (1, 'uncommitted')", "transaction_id", tx));
       assertThat(insert.path("isError").asBoolean()).as("%s", insert).isFalse();
       // A statement still running when the input ends.
-      s.send(
-          JSON.writeValueAsString(
-              Map.of(
-                  "jsonrpc",
-                  "2.0",
-                  "id",
-                  4,
-                  "method",
-                  "tools/call",
-                  "params",
-                  Map.of(
-                      "name",
-                      "execute_query",
-                      "arguments",
-                      Map.of("sql", "SELECT pg_sleep(60)")))));
+      s.send(toolCallLine(4, "execute_query", Map.of("sql", "SELECT pg_sleep(60)")));
       long deadline = System.currentTimeMillis() + 10_000;
       while (sessions(Sessions.SLEEPING) == 0 && System.currentTimeMillis() < deadline) {
         Thread.sleep(50);
@@ -403,20 +403,7 @@ class StdioRobustnessIT {
             "SELECT g, repeat('x', 100) || g AS pad FROM generate_series(1, " + (40 + i) + ") g";
         burst.writeBytes(
             ascii(
-                JSON.writeValueAsString(
-                        Map.of(
-                            "jsonrpc",
-                            "2.0",
-                            "id",
-                            100 + i,
-                            "method",
-                            "tools/call",
-                            "params",
-                            Map.of(
-                                "name",
-                                "execute_query",
-                                "arguments",
-                                Map.of("sql", sql, "max_rows", 1000))))
+                toolCallLine(100 + i, "execute_query", Map.of("sql", sql, "max_rows", 1000))
                     + "\n"));
         burst.writeBytes(ascii("not json " + i + "\n"));
         burst.writeBytes(
