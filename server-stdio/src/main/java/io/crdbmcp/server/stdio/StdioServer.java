@@ -5,6 +5,7 @@ import io.crdbmcp.tools.CrdbTools;
 import io.crdbmcp.tools.launch.Help;
 import io.crdbmcp.tools.launch.Launch;
 import io.crdbmcp.tools.launch.LaunchOptions;
+import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import java.io.FileDescriptor;
@@ -12,6 +13,7 @@ import java.io.FileOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The stdio launcher: the shared {@link Launch} (settings, demo, library, tools) plus our {@link
@@ -23,7 +25,23 @@ public final class StdioServer {
 
   private StdioServer() {}
 
+  /**
+   * Names slf4j's provider (slf4j-simple, ours), unless the user named one: otherwise slf4j finds
+   * it by opening every jar on the class path, about 30 ms of a 0.5 s start (async-profiler, wall
+   * clock). Called before anything logs. slf4j then says at every start which provider it was told
+   * to load; its own messages are kept to warnings, so that line is not printed.
+   */
+  static void namedLogProvider() {
+    if (System.getProperty("slf4j.provider") == null) {
+      System.setProperty("slf4j.provider", "org.slf4j.simple.SimpleServiceProvider");
+      if (System.getProperty("slf4j.internal.verbosity") == null) {
+        System.setProperty("slf4j.internal.verbosity", "WARN");
+      }
+    }
+  }
+
   public static void main(String[] argv) {
+    namedLogProvider();
     LaunchOptions options;
     try {
       options = LaunchOptions.parse(List.of(argv));
@@ -53,6 +71,7 @@ public final class StdioServer {
     // to stderr.
     OutputStream protocolOut = new FileOutputStream(FileDescriptor.out);
     System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
+    CompletableFuture<McpJsonMapper> mapper = JsonWarmUp.start();
 
     Launch launch;
     CrdbTools tools;
@@ -77,7 +96,8 @@ public final class StdioServer {
               + ": point an MCP client at this server with the command: bin/cockroachdb-mcp --demo");
     }
     StdioTransport transport =
-        new StdioTransport(CrdbTools.jsonMapper(), System.in, protocolOut, tools.cancellations());
+        new StdioTransport(
+            JsonWarmUp.mapper(mapper), System.in, protocolOut, tools.cancellations());
     McpSyncServer server = tools.build(McpServer.sync(transport));
     // However the process ends (end of input, SIGTERM, SIGINT): close the MCP session, then every
     // connection (rolling back open transactions), then the demo database.

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -149,6 +150,50 @@ class LauncherIT {
     assertThat(second.stdout()).isEqualTo("cockroachdb-mcp 0.1.0\n");
     assertThat(second.stderr()).isEmpty();
     assertThat(builds()).as("no second build").isEqualTo(1);
+  }
+
+  @Test
+  void theClassDataArchiveIsMadeOnceAndMadeAgainWhenAJarChanges() throws Exception {
+    // CRDB_NO_CDS empty: the archive is on, as for a user.
+    Map<String, String> env = new HashMap<>(realJava());
+    env.put("CRDB_NO_CDS", "");
+    assertThat(run(env, "--version").exit()).isZero();
+    Path target = root.resolve("server-stdio/target");
+    Path archive = archive(target);
+    FileTime made = Files.getLastModifiedTime(archive);
+
+    Run again = run(env, "--version");
+    assertThat(again.exit()).as("%s", again).isZero();
+    assertThat(again.stdout()).isEqualTo("cockroachdb-mcp 0.1.0\n");
+    assertThat(Files.getLastModifiedTime(archive(target))).as("kept").isEqualTo(made);
+
+    // One dependency replaced by a newer file (as a build that updated it would): the archive no
+    // longer matches the jars and is made again.
+    Path lib;
+    try (var jars = Files.list(target.resolve("lib"))) {
+      lib = jars.sorted().reduce((a, b) -> b).orElseThrow();
+    }
+    Path real = lib.toRealPath();
+    Files.delete(lib);
+    Files.copy(real, lib);
+    Files.setLastModifiedTime(lib, FileTime.fromMillis(made.toMillis() + 5_000));
+    Run changed = run(env, "--version");
+    assertThat(changed.exit()).as("%s", changed).isZero();
+    assertThat(Files.getLastModifiedTime(archive(target)).toMillis())
+        .as("made again after the jar changed")
+        .isGreaterThan(made.toMillis());
+  }
+
+  static Path archive(Path target) throws IOException {
+    try (var files = Files.list(target)) {
+      List<Path> archives =
+          files
+              .filter(
+                  f -> f.getFileName().toString().matches("cockroachdb-mcp-java\\d+\\.(jsa|aot)"))
+              .toList();
+      assertThat(archives).as("one class-data archive in %s", target).hasSize(1);
+      return archives.get(0);
+    }
   }
 
   @Test

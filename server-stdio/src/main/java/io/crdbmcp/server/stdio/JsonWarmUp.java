@@ -1,0 +1,107 @@
+package io.crdbmcp.server.stdio;
+
+import io.crdbmcp.tools.CrdbTools;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the JSON mapper's (de)serializers for the first exchange of a session (the {@code
+ * initialize} request, its answer, the {@code initialized} notification) on a background thread
+ * while the main thread opens the library and builds the tools.
+ *
+ * <p>Jackson builds a type's (de)serializer by reflection the first time it meets the type, and
+ * caches it in the mapper: about 80 ms of the first {@code initialize} answer on the 2-core
+ * development machine, all of it on the reader thread after start-up was done (an async-profiler
+ * wall-clock profile of a start). Done here, it overlaps the start-up work on the other core. It
+ * only decodes and encodes constant messages with the transport's own mapper: nothing is sent, and
+ * a failure costs only the head start (the transport builds what is missing when it needs it).
+ */
+final class JsonWarmUp {
+  private static final Logger log = LoggerFactory.getLogger(JsonWarmUp.class);
+
+  /** An initialize request as clients send it, with the capabilities they commonly declare. */
+  private static final String INITIALIZE =
+      "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
+          + "\"protocolVersion\":\"2025-06-18\",\"capabilities\":{\"roots\":{\"listChanged\":true},"
+          + "\"sampling\":{},\"elicitation\":{}},\"clientInfo\":{\"name\":\"warm-up\","
+          + "\"version\":\"0\"},\"_meta\":{}}}";
+
+  private static final String INITIALIZED =
+      "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}";
+
+  private JsonWarmUp() {}
+
+  /**
+   * Makes the transport's JSON mapper on a daemon thread, then warms it up there; returns at once.
+   * Making the mapper (Jackson's classes) is itself about 40 ms that the main thread need not wait
+   * for until it builds the transport.
+   */
+  static CompletableFuture<McpJsonMapper> start() {
+    CompletableFuture<McpJsonMapper> mapper = new CompletableFuture<>();
+    Thread thread =
+        new Thread(
+            () -> {
+              McpJsonMapper json;
+              try {
+                json = CrdbTools.jsonMapper();
+              } catch (RuntimeException | LinkageError e) {
+                mapper.completeExceptionally(e);
+                return;
+              }
+              mapper.complete(json);
+              run(json);
+            },
+            "stdio-json-warm-up");
+    thread.setDaemon(true);
+    thread.start();
+    return mapper;
+  }
+
+  /** The mapper {@link #start()} made, or (should that have failed) one made here. */
+  static McpJsonMapper mapper(CompletableFuture<McpJsonMapper> started) {
+    try {
+      return started.join();
+    } catch (CompletionException e) {
+      return CrdbTools.jsonMapper();
+    }
+  }
+
+  /** Decodes and encodes the first exchange; true when all of it went through. */
+  static boolean run(McpJsonMapper json) {
+    try {
+      // The transport's decoding: text to a map, the map to the JSON-RPC type, then (in the SDK's
+      // session) the params to the request type.
+      Map<?, ?> map = (Map<?, ?>) json.readValue(INITIALIZE, Object.class);
+      McpSchema.JSONRPCRequest request = json.convertValue(map, McpSchema.JSONRPCRequest.class);
+      McpSchema.InitializeRequest init =
+          json.convertValue(request.params(), new TypeRef<McpSchema.InitializeRequest>() {});
+      json.convertValue(
+          json.readValue(INITIALIZED, Object.class), McpSchema.JSONRPCNotification.class);
+      // The answer's encoding.
+      McpSchema.InitializeResult result =
+          new McpSchema.InitializeResult(
+              init.protocolVersion(),
+              McpSchema.ServerCapabilities.builder()
+                  .tools(true)
+                  .resources(true, true)
+                  .prompts(true)
+                  .logging()
+                  .completions()
+                  .build(),
+              new McpSchema.Implementation("warm-up", "0"),
+              "");
+      json.writeValueAsBytes(
+          new McpSchema.JSONRPCResponse(McpSchema.JSONRPC_VERSION, request.id(), result, null));
+      return true;
+    } catch (Exception | LinkageError e) {
+      log.debug("JSON warm-up failed (no effect on the session): {}", e.toString());
+      return false;
+    }
+  }
+}
