@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Decides whether a statement may run, without executing anything. The threat model is a
@@ -560,12 +561,15 @@ public final class SqlGuard {
     return null;
   }
 
+  /** Compiled once: String.split("\\s+") compiles its pattern at every call (a call's hot path). */
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
   /** The configured entry blocking this command, or null. */
   private String blockedBy(String command) {
     if (command == null || command.isBlank()) {
       return null;
     }
-    List<String> words = List.of(command.toUpperCase(Locale.ROOT).split("\\s+"));
+    List<String> words = List.of(WHITESPACE.split(command.toUpperCase(Locale.ROOT)));
     List<String> alias = new ArrayList<>(words);
     if (alias.size() >= 2
         && Set.of("CREATE", "DROP", "ALTER").contains(alias.get(0))
