@@ -35,10 +35,11 @@ public final class Cancellations {
   private final Cache<String, String> byKey = cache();
 
   /**
-   * Keys are this instance's random prefix plus a sequence number: unique, and as good as a random
-   * key here, since a client never sees one and cannot bring one (the transport replaces {@link
-   * #META_KEY} in every call). A {@code UUID.randomUUID()} per call drew on SecureRandom: about 12
-   * µs of a one-row call (async-profiler).
+   * Keys are this instance's random prefix plus a sequence number: unique, and unguessable, since
+   * the prefix is random and never shown to a client (a key a client brings in {@link #META_KEY}
+   * names no token unless it knows the prefix; the transports replace it in every call they
+   * register). A {@code UUID.randomUUID()} per call drew on SecureRandom: about 12 µs of a one-row
+   * call (async-profiler).
    */
   private final String keyPrefix = UUID.randomUUID() + "-";
 

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.SequenceInputStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -62,14 +63,22 @@ final class CallBody extends HttpServletRequestWrapper {
     if (head.length > maxBody) {
       return new CallBody(req, head, in); // the SDK refuses it for its size
     }
-    if (!mentionsACallOrACancel(head)) {
-      return new CallBody(req, head, null);
-    }
+    // Every body is parsed, as the SDK will read it: decoded with the request's charset (else
+    // UTF-8), then by Jackson with the same (default) parser features as the SDK's mapper. A cheap
+    // look for the text "tools/call" first let a call through unregistered, hence not
+    // cancellable, when its method was written with a JSON escape ("tools\/call"), or the body
+    // in another charset; what the SDK will see as a call is registered here whatever its
+    // spelling.
     Object parsed;
     try {
-      parsed = JSON.readValue(head, Object.class);
+      String charset = req.getCharacterEncoding();
+      String text =
+          charset == null
+              ? new String(head, StandardCharsets.UTF_8)
+              : new String(head, Charset.forName(charset));
+      parsed = JSON.readValue(text, Object.class);
     } catch (IOException | RuntimeException e) {
-      return new CallBody(req, head, null); // the SDK answers the parse error
+      return new CallBody(req, head, null); // the SDK answers the parse error (or the charset)
     }
     if (!(parsed instanceof Map<?, ?> map)) {
       return new CallBody(req, head, null);
@@ -91,12 +100,6 @@ final class CallBody extends HttpServletRequestWrapper {
   /** The tool the posted {@code tools/call} names, or null. */
   static String toolOf(HttpServletRequest req) {
     return req instanceof CallBody b ? b.tool : null;
-  }
-
-  /** A cheap look before parsing: most posts are neither. */
-  private static boolean mentionsACallOrACancel(byte[] b) {
-    String s = new String(b, StandardCharsets.ISO_8859_1);
-    return s.contains("tools/call") || s.contains("notifications/cancelled");
   }
 
   @Override

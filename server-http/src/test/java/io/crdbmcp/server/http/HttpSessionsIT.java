@@ -18,6 +18,7 @@ import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -278,6 +279,76 @@ class HttpSessionsIT {
       assertThat(after.statusCode()).isEqualTo(404);
       assertThat(count("id = 2")).isZero();
     }
+  }
+
+  /**
+   * The server registers each call for cancellation by reading the posted body itself (the SDK
+   * hands a handler neither the notification nor the request id). It must see a call the way the
+   * SDK will: a method written with a JSON escape, or a body in another charset, is still a call,
+   * and a cancellation still stops it. (A look for the text {@code tools/call} in the raw bytes let
+   * both run their full time.)
+   */
+  @Test
+  void aCallSpelledWithJsonEscapesOrSentInAnotherCharsetIsStillCancelled() throws Exception {
+    try (HttpServerProcess server = HttpServerProcess.start(Map.of("CRDB_URL", TestDb.url(db)))) {
+      URI base = server.base();
+      String token = RawHttp.initialize(base);
+      String escaped =
+          "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools\\/call\",\"params\":{\"name\":"
+              + "\"execute_query\",\"arguments\":{\"sql\":\"SELECT pg_sleep(60) AS escaped_nap\"}}}";
+      assertThat(escaped).contains("tools\\/call");
+      cancelledInTime(
+          server, base, token, 7, escaped.getBytes(StandardCharsets.UTF_8), "application/json");
+      String utf16 =
+          "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":"
+              + "\"execute_query\",\"arguments\":{\"sql\":\"SELECT pg_sleep(60) AS utf16_nap\"}}}";
+      cancelledInTime(
+          server,
+          base,
+          token,
+          8,
+          utf16.getBytes(StandardCharsets.UTF_16BE),
+          "application/json; charset=UTF-16BE");
+      // The session still answers plain calls.
+      JsonNode plain =
+          RawHttp.call(base, token, 9, "execute_query", Map.of("sql", "SELECT 1 AS one"));
+      assertThat(plain.at("/result/isError").asBoolean()).isFalse();
+    }
+  }
+
+  /** Posts the slow call {@code id}, cancels it, and expects its answer (cancelled) in 15 s. */
+  private static void cancelledInTime(
+      HttpServerProcess server, URI base, String token, int id, byte[] body, String contentType)
+      throws Exception {
+    CompletableFuture<JsonNode> slow =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return RawHttp.call(base, token, id, body, contentType);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    Thread.sleep(1000); // the statement is running by now
+    HttpResponse<String> cancel =
+        RawHttp.post(
+            base,
+            "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":"
+                + "{\"requestId\":"
+                + id
+                + ",\"reason\":\"stopped by the test\"}}",
+            "Mcp-Session-Id",
+            token);
+    assertThat(cancel.statusCode()).isEqualTo(202);
+    JsonNode answered;
+    try {
+      answered = slow.get(15, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError(
+          "call " + id + " ran on after its cancellation\nserver log:\n" + server.stderr(), e);
+    }
+    assertThat(answered.at("/result/isError").asBoolean()).as(answered.toString()).isTrue();
+    assertThat(answered.toString()).contains("CANCELLED");
   }
 
   @Test

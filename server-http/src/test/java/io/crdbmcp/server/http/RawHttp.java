@@ -80,9 +80,31 @@ final class RawHttp {
     req.put("id", id);
     req.put("method", "tools/call");
     req.put("params", params);
-    HttpResponse<String> r = post(base, JSON.writeValueAsString(req), "Mcp-Session-Id", token);
+    return answer(post(base, JSON.writeValueAsString(req), "Mcp-Session-Id", token), id, tool);
+  }
+
+  /**
+   * Posts a request body as given, in bytes, with its own {@code Content-Type} (a charset, say),
+   * and returns the JSON-RPC response to request {@code id}.
+   */
+  static com.fasterxml.jackson.databind.JsonNode call(
+      URI base, String token, int id, byte[] body, String contentType) throws Exception {
+    HttpRequest r =
+        HttpRequest.newBuilder(base.resolve("/mcp"))
+            .timeout(Duration.ofSeconds(120))
+            .header("Content-Type", contentType)
+            .header("Accept", "application/json, text/event-stream")
+            .header("Mcp-Session-Id", token)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+    return answer(send(r), id, "request " + id);
+  }
+
+  /** The JSON-RPC response to request {@code id} in the event stream the server answered with. */
+  private static com.fasterxml.jackson.databind.JsonNode answer(
+      HttpResponse<String> r, int id, String what) throws IOException {
     if (r.statusCode() != 200) {
-      throw new IllegalStateException(tool + ": HTTP " + r.statusCode() + " " + r.body());
+      throw new IllegalStateException(what + ": HTTP " + r.statusCode() + " " + r.body());
     }
     for (String line : r.body().split("\n")) {
       if (line.startsWith("data:")) {
@@ -92,7 +114,7 @@ final class RawHttp {
         }
       }
     }
-    throw new IllegalStateException(tool + ": no response in " + r.body());
+    throw new IllegalStateException(what + ": no response in " + r.body());
   }
 
   /** Status, headers (lower-case names) and body of a response read from a socket. */

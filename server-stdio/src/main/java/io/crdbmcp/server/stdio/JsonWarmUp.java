@@ -50,7 +50,7 @@ final class JsonWarmUp {
               McpJsonMapper json;
               try {
                 json = CrdbTools.jsonMapper();
-              } catch (RuntimeException | LinkageError e) {
+              } catch (Throwable e) { // any failure, an Error too: main must not wait forever
                 mapper.completeExceptionally(e);
                 return;
               }
