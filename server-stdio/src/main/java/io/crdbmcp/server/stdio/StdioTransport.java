@@ -310,6 +310,9 @@ final class StdioTransport implements McpServerTransportProvider {
     @SuppressWarnings("unchecked")
     Map<String, Object> mutable = (Map<String, Object>) map;
     cancellations.received("stdio", mutable);
+    if ("notifications/cancelled".equals(map.get("method")) && !map.containsKey("id")) {
+      return; // done: the SDK has no handler for it and would only log a warning per cancellation
+    }
     JSONRPCMessage message;
     try {
       // The same classification as McpSchema.deserializeJsonRpcMessage, on the parsed map.

@@ -391,6 +391,37 @@ class StdioRobustnessIT {
    * (parse errors, pings), come out as whole lines: each one JSON, each request answered once, each
    * result intact.
    */
+  /**
+   * A call is registered for cancellation as the SDK will read it, whatever its spelling (here the
+   * method with a JSON escape), and a cancellation stops it without the SDK's warning that nothing
+   * handles {@code notifications/cancelled}.
+   */
+  @Test
+  void aCallSpelledWithAJsonEscapeIsCancelledAndTheCancellationLogsNoWarning() throws Exception {
+    try (RawServer s = new RawServer(Map.of("CRDB_URL", TestDb.url(db)))) {
+      s.initialize();
+      s.send(
+          "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools\\/call\",\"params\":{\"name\":"
+              + "\"execute_query\",\"arguments\":{\"sql\":\"SELECT pg_sleep(60) AS nap\"}}}");
+      Thread.sleep(1000); // the statement is running by now
+      long t0 = System.nanoTime();
+      s.send(
+          "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":"
+              + "{\"requestId\":7,\"reason\":\"stopped by the test\"}}");
+      JsonNode r = s.next();
+      assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)).isLessThan(15);
+      assertThat(r.path("id").asInt()).isEqualTo(7);
+      assertThat(r.at("/result/isError").asBoolean()).as("%s", r).isTrue();
+      assertThat(r.toString()).contains("CANCELLED");
+      assertThat(
+              s.callTool(8, "execute_query", Map.of("sql", "SELECT 1 AS one"))
+                  .path("isError")
+                  .asBoolean())
+          .isFalse();
+      assertThat(s.stderr.toString()).doesNotContain("No handler registered");
+    }
+  }
+
   @Test
   void concurrentAnswersNeverInterleave() throws Exception {
     try (RawServer s = new RawServer(Map.of("CRDB_URL", TestDb.url(db)))) {
