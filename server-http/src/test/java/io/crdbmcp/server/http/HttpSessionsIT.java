@@ -284,34 +284,50 @@ class HttpSessionsIT {
   /**
    * The server registers each call for cancellation by reading the posted body itself (the SDK
    * hands a handler neither the notification nor the request id). It must see a call the way the
-   * SDK will: a method written with a JSON escape, or a body in another charset, is still a call,
-   * and a cancellation still stops it. (A look for the text {@code tools/call} in the raw bytes let
-   * both run their full time.)
+   * SDK will: a method or its key written with JSON escapes, a repeated key, or a body in another
+   * charset is still a call, and a cancellation still stops it. (A look for the text {@code
+   * tools/call} in the raw bytes let both run their full time.)
    */
   @Test
   void aCallSpelledWithJsonEscapesOrSentInAnotherCharsetIsStillCancelled() throws Exception {
     try (HttpServerProcess server = HttpServerProcess.start(Map.of("CRDB_URL", TestDb.url(db)))) {
       URI base = server.base();
       String token = RawHttp.initialize(base);
-      String escaped =
-          "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools\\/call\",\"params\":{\"name\":"
-              + "\"execute_query\",\"arguments\":{\"sql\":\"SELECT pg_sleep(60) AS escaped_nap\"}}}";
-      assertThat(escaped).contains("tools\\/call");
-      cancelledInTime(
-          server, base, token, 7, escaped.getBytes(StandardCharsets.UTF_8), "application/json");
-      String utf16 =
-          "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":"
-              + "\"execute_query\",\"arguments\":{\"sql\":\"SELECT pg_sleep(60) AS utf16_nap\"}}}";
-      cancelledInTime(
-          server,
-          base,
-          token,
-          8,
-          utf16.getBytes(StandardCharsets.UTF_16BE),
-          "application/json; charset=UTF-16BE");
+      // The same call spelled as JSON allows: {method} is where the method key and its value go.
+      String call =
+          "{\"jsonrpc\":\"2.0\",\"id\":ID,{method},\"params\":{\"name\":\"execute_query\","
+              + "\"arguments\":{\"sql\":\"SELECT pg_sleep(60) AS nap_ID\"}}}";
+      List<String> spellings =
+          List.of(
+              "\"method\":\"tools\\/call\"",
+              "\"method\":\"tools\\u002fcall\"",
+              "\"method\":\"\\u0074ools/call\"",
+              "\"m\\u0065thod\":\"tools/call\"",
+              "\"method\":\"ping\",\"method\":\"tools/call\""); // a repeated key: the last counts
+      int id = 10;
+      for (String spelling : spellings) {
+        id++;
+        String body = call.replace("{method}", spelling).replace("ID", Integer.toString(id));
+        cancelledInTime(
+            server, base, token, id, body.getBytes(StandardCharsets.UTF_8), "application/json");
+      }
+      for (java.nio.charset.Charset charset :
+          List.of(StandardCharsets.UTF_16BE, StandardCharsets.UTF_16LE)) {
+        id++;
+        String body =
+            call.replace("{method}", "\"method\":\"tools/call\"")
+                .replace("ID", Integer.toString(id));
+        cancelledInTime(
+            server,
+            base,
+            token,
+            id,
+            body.getBytes(charset),
+            "application/json; charset=" + charset.name());
+      }
       // The session still answers plain calls.
       JsonNode plain =
-          RawHttp.call(base, token, 9, "execute_query", Map.of("sql", "SELECT 1 AS one"));
+          RawHttp.call(base, token, 99, "execute_query", Map.of("sql", "SELECT 1 AS one"));
       assertThat(plain.at("/result/isError").asBoolean()).isFalse();
     }
   }
