@@ -433,11 +433,27 @@ public final class Database {
   }
 
   /**
-   * Gives a borrowed connection back to the pool clean. Its transaction must already be ended.
-   * {@code DISCARD ALL} resets every session setting to its start value, releases session advisory
-   * locks, drops temporary tables and closes cursors and prepared statements, so nothing one call
-   * did to the session (directly, through a function, or in a committed transaction) reaches the
-   * next call. A connection that cannot be cleaned is evicted from the pool instead.
+   * {@code DISCARD ALL} as PostgreSQL documents it ("equivalent to" these nine statements), after
+   * the {@code ROLLBACK} that ends the call's transaction, sent as one message: one round trip
+   * where a rollback and then {@code DISCARD ALL} take two ({@code DISCARD ALL} itself cannot share
+   * a message with anything, it refuses to run in the transaction block a message of several
+   * statements is). Portals are closed first, as {@code DISCARD ALL} does, since closing one may
+   * run user code. The driver forgets its server-side prepared statements on {@code DEALLOCATE ALL}
+   * as it does on {@code DISCARD ALL}.
+   */
+  private static final String PG_ROLLBACK_AND_DISCARD =
+      "ROLLBACK; CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; DEALLOCATE ALL;"
+          + " UNLISTEN *; SELECT pg_advisory_unlock_all(); DISCARD PLANS; DISCARD TEMP;"
+          + " DISCARD SEQUENCES";
+
+  /**
+   * Gives a borrowed connection back to the pool clean, rolling back a transaction still open on
+   * it. {@code DISCARD ALL} resets every session setting to its start value, releases session
+   * advisory locks, drops temporary tables and closes cursors and prepared statements, so nothing
+   * one call did to the session (directly, through a function, or in a committed transaction)
+   * reaches the next call. On PostgreSQL the rollback and the reset go as one message ({@link
+   * #PG_ROLLBACK_AND_DISCARD}); elsewhere (CockroachDB) as a rollback, then {@code DISCARD ALL}. A
+   * connection that cannot be cleaned is evicted from the pool instead.
    */
   public void release(EngineKey key, Connection c) {
     EngineKey.check(key);
@@ -447,6 +463,15 @@ public final class Database {
       return;
     }
     try {
+      Dialect d = dialect;
+      if (d != null && !d.isCockroach() && !c.getAutoCommit()) {
+        try (Statement s = c.createStatement()) {
+          s.execute(PG_ROLLBACK_AND_DISCARD);
+        }
+        c.setReadOnly(false); // the executor's read path may have set it
+        c.close();
+        return;
+      }
       c.rollback();
       c.setReadOnly(false); // the executor's read path may have set it
       c.setAutoCommit(true); // DISCARD ALL cannot run inside a transaction block

@@ -158,9 +158,9 @@ public final class SqlExecutor {
       T result = runWork(db, work, c, dialect);
       if (access == Access.WRITE) {
         c.commit();
-      } else {
-        c.rollback();
       }
+      // A read's transaction is rolled back by the release below, in the round trip that also
+      // cleans the session (Database#release).
       done = true;
       return result;
     } catch (SQLTimeoutException e) {
