@@ -1,5 +1,6 @@
 package io.crdbmcp.core.safety;
 
+import io.crdbmcp.core.CallCancel;
 import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.ErrorCode;
 import java.nio.ByteBuffer;
@@ -92,8 +93,34 @@ public final class SqlLexer {
    *     quoted identifier, or on any text the lexer cannot read with certainty
    */
   public static List<SqlToken> tokenize(String sql, boolean standardConformingStrings) {
-    return new Scanner(sql == null ? "" : sql, standardConformingStrings).run();
+    String text = sql == null ? "" : sql;
+    CallCancel call = CallCancel.current();
+    if (call == CallCancel.NONE) {
+      return new Scanner(text, standardConformingStrings).run();
+    }
+    Tokenized last = LAST.get();
+    if (last != null
+        && last.call == call
+        && last.scs == standardConformingStrings
+        && last.text.equals(text)) {
+      return last.tokens;
+    }
+    List<SqlToken> tokens = List.copyOf(new Scanner(text, standardConformingStrings).run());
+    LAST.set(new Tokenized(call, text, standardConformingStrings, tokens));
+    return tokens;
   }
+
+  /**
+   * The last text each thread tokenized within the tool call running on it, with its (unmodifiable)
+   * tokens. One call reads the same text in several places (the guard, the database checks, the
+   * driver's text, redaction for the audit), and the tokens are a function of the text and the
+   * string mode alone, so a call tokenizes it once. Kept for that call only (the next call on the
+   * thread tokenizes again, even the same text), and only the last text, so nothing grows; a text
+   * the lexer refuses is not kept and is refused again each time.
+   */
+  private static final ThreadLocal<Tokenized> LAST = new ThreadLocal<>();
+
+  private record Tokenized(CallCancel call, String text, boolean scs, List<SqlToken> tokens) {}
 
   /**
    * Splits into statements at top-level semicolons, ignoring empty statements. Each statement is

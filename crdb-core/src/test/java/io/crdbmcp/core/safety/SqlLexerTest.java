@@ -3,6 +3,7 @@ package io.crdbmcp.core.safety;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.crdbmcp.core.CallCancel;
 import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.ErrorCode;
 import io.crdbmcp.core.safety.SqlToken.Kind;
@@ -12,6 +13,32 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SqlLexerTest {
+  @Test
+  void oneCallTokenizesATextOnceAndTheNextCallTokenizesItAgain() {
+    String sql = "SELECT a, 'it''s' FROM t WHERE b = $1";
+    List<SqlToken> first;
+    try (CallCancel.Binding b = CallCancel.bind(CallCancel.create())) {
+      first = SqlLexer.tokenize(sql);
+      // The same text again in the same call: the same tokens, not a second scan.
+      assertThat(SqlLexer.tokenize(new String(sql))).isSameAs(first);
+      // Another string mode reads the text differently and is scanned for itself.
+      assertThat(SqlLexer.tokenize(sql, false)).isNotSameAs(first).isEqualTo(first);
+      assertThat(SqlLexer.tokenize("SELECT 2")).isNotSameAs(first);
+      assertThatThrownBy(() -> first.add(first.get(0)))
+          .isInstanceOf(UnsupportedOperationException.class);
+    }
+    try (CallCancel.Binding b = CallCancel.bind(CallCancel.create())) {
+      List<SqlToken> again = SqlLexer.tokenize(sql);
+      assertThat(again).isNotSameAs(first).isEqualTo(first);
+    }
+    // Outside a call nothing is kept.
+    assertThat(SqlLexer.tokenize(sql)).isNotSameAs(SqlLexer.tokenize(sql)).isEqualTo(first);
+    // A text the lexer refuses is refused every time.
+    try (CallCancel.Binding b = CallCancel.bind(CallCancel.create())) {
+      assertThatThrownBy(() -> SqlLexer.tokenize("SELECT 'open")).isInstanceOf(CrdbException.class);
+      assertThatThrownBy(() -> SqlLexer.tokenize("SELECT 'open")).isInstanceOf(CrdbException.class);
+    }
+  }
 
   private static SqlToken only(String sql) {
     List<SqlToken> t = SqlLexer.tokenize(sql);
