@@ -438,8 +438,8 @@ public final class Database {
    * where a rollback and then {@code DISCARD ALL} take two ({@code DISCARD ALL} itself cannot share
    * a message with anything, it refuses to run in the transaction block a message of several
    * statements is). Portals are closed first, as {@code DISCARD ALL} does, since closing one may
-   * run user code. The driver forgets its server-side prepared statements on {@code DEALLOCATE ALL}
-   * as it does on {@code DISCARD ALL}.
+   * run user code. The driver keeps no statement of its own on the server to lose ({@code
+   * prepareThreshold=0}, see ConnectionSpec).
    */
   private static final String PG_ROLLBACK_AND_DISCARD =
       "ROLLBACK; CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; DEALLOCATE ALL;"

@@ -95,18 +95,18 @@ public final class SqlLexer {
   public static List<SqlToken> tokenize(String sql, boolean standardConformingStrings) {
     String text = sql == null ? "" : sql;
     CallCancel call = CallCancel.current();
-    if (call == CallCancel.NONE) {
-      return new Scanner(text, standardConformingStrings).run();
-    }
     Tokenized last = LAST.get();
-    if (last != null
+    if (call != CallCancel.NONE
+        && last != null
         && last.call == call
         && last.scs == standardConformingStrings
         && last.text.equals(text)) {
       return last.tokens;
     }
     List<SqlToken> tokens = List.copyOf(new Scanner(text, standardConformingStrings).run());
-    LAST.set(new Tokenized(call, text, standardConformingStrings, tokens));
+    if (call != CallCancel.NONE) {
+      LAST.set(new Tokenized(call, text, standardConformingStrings, tokens));
+    }
     return tokens;
   }
 

@@ -154,7 +154,7 @@ class SqlExecutorTest {
 
   @Test
   void aReadCallsSessionStateIsGoneAndItsTransactionEndedWhenItsConnectionGoesBack() {
-    // PostgreSQL's one-message release; CockroachDB keeps DISCARD ALL and lacks holdable cursors.
+    // PostgreSQL's one-message release (CockroachDB keeps DISCARD ALL).
     org.junit.jupiter.api.Assumptions.assumeFalse(
         TestDb.get().isCockroach(), "the PostgreSQL release path");
     // What a read call leaves on the session that its rollback does not undo: a session advisory
@@ -176,63 +176,17 @@ class SqlExecutorTest {
               }
             });
     String after =
-        run(
-            executor,
+        scalar(
             Access.READ,
-            (c, d) -> {
-              try (Statement s = c.createStatement();
-                  ResultSet rs =
-                      s.executeQuery(
-                          "SELECT pg_backend_pid(),"
-                              + " (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
-                              + " AND pid = pg_backend_pid()),"
-                              + " (SELECT count(*) FROM pg_prepared_statements WHERE name = 'left_behind'),"
-                              + " (SELECT count(*) FROM pg_cursors WHERE name = 'kept'),"
-                              + " current_setting('application_name')")) {
-                rs.next();
-                return rs.getString(1)
-                    + " "
-                    + rs.getString(2)
-                    + " "
-                    + rs.getString(3)
-                    + " "
-                    + rs.getString(4)
-                    + " "
-                    + rs.getString(5);
-              }
-            });
+            "SELECT pg_backend_pid() || ' '"
+                + " || (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                + " AND pid = pg_backend_pid()) || ' '"
+                + " || (SELECT count(*) FROM pg_prepared_statements WHERE name = 'left_behind')"
+                + " || ' ' || (SELECT count(*) FROM pg_cursors WHERE name = 'kept')"
+                + " || ' ' || current_setting('application_name')");
     // One pooled connection: the same session, with none of it left.
     assertThat(after).isEqualTo(backend + " 0 0 0 cockroachdb-mcp");
     assertThat(db.activeConnections()).isZero();
-  }
-
-  @Test
-  void aStatementTheDriverPreparedOnTheServerStillRunsAfterEachReset() {
-    // The driver prepares a statement on the server from its fifth run on; the reset between
-    // calls drops it, and the driver must know that rather than execute a name the server forgot.
-    for (int i = 0; i < 12; i++) {
-      int n = i;
-      Integer got =
-          run(
-              executor,
-              Access.READ,
-              (c, d) -> {
-                try (java.sql.PreparedStatement ps =
-                    c.prepareStatement("SELECT count(*) + ? FROM canary")) {
-                  for (int j = 0; j < 6; j++) {
-                    ps.setInt(1, n);
-                    try (ResultSet rs = ps.executeQuery()) {
-                      rs.next();
-                      if (rs.getInt(1) != n + 1) {
-                        return -1;
-                      }
-                    }
-                  }
-                  return n + 1;
-                }
-              });
-      assertThat(got).isEqualTo(i + 1);
-    }
   }
 
   @Test
