@@ -395,6 +395,7 @@ public final class Database {
   }
 
   private Connection lend() throws SQLException {
+    AnswerFirst.releaseNow(); // this thread's call holds at most one connection at a time
     HikariDataSource p = pool;
     if (p == null || source.lastFailed() || total(p) == 0) {
       requireOpen();
@@ -416,6 +417,7 @@ public final class Database {
    * null}; for side lookups such as error suggestions, which must not wait for a busy pool.
    */
   Connection borrowAtOnce() {
+    AnswerFirst.releaseNow();
     HikariDataSource p = pool;
     if (p == null || closed || source.lastFailed()) {
       return null;
@@ -453,10 +455,17 @@ public final class Database {
    * one call did to the session (directly, through a function, or in a committed transaction)
    * reaches the next call. On PostgreSQL the rollback and the reset go as one message ({@link
    * #PG_ROLLBACK_AND_DISCARD}); elsewhere (CockroachDB) as a rollback, then {@code DISCARD ALL}. A
-   * connection that cannot be cleaned is evicted from the pool instead.
+   * connection that cannot be cleaned is evicted from the pool instead. Inside {@link
+   * AnswerFirst#run} this happens at the end of that run, after the call's answer went out.
    */
   public void release(EngineKey key, Connection c) {
     EngineKey.check(key);
+    if (!AnswerFirst.defer(() -> releaseNow(c))) {
+      releaseNow(c);
+    }
+  }
+
+  private void releaseNow(Connection c) {
     lent.remove(c);
     if (cancelled.remove(c)) {
       evict(c);

@@ -98,7 +98,9 @@ public final class StdioServer {
     StdioTransport transport =
         new StdioTransport(
             JsonWarmUp.mapper(mapper), System.in, protocolOut, tools.cancellations());
-    McpSyncServer server = tools.build(McpServer.sync(transport));
+    // Immediate execution: a call runs on the transport's thread that read it, which has handed the
+    // reading on (see StdioTransport), instead of one more hand-off to the SDK's scheduler.
+    McpSyncServer server = tools.build(McpServer.sync(transport).immediateExecution(true));
     // However the process ends (end of input, SIGTERM, SIGINT): close the MCP session, then every
     // connection (rolling back open transactions), then the demo database.
     Runtime.getRuntime()

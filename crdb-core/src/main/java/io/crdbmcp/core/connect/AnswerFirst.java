@@ -1,0 +1,79 @@
+package io.crdbmcp.core.connect;
+
+/**
+ * Lets a transport send a call's answer before the connection the call used is cleaned and given
+ * back: inside {@link #run}, {@link Database#release} keeps the release (the rollback of a read,
+ * the session reset, the return to the pool) for the end of {@code run} instead of making that
+ * round trip before the answer can go. The transport runs the whole exchange (the call, then
+ * writing its answer) inside {@link #run}, on one thread; the client reads the answer one database
+ * round trip sooner. Nothing the answer reports is deferred: a write's commit, and a failed call's
+ * rollback, happen before the release, where they always did.
+ *
+ * <p>At most one release waits per thread: before the same thread borrows again (a second statement
+ * of the call, a retry) or defers another, the waiting one runs first, so a call never holds two
+ * connections and cannot wait on a pool only it could refill. Outside {@link #run} (library
+ * callers, the HTTP transports, background threads) releases happen at once, as before.
+ *
+ * <p>A connection whose release waits is still lent: no other call gets it until it is clean.
+ */
+public final class AnswerFirst {
+  private static final ThreadLocal<AnswerFirst> CURRENT = new ThreadLocal<>();
+
+  private Runnable waiting;
+
+  private AnswerFirst() {}
+
+  /**
+   * Runs {@code exchange} with releases kept for its end, then runs the one still waiting, however
+   * {@code exchange} ended. Nested calls run inside the outer one's scope.
+   */
+  public static void run(Runnable exchange) {
+    if (CURRENT.get() != null) {
+      exchange.run();
+      return;
+    }
+    AnswerFirst scope = new AnswerFirst();
+    CURRENT.set(scope);
+    try {
+      exchange.run();
+    } finally {
+      CURRENT.remove();
+      scope.releaseWaiting();
+    }
+  }
+
+  /** Whether this thread is inside {@link #run} (for tests and diagnostics). */
+  public static boolean active() {
+    return CURRENT.get() != null;
+  }
+
+  /**
+   * Keeps {@code release} for the end of this thread's {@link #run}, after running the release
+   * already waiting; {@code false} (and nothing kept) outside {@link #run}.
+   */
+  static boolean defer(Runnable release) {
+    AnswerFirst scope = CURRENT.get();
+    if (scope == null) {
+      return false;
+    }
+    scope.releaseWaiting();
+    scope.waiting = release;
+    return true;
+  }
+
+  /** Runs this thread's waiting release now, if any: called before the thread borrows again. */
+  static void releaseNow() {
+    AnswerFirst scope = CURRENT.get();
+    if (scope != null) {
+      scope.releaseWaiting();
+    }
+  }
+
+  private void releaseWaiting() {
+    Runnable r = waiting;
+    if (r != null) {
+      waiting = null;
+      r.run();
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package io.crdbmcp.server.stdio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.crdbmcp.tools.Cancellations;
+import io.crdbmcp.tools.CrdbTools;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The transport's threads, with the SDK's server on it and a tool that waits until the test lets it
+ * finish: a call runs on the thread that read it, which first hands the reading on; when every
+ * exchange thread is busy, the requests still read wait in the SDK's scheduler instead, and the
+ * reading never stops (a ping is answered while all calls wait, and every call is answered once).
+ */
+class StdioTransportTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  @Timeout(60) // a reading that stopped would leave the ping unanswered: fail, not hang
+  void withEveryExchangeThreadBusyTheReadingGoesOnAndEveryCallIsAnsweredOnce() throws Exception {
+    McpJsonMapper json = CrdbTools.jsonMapper();
+    PipedOutputStream toServer = new PipedOutputStream();
+    PipedInputStream serverIn = new PipedInputStream(toServer, 1 << 16);
+    PipedInputStream fromServer = new PipedInputStream(1 << 20);
+    PipedOutputStream serverOut = new PipedOutputStream(fromServer);
+    StdioTransport transport =
+        new StdioTransport(json, serverIn, serverOut, new Cancellations(), 2);
+    CountDownLatch finish = new CountDownLatch(1);
+    Set<String> callThreads = ConcurrentHashMap.newKeySet();
+    McpSyncServer server =
+        McpServer.sync(transport)
+            .immediateExecution(true)
+            .serverInfo("test", "1")
+            .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
+            .tools(
+                SyncToolSpecification.builder()
+                    .tool(
+                        McpSchema.Tool.builder()
+                            .name("wait")
+                            .inputSchema(json, "{\"type\":\"object\"}")
+                            .build())
+                    .callHandler(
+                        (exchange, request) -> {
+                          callThreads.add(Thread.currentThread().getName());
+                          try {
+                            finish.await(30, TimeUnit.SECONDS);
+                          } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                          }
+                          return McpSchema.CallToolResult.builder()
+                              .addTextContent("done")
+                              .isError(false)
+                              .build();
+                        })
+                    .build())
+            .build();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(fromServer, StandardCharsets.UTF_8));
+    try {
+      send(
+          toServer,
+          "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+              + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}");
+      assertThat(JSON.readTree(out.readLine()).path("id").asInt()).isZero();
+      send(toServer, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+      int calls = 4;
+      for (int id = 1; id <= calls; id++) {
+        send(
+            toServer,
+            "{\"jsonrpc\":\"2.0\",\"id\":"
+                + id
+                + ",\"method\":\"tools/call\",\"params\":{\"name\":\"wait\",\"arguments\":{}}}");
+      }
+      send(toServer, "{\"jsonrpc\":\"2.0\",\"id\":99,\"method\":\"ping\"}");
+      // Every call waits, two exchange threads at most: the ping is still read and answered.
+      JsonNode first = JSON.readTree(out.readLine());
+      assertThat(first.path("id").asInt()).isEqualTo(99);
+      assertThat(first.has("result")).isTrue();
+      finish.countDown();
+      List<Integer> answered = new ArrayList<>();
+      for (int i = 0; i < calls; i++) {
+        JsonNode r = JSON.readTree(out.readLine());
+        assertThat(r.path("result").path("content").path(0).path("text").asText())
+            .isEqualTo("done");
+        answered.add(r.path("id").asInt());
+      }
+      assertThat(answered).containsExactlyInAnyOrder(1, 2, 3, 4);
+      // The first call ran on an exchange thread (the one that read it), the ones read while both
+      // were busy on the SDK's scheduler.
+      assertThat(callThreads).anyMatch(n -> n.startsWith("stdio-exchange-"));
+      assertThat(callThreads).anyMatch(n -> n.startsWith("boundedElastic-"));
+      assertThat(callThreads.stream().filter(n -> n.startsWith("stdio-exchange-")))
+          .allMatch(n -> n.equals("stdio-exchange-1") || n.equals("stdio-exchange-2"));
+    } finally {
+      finish.countDown();
+      toServer.close();
+      assertThat(endsWithin(transport, 5)).as("the end of input ends the transport").isTrue();
+      server.close();
+    }
+  }
+
+  private static void send(OutputStream to, String line) throws Exception {
+    to.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    to.flush();
+  }
+
+  private static boolean endsWithin(StdioTransport transport, int seconds) throws Exception {
+    Thread waiter =
+        new Thread(
+            () -> {
+              try {
+                transport.awaitEnd();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    waiter.start();
+    waiter.join(seconds * 1000L);
+    return !waiter.isAlive();
+  }
+}
