@@ -279,7 +279,7 @@ final class StdioTransport implements McpServerTransportProvider {
           continue;
         }
         if (!handsOff(message)) {
-          dispatch(message);
+          dispatchSafely(message);
           continue;
         }
         readerThread = null;
@@ -289,7 +289,15 @@ final class StdioTransport implements McpServerTransportProvider {
         }
         // Every exchange thread is busy: the request waits for one, and this thread reads on.
         readerThread = Thread.currentThread();
-        Schedulers.boundedElastic().schedule(() -> exchange(message));
+        try {
+          Schedulers.boundedElastic().schedule(() -> exchange(message));
+        } catch (RejectedExecutionException e) {
+          // The scheduler's queue is full too: this request is refused, the session goes on.
+          answerUnanswered(
+              message,
+              "the server is busy (every exchange thread and the queue behind them are in use);"
+                  + " send it again when some of the calls running have been answered");
+        }
       }
       if (!closing) {
         // End of input: a last line without a newline still counts.
@@ -368,10 +376,32 @@ final class StdioTransport implements McpServerTransportProvider {
    * given back after that ({@link AnswerFirst}).
    */
   private void exchange(JSONRPCMessage message) {
+    AnswerFirst.run(() -> dispatchSafely(message));
+  }
+
+  /**
+   * Hands a message to the SDK session; what goes wrong is logged, and a request it leaves
+   * unanswered gets an internal error, so the reading and the session go on.
+   */
+  private void dispatchSafely(JSONRPCMessage message) {
     try {
-      AnswerFirst.run(() -> dispatch(message));
-    } catch (RuntimeException | Error e) {
-      log.debug("handling a {} failed: {}", message.getClass().getSimpleName(), e.toString());
+      dispatch(message);
+    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+      log.debug("handling a {} failed", message.getClass().getSimpleName(), e);
+      answerUnanswered(
+          message,
+          "Internal error: the message could not be handled ("
+              + e.getClass().getSimpleName()
+              + ")");
+    }
+  }
+
+  /** Answers a request with an internal error unless it has been answered already. */
+  private void answerUnanswered(JSONRPCMessage message, String why) {
+    if (message instanceof McpSchema.JSONRPCRequest r
+        && r.id() != null
+        && unanswered.remove(String.valueOf(r.id()))) {
+      answerError(r.id(), McpSchema.ErrorCodes.INTERNAL_ERROR, why);
     }
   }
 

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -47,6 +48,7 @@ class StdioTransportTest {
         new StdioTransport(json, serverIn, serverOut, new Cancellations(), 2);
     CountDownLatch finish = new CountDownLatch(1);
     Set<String> callThreads = ConcurrentHashMap.newKeySet();
+    AtomicInteger started = new AtomicInteger();
     McpSyncServer server =
         McpServer.sync(transport)
             .immediateExecution(true)
@@ -62,6 +64,7 @@ class StdioTransportTest {
                     .callHandler(
                         (exchange, request) -> {
                           callThreads.add(Thread.currentThread().getName());
+                          started.incrementAndGet();
                           try {
                             finish.await(30, TimeUnit.SECONDS);
                           } catch (InterruptedException e) {
@@ -83,6 +86,11 @@ class StdioTransportTest {
               + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}");
       assertThat(JSON.readTree(out.readLine()).path("id").asInt()).isZero();
       send(toServer, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+      // A ping answered, and a moment, so that the thread that ran it is idle again: the first
+      // call is then read by one exchange thread and run there, the other one reading on.
+      send(toServer, "{\"jsonrpc\":\"2.0\",\"id\":98,\"method\":\"ping\"}");
+      assertThat(JSON.readTree(out.readLine()).path("id").asInt()).isEqualTo(98);
+      Thread.sleep(200);
       int calls = 4;
       for (int id = 1; id <= calls; id++) {
         send(
@@ -90,6 +98,13 @@ class StdioTransportTest {
             "{\"jsonrpc\":\"2.0\",\"id\":"
                 + id
                 + ",\"method\":\"tools/call\",\"params\":{\"name\":\"wait\",\"arguments\":{}}}");
+        if (id == 1) {
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+          while (started.get() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+          }
+          assertThat(started.get()).as("the first call started").isEqualTo(1);
+        }
       }
       send(toServer, "{\"jsonrpc\":\"2.0\",\"id\":99,\"method\":\"ping\"}");
       // Every call waits, two exchange threads at most: the ping is still read and answered.
@@ -106,7 +121,7 @@ class StdioTransportTest {
       }
       assertThat(answered).containsExactlyInAnyOrder(1, 2, 3, 4);
       // The first call ran on an exchange thread (the one that read it), the ones read while both
-      // were busy on the SDK's scheduler.
+      // were busy (one running it, one reading) on the SDK's scheduler.
       assertThat(callThreads).anyMatch(n -> n.startsWith("stdio-exchange-"));
       assertThat(callThreads).anyMatch(n -> n.startsWith("boundedElastic-"));
       assertThat(callThreads.stream().filter(n -> n.startsWith("stdio-exchange-")))
