@@ -388,11 +388,7 @@ final class StdioTransport implements McpServerTransportProvider {
       dispatch(message);
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
       log.debug("handling a {} failed", message.getClass().getSimpleName(), e);
-      answerUnanswered(
-          message,
-          "Internal error: the message could not be handled ("
-              + e.getClass().getSimpleName()
-              + ")");
+      answerUnanswered(message, couldNotHandle(e));
     }
   }
 
@@ -439,14 +435,15 @@ final class StdioTransport implements McpServerTransportProvider {
       return handleLine(b, len);
     } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
       log.debug("a message could not be handled", e);
-      answerError(
-          null,
-          McpSchema.ErrorCodes.INTERNAL_ERROR,
-          "Internal error: the message could not be handled ("
-              + e.getClass().getSimpleName()
-              + ")");
+      answerError(null, McpSchema.ErrorCodes.INTERNAL_ERROR, couldNotHandle(e));
       return null;
     }
+  }
+
+  private static String couldNotHandle(Throwable e) {
+    return "Internal error: the message could not be handled ("
+        + e.getClass().getSimpleName()
+        + ")";
   }
 
   private static ThreadFactory daemonThreads(String prefix) {
@@ -506,8 +503,8 @@ final class StdioTransport implements McpServerTransportProvider {
     Map<String, Object> mutable = (Map<String, Object>) map;
     cancellations.received("stdio", mutable);
     if ("notifications/cancelled".equals(map.get("method")) && !map.containsKey("id")) {
-      return null; // done: the SDK has no handler for it and would only log a warning per
-      // cancellation
+      // Done: the SDK has no handler for it and would only log a warning per cancellation.
+      return null;
     }
     JSONRPCMessage message;
     try {

@@ -1,6 +1,7 @@
 package io.crdbmcp.server.stdio;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +18,7 @@ import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -129,7 +131,8 @@ class StdioTransportTest {
     } finally {
       finish.countDown();
       toServer.close();
-      assertThat(endsWithin(transport, 5)).as("the end of input ends the transport").isTrue();
+      // The end of input ends the transport.
+      assertTimeoutPreemptively(Duration.ofSeconds(5), transport::awaitEnd);
       server.close();
     }
   }
@@ -137,20 +140,5 @@ class StdioTransportTest {
   private static void send(OutputStream to, String line) throws Exception {
     to.write((line + "\n").getBytes(StandardCharsets.UTF_8));
     to.flush();
-  }
-
-  private static boolean endsWithin(StdioTransport transport, int seconds) throws Exception {
-    Thread waiter =
-        new Thread(
-            () -> {
-              try {
-                transport.awaitEnd();
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            });
-    waiter.start();
-    waiter.join(seconds * 1000L);
-    return !waiter.isAlive();
   }
 }
