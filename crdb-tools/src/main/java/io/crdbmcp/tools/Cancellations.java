@@ -1,13 +1,13 @@
 package io.crdbmcp.tools;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.crdbmcp.core.CallCancel;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Maps a client's {@code notifications/cancelled} to the tool call it names. The MCP SDK (2.1.0)
@@ -25,14 +25,33 @@ public final class Cancellations {
   /** The {@code _meta} key through which a transport hands a call its cancellation key. */
   public static final String META_KEY = "io.crdbmcp/call";
 
-  /** Tokens of calls not yet ended, by (session, request id); bounded, forgotten after a day. */
-  private final Cache<String, CallCancel> byRequest = cache();
+  /** How many calls may be remembered at once unless a test says otherwise. */
+  static final int MAX_CALLS = 100_000;
+
+  /** How long a call that never ended (the SDK answered it without running it) is remembered. */
+  static final long FORGET_AFTER_NANOS = Duration.ofDays(1).toNanos();
 
   /**
-   * The (session, request id) of each key handed to a call: a key of its own, so the session's id
-   * (which authenticates its requests) travels nowhere else.
+   * Tokens of calls not yet ended, by (session, request id), and the (session, request id) of each
+   * key handed to a call: a key of its own, so the session's id (which authenticates its requests)
+   * travels nowhere else.
+   *
+   * <p>Plain concurrent maps, bounded by {@link #forget}, instead of a Caffeine cache: nearly every
+   * entry is removed by {@link #ended} within its call, and a bounded, expiring cache's upkeep on
+   * each of the four writes of a call was about 5% of a one-row call's CPU (async-profiler,
+   * 2026-12-07). The bound is what the cache gave: a call the SDK answered without running it (an
+   * unknown tool, say) never ends, so past {@link #maxCalls} remembered calls the oldest half are
+   * forgotten, and every {@link #maxCalls}/10 new calls those older than a day; a forgotten call
+   * runs on, and can only no longer be cancelled.
    */
-  private final Cache<String, String> byKey = cache();
+  private final Map<String, Entry> byRequest = new ConcurrentHashMap<>();
+
+  private final Map<String, String> byKey = new ConcurrentHashMap<>();
+
+  /** A remembered call: its token, its handed key, and its number in {@link #keys} order. */
+  private record Entry(CallCancel token, String handed, long number, long bornNanos) {}
+
+  private final int maxCalls;
 
   /**
    * Keys are this instance's random prefix plus a sequence number: unique, and unguessable, since
@@ -45,17 +64,15 @@ public final class Cancellations {
 
   private final AtomicLong keys = new AtomicLong();
 
-  /**
-   * Bounded, forgotten after a day. The cache's upkeep runs on the thread that writes (a few
-   * pointer moves), not on the common pool: handing it to another thread woke that thread twice per
-   * call, which cost more than the upkeep itself (measured with a profiler on the one-row call).
-   */
-  private static <V> Cache<String, V> cache() {
-    return Caffeine.newBuilder()
-        .maximumSize(100_000)
-        .expireAfterWrite(Duration.ofDays(1))
-        .executor(Runnable::run)
-        .build();
+  /** Held while {@link #forget} runs, so one thread sweeps at a time. */
+  private final ReentrantLock forgetting = new ReentrantLock();
+
+  public Cancellations() {
+    this(MAX_CALLS);
+  }
+
+  Cancellations(int maxCalls) {
+    this.maxCalls = maxCalls;
   }
 
   /**
@@ -83,18 +100,26 @@ public final class Cancellations {
           params.get("_meta") instanceof Map<?, ?> m
               ? new LinkedHashMap<>((Map<String, Object>) m)
               : new LinkedHashMap<>();
-      String handed = keyPrefix + keys.incrementAndGet();
+      long number = keys.incrementAndGet();
+      String handed = keyPrefix + number;
       meta.put(META_KEY, handed);
       params.put("_meta", meta);
-      byRequest.put(key, CallCancel.create());
+      Entry old =
+          byRequest.put(key, new Entry(CallCancel.create(), handed, number, System.nanoTime()));
+      if (old != null) {
+        byKey.remove(old.handed()); // the same id again: the newer call is the one it names
+      }
       byKey.put(handed, key);
+      if (byRequest.size() > maxCalls || number % Math.max(1, maxCalls / 10) == 0) {
+        forget();
+      }
       return false;
     }
     if ("notifications/cancelled".equals(method) && message.get("params") instanceof Map<?, ?> p) {
       String key = key(session, p.get("requestId"));
-      CallCancel token = key == null ? null : byRequest.getIfPresent(key);
-      if (token != null) {
-        token.cancel();
+      Entry e = key == null ? null : byRequest.get(key);
+      if (e != null) {
+        e.token().cancel();
         return true;
       }
     }
@@ -104,10 +129,10 @@ public final class Cancellations {
   /** The token a transport registered for a call, from the call's {@code _meta}; else none. */
   public CallCancel forMeta(Map<String, Object> meta) {
     if (meta != null && meta.get(META_KEY) instanceof String handed) {
-      String key = byKey.getIfPresent(handed);
-      CallCancel token = key == null ? null : byRequest.getIfPresent(key);
-      if (token != null) {
-        return token;
+      String key = byKey.get(handed);
+      Entry e = key == null ? null : byRequest.get(key);
+      if (e != null && e.handed().equals(handed)) {
+        return e.token();
       }
     }
     return CallCancel.NONE;
@@ -116,18 +141,54 @@ public final class Cancellations {
   /** Forgets the call's token: the call ended. */
   public void ended(Map<String, Object> meta) {
     if (meta != null && meta.get(META_KEY) instanceof String handed) {
-      String key = byKey.getIfPresent(handed);
-      byKey.invalidate(handed);
+      String key = byKey.remove(handed);
       if (key != null) {
-        byRequest.invalidate(key);
+        // Only this call's entry: a later request that reused the id has an entry of its own.
+        byRequest.computeIfPresent(key, (k, e) -> e.handed().equals(handed) ? null : e);
       }
     }
   }
 
   /** Calls that may still be cancelled. */
   public long size() {
-    byRequest.cleanUp();
-    return byRequest.estimatedSize();
+    return byRequest.size();
+  }
+
+  /**
+   * Keeps the maps bounded (see {@link #byRequest}): forgets calls remembered for more than a day,
+   * then, while more than {@link #maxCalls} remain, the older half of them.
+   */
+  private void forget() {
+    if (!forgetting.tryLock()) {
+      return; // another thread is at it
+    }
+    try {
+      long now = System.nanoTime();
+      byRequest.forEach(
+          (key, e) -> {
+            if (now - e.bornNanos() > FORGET_AFTER_NANOS) {
+              forget(key, e);
+            }
+          });
+      if (byRequest.size() > maxCalls) {
+        long[] numbers = byRequest.values().stream().mapToLong(Entry::number).sorted().toArray();
+        long keepFrom = numbers[numbers.length / 2];
+        byRequest.forEach(
+            (key, e) -> {
+              if (e.number() < keepFrom) {
+                forget(key, e);
+              }
+            });
+      }
+    } finally {
+      forgetting.unlock();
+    }
+  }
+
+  private void forget(String key, Entry e) {
+    if (byRequest.remove(key, e)) {
+      byKey.remove(e.handed());
+    }
   }
 
   /** (session, id): a JSON-RPC id is a string or a number, and 1 and "1" are different requests. */

@@ -82,4 +82,37 @@ class CancellationsTest {
     assertThat(cancellations.size()).isZero();
     assertThat(cancellations.forMeta(meta(a))).isSameAs(CallCancel.NONE);
   }
+
+  @Test
+  void callsThatNeverEndAreForgottenPastTheBoundTheNewestStayCancellable() {
+    Cancellations bounded = new Cancellations(100);
+    Map<Integer, Map<String, Object>> calls = new HashMap<>();
+    for (int i = 0; i < 250; i++) {
+      Map<String, Object> m = call(i, null);
+      bounded.received("s", m); // never ended: as a call the SDK answers without running it
+      calls.put(i, m);
+      assertThat(bounded.size()).isLessThanOrEqualTo(100);
+    }
+    assertThat(bounded.size()).isGreaterThanOrEqualTo(50);
+    assertThat(bounded.received("s", cancel(249))).as("the newest call").isTrue();
+    assertThat(bounded.forMeta(meta(calls.get(249))).isCancelled()).isTrue();
+    assertThat(bounded.received("s", cancel(0))).as("the oldest call is forgotten").isFalse();
+    assertThat(bounded.forMeta(meta(calls.get(0)))).isSameAs(CallCancel.NONE);
+  }
+
+  @Test
+  void aRequestIdUsedAgainNamesTheNewerCallAndTheOlderCallsEndLeavesIt() {
+    Map<String, Object> first = call(7, null);
+    Map<String, Object> second = call(7, null);
+    cancellations.received("s", first);
+    cancellations.received("s", second);
+    CallCancel newer = cancellations.forMeta(meta(second));
+    assertThat(cancellations.forMeta(meta(first))).isSameAs(CallCancel.NONE);
+
+    cancellations.ended(meta(first));
+    assertThat(cancellations.received("s", cancel(7))).isTrue();
+    assertThat(newer.isCancelled()).isTrue();
+    cancellations.ended(meta(second));
+    assertThat(cancellations.size()).isZero();
+  }
 }

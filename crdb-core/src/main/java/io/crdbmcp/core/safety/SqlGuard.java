@@ -1,5 +1,7 @@
 package io.crdbmcp.core.safety;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.ErrorCode;
 import io.crdbmcp.core.SqlRefusedException;
@@ -52,10 +54,38 @@ public final class SqlGuard {
           "DISCARD",
           "COPY");
 
+  /**
+   * Statements up to this many characters have their decisions remembered ({@link #decisions});
+   * longer ones are decided afresh every time, so the memory the cache holds stays small.
+   */
+  static final int REMEMBERED_SQL_LENGTH = 4096;
+
+  /** How many decisions are remembered, for each of read-only and not. */
+  static final int REMEMBERED_DECISIONS = 512;
+
   private final SafetyPolicy policy;
+
+  /**
+   * Recent decisions, by the exact statement text: one for read-only, one for not. A decision
+   * depends on nothing but the text, the read-only flag and the policy, which is immutable and
+   * fixed for this guard, so a remembered one is the one {@link #decideUnsafe} would make again.
+   * Only what {@link #decideUnsafe} returned is remembered, never a refusal for an analysis that
+   * failed (a stack overflow depends on the thread, not only on the text). A model repeats
+   * statements (a retry, a next page, the same check again); the analysis of a one-row query was
+   * about a quarter of the server's own time for the call (async-profiler, 2026-12-07). The
+   * database's own checks ({@link DatabaseChecks}) still run on every call. The upkeep runs on the
+   * calling thread: handing it to the common pool would wake one of its threads.
+   */
+  private final Cache<String, Verdict> decisions = remembered();
+
+  private final Cache<String, Verdict> readOnlyDecisions = remembered();
 
   public SqlGuard(SafetyPolicy policy) {
     this.policy = Objects.requireNonNull(policy, "policy");
+  }
+
+  private static Cache<String, Verdict> remembered() {
+    return Caffeine.newBuilder().maximumSize(REMEMBERED_DECISIONS).executor(Runnable::run).build();
   }
 
   public SafetyPolicy policy() {
@@ -92,7 +122,16 @@ public final class SqlGuard {
 
   private Verdict decide(String sql, boolean readOnly) {
     try {
-      return decideUnsafe(sql, readOnly);
+      if (sql == null || sql.length() > REMEMBERED_SQL_LENGTH) {
+        return decideUnsafe(sql, readOnly);
+      }
+      Cache<String, Verdict> cache = readOnly ? readOnlyDecisions : decisions;
+      Verdict v = cache.getIfPresent(sql);
+      if (v == null) {
+        v = decideUnsafe(sql, readOnly);
+        cache.put(sql, v);
+      }
+      return v;
     } catch (CrdbException e) {
       if (e.code() == ErrorCode.SQL_SYNTAX) {
         return Verdict.refuse(null, Rule.SYNTAX, e.getMessage() + ".");

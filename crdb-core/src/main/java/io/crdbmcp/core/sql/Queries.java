@@ -83,9 +83,34 @@ public final class Queries {
       String txId,
       Caller caller,
       PlainSqlWork<T> work) {
+    return runClassified(
+        db,
+        sql,
+        classify(db, sql, forceReadOnly, caller),
+        params,
+        forceReadOnly,
+        txId,
+        caller,
+        work);
+  }
+
+  /** The guard's decision for {@code runPlainSql}: a read-only caller is held to read-only. */
+  private Classification classify(Database db, String sql, boolean forceReadOnly, Caller caller) {
     // A read-only caller (a token granted only a read scope) is held to read-only mode.
+    return require(db, sql, forceReadOnly || (caller != null && caller.readOnly()));
+  }
+
+  /** {@code runPlainSql} once the guard has allowed the statement as {@code c}. */
+  private <T> T runClassified(
+      Database db,
+      String sql,
+      Classification c,
+      List<?> params,
+      boolean forceReadOnly,
+      String txId,
+      Caller caller,
+      PlainSqlWork<T> work) {
     boolean callerReadOnly = caller != null && caller.readOnly();
-    Classification c = require(db, sql, forceReadOnly || callerReadOnly);
     // A plain EXPLAIN runs nothing (only immutable functions are folded at plan time, and the
     // server's own setting decides those), so forcing read-only does not narrow its functions.
     boolean readOnly =
@@ -160,16 +185,19 @@ public final class Queries {
       String txId,
       Caller caller) {
     int cap = rowCap(requestedRows);
+    // One decision of the guard serves both the run and the schema listeners below.
+    Classification c = classify(db, sql, forceReadOnly, caller);
     QueryResult r =
-        runPlainSql(
+        runClassified(
             db,
             sql,
+            c,
             params,
             forceReadOnly,
             txId,
             caller,
             (conn, d, jdbc, values) -> executor.query(conn, jdbc, values, cap));
-    if (!forceReadOnly && guard.require(sql, false).kind() == StatementKind.DDL) {
+    if (!forceReadOnly && c.kind() == StatementKind.DDL) {
       for (Consumer<Database> l : schemaListeners) {
         l.accept(db); // the schema changed through the server: cached copies are stale
       }

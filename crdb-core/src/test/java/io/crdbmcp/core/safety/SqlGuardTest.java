@@ -57,6 +57,44 @@ class SqlGuardTest {
   }
 
   @Test
+  void aRememberedDecisionIsTheOneForItsReadOnlyFlagAndItsGuardsPolicy() {
+    SqlGuard g = new SqlGuard(SafetyPolicy.permissive());
+    // Decided in both orders, several times: neither flag's decision leaks into the other's.
+    for (int i = 0; i < 3; i++) {
+      assertThat(g.check("DELETE FROM t").allowed()).isTrue();
+      assertThat(g.checkReadOnly("DELETE FROM t").rule()).isEqualTo("read_only");
+      assertThat(g.checkReadOnly("UPDATE t SET a = 1").rule()).isEqualTo("read_only");
+      assertThat(g.check("UPDATE t SET a = 1").allowed()).isTrue();
+      assertThat(g.require("DELETE FROM t", false).kind()).isEqualTo(StatementKind.WRITE);
+      assertThatThrownBy(() -> g.require("DELETE FROM t", true)).isInstanceOf(CrdbException.class);
+    }
+    // Another guard's policy is its own, though the texts are the same.
+    SqlGuard readOnly = new SqlGuard(policy(true, List.of(), null, null, null, null, null));
+    assertThat(readOnly.check("DELETE FROM t").rule()).isEqualTo("read_only");
+    assertThat(g.check("DELETE FROM t").allowed()).isTrue();
+    // Texts differing in a byte are different statements.
+    assertThat(g.check("SELECT 1 FROM pg_shadow").rule()).isEqualTo("credential_catalog");
+    assertThat(g.check("SELECT 1 FROM pg_shadows").allowed()).isTrue();
+  }
+
+  @Test
+  void decisionsPastTheRememberedLengthAndCountAreStillMade() {
+    SqlGuard g = new SqlGuard(SafetyPolicy.permissive());
+    String padding = " ".repeat(SqlGuard.REMEMBERED_SQL_LENGTH);
+    for (int i = 0; i < 2; i++) {
+      assertThat(g.checkReadOnly("DELETE FROM t" + padding).rule()).isEqualTo("read_only");
+      assertThat(g.check("DELETE FROM t" + padding).allowed()).isTrue();
+    }
+    // More statements than are remembered: the first ones are decided again, the same way.
+    for (int i = 0; i < 3 * SqlGuard.REMEMBERED_DECISIONS; i++) {
+      assertThat(g.checkReadOnly("DELETE FROM t WHERE id = " + i).rule()).isEqualTo("read_only");
+      assertThat(g.checkReadOnly("SELECT * FROM t WHERE id = " + i).allowed()).isTrue();
+    }
+    assertThat(g.checkReadOnly("DELETE FROM t WHERE id = 0").rule()).isEqualTo("read_only");
+    assertThat(g.check("DELETE FROM t WHERE id = 0").allowed()).isTrue();
+  }
+
+  @Test
   void neverThrows() {
     SqlGuard g = new SqlGuard(SafetyPolicy.permissive());
     for (String sql :
