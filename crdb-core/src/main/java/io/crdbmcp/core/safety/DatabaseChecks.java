@@ -201,15 +201,17 @@ public final class DatabaseChecks {
     if (parts.size() != 1) {
       throw refuse(Rule.MULTIPLE_STATEMENTS, "the text does not hold exactly one statement.");
     }
-    Analysis a = StatementClassifier.analyze(parts.get(0));
     boolean access = policy.hasAccessControls();
+    if (!readOnly && !access) {
+      // Nothing below applies; the analysis alone was about 3% of a one-row call's CPU.
+      return;
+    }
+    Analysis a = StatementClassifier.analyze(parts.get(0));
+    checkFunctions(c, a, readOnly, access);
     ParseTree tree = null;
-    if (readOnly || access) {
-      checkFunctions(c, a, readOnly, access);
-      if (!cockroach) {
-        tree = parseTree(c, stmt);
-        checkParseTree(c, tree, readOnly, access);
-      }
+    if (!cockroach) {
+      tree = parseTree(c, stmt);
+      checkParseTree(c, tree, readOnly, access);
     }
     if (access) {
       List<SqlToken> inner = plannable(a);

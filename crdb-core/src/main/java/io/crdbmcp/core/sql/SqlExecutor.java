@@ -280,10 +280,14 @@ public final class SqlExecutor {
   QueryResult query(Connection c, JdbcSql jdbc, List<Object> values, int maxRows)
       throws SQLException {
     long start = System.nanoTime();
-    try (PreparedStatement ps = prepareBound(c, jdbc.sql(), values)) {
+    try (PreparedStatement ps = prepareBound(c, jdbc.sql(), values, false)) {
       ps.setFetchSize(Math.min(FETCH_SIZE, maxRows + 1));
       ps.setMaxRows(maxRows + 1);
-      boolean hasRows = ps.execute();
+      boolean hasRows;
+      // The same backstop as the driver's query timeout, kept by QueryDeadlines (see there why).
+      try (QueryDeadlines.Watch w = QueryDeadlines.watch(ps, backstopSeconds() * 1000L)) {
+        hasRows = ps.execute();
+      }
       if (!hasRows) {
         return new QueryResult(
             List.of(), List.of(), false, maxRows, ps.getUpdateCount(), elapsed(start));
@@ -306,9 +310,22 @@ public final class SqlExecutor {
   /** Prepares driver text ({@code ?} placeholders) with values already in {@code ?} order. */
   public PreparedStatement prepareBound(Connection c, String jdbcSql, List<Object> values)
       throws SQLException {
+    return prepareBound(c, jdbcSql, values, true);
+  }
+
+  /** The client's limit on one statement's execution: a few seconds past the server's. */
+  private int backstopSeconds() {
+    return queryTimeoutSeconds + 5;
+  }
+
+  private PreparedStatement prepareBound(
+      Connection c, String jdbcSql, List<Object> values, boolean driverTimeout)
+      throws SQLException {
     PreparedStatement ps = c.prepareStatement(jdbcSql);
     try {
-      ps.setQueryTimeout(queryTimeoutSeconds + 5);
+      if (driverTimeout) {
+        ps.setQueryTimeout(backstopSeconds());
+      }
       for (int i = 0; i < values.size(); i++) {
         ps.setObject(i + 1, values.get(i));
       }
