@@ -629,10 +629,11 @@ public final class CrdbTools {
    * database exactly instead of as a rounded double.
    */
   public static McpJsonMapper jsonMapper() {
-    return new JacksonMcpJsonMapper(
-        new ObjectMapper()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN));
+    return new CallRequestMapper(
+        new JacksonMcpJsonMapper(
+            new ObjectMapper()
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)));
   }
 
   // --- Configuration

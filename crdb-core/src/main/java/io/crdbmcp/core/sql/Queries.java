@@ -120,8 +120,8 @@ public final class Queries {
     Access access = c.writes() && !forceReadOnly && !callerReadOnly ? Access.WRITE : Access.READ;
     // Only the statement itself goes to the driver: leading and trailing comments and semicolons
     // are dropped (the driver would send a trailing comment as a statement of its own).
-    List<String> parts = SqlLexer.splitStatements(sql);
-    String one = parts.size() == 1 ? parts.get(0) : sql;
+    String only = SqlLexer.onlyStatement(sql);
+    String one = only == null ? sql : only;
     JdbcSql jdbc = JdbcSql.of(one);
     List<Object> values = jdbc.bind(params == null ? List.of() : params);
     return executor.run(
