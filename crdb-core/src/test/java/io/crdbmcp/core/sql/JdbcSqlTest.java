@@ -22,4 +22,19 @@ class JdbcSqlTest {
     assertThatThrownBy(() -> JdbcSql.of("SELECT 1").bind(List.of("x")))
         .hasMessageContaining("no placeholders");
   }
+
+  @Test
+  void textWithoutDollarOrQuestionMarkIsTheDriversAsItIs() {
+    for (String sql :
+        List.of("SELECT 1", "SELECT 'a' || \"b\" FROM t -- c", "SELECT 1 /* x */", " ")) {
+      JdbcSql j = JdbcSql.of(sql);
+      assertThat(j.sql()).isEqualTo(sql);
+      assertThat(j.parameterOrder()).isEmpty();
+      assertThat(j.bind(List.of())).isEmpty();
+    }
+    // A '$' or '?' anywhere, even where it is no placeholder, goes through the lexer.
+    assertThat(JdbcSql.of("SELECT '$1'").sql()).isEqualTo("SELECT '$1'");
+    assertThat(JdbcSql.of("SELECT $$?$$, $1").sql()).isEqualTo("SELECT $$?$$, ?");
+    assertThat(JdbcSql.of("SELECT a ?| b").sql()).isEqualTo("SELECT a ??| b");
+  }
 }

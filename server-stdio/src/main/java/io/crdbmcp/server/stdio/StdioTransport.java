@@ -1,6 +1,7 @@
 package io.crdbmcp.server.stdio;
 
 import io.crdbmcp.core.connect.AnswerFirst;
+import io.crdbmcp.tools.CallPathWarmUp;
 import io.crdbmcp.tools.Cancellations;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.TypeRef;
@@ -141,6 +142,8 @@ final class StdioTransport implements McpServerTransportProvider {
   /** Receives the tool calls read and the client's cancellations of them. */
   private final Cancellations cancellations;
 
+  private final CallPathWarmUp warmUp = new CallPathWarmUp();
+
   StdioTransport(
       McpJsonMapper json, InputStream in, OutputStream out, Cancellations cancellations) {
     this(json, in, out, cancellations, MAX_EXCHANGE_THREADS);
@@ -280,6 +283,11 @@ final class StdioTransport implements McpServerTransportProvider {
         }
         if (!handsOff(message)) {
           dispatchSafely(message);
+          if (message instanceof McpSchema.JSONRPCRequest r
+              && McpSchema.METHOD_INITIALIZE.equals(r.method())) {
+            // The answer is on its way: what the first call would build, built meanwhile.
+            warmUp.startOnce(json);
+          }
           continue;
         }
         readerThread = null;
