@@ -1,5 +1,6 @@
 package io.crdbmcp.tools;
 
+import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.safety.SafetyPolicy;
 import io.crdbmcp.core.safety.SqlGuard;
 import io.crdbmcp.core.sql.JdbcSql;
@@ -12,7 +13,6 @@ import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,22 +64,12 @@ public final class CallPathWarmUp {
               -1,
               0.25);
       for (boolean asJson : new boolean[] {false, true}) {
-        ToolResult tr = Render.queryResult(r, asJson, "warm-up");
-        CallToolResult out =
-            CallToolResult.builder()
-                .addTextContent(tr.text())
-                .structuredContent(tr.structured())
-                .isError(false)
-                .build();
+        CallToolResult out = CrdbTools.success(Render.queryResult(r, asJson, "warm-up"));
         json.writeValueAsBytes(
             new McpSchema.JSONRPCResponse(McpSchema.JSONRPC_VERSION, 1, out, null));
       }
       CallToolResult error =
-          CallToolResult.builder()
-              .addTextContent("warm-up")
-              .isError(true)
-              .meta(Map.of("warm-up", Map.of("code", "WARM_UP")))
-              .build();
+          CrdbTools.error(CrdbException.invalidArgument("warm-up", "nothing to do"));
       json.writeValueAsBytes(
           new McpSchema.JSONRPCResponse(McpSchema.JSONRPC_VERSION, "1", error, null));
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -428,13 +428,7 @@ public final class CrdbTools {
     CallRecord record = ctx.record();
     try {
       Args args = new Args(t.name(), record.rawArguments(), t.params());
-      ToolResult r = t.handler().handle(args, ctx);
-      CallToolResult out =
-          CallToolResult.builder()
-              .addTextContent(r.text())
-              .structuredContent(r.structured())
-              .isError(false)
-              .build();
+      CallToolResult out = success(t.handler().handle(args, ctx));
       record.end(CallRecord.Outcome.SUCCESS, null);
       return out;
     } catch (SqlRefusedException e) {
@@ -446,6 +440,15 @@ public final class CrdbTools {
       LOG.error("tool {} failed unexpectedly", t.name(), e);
       return failure(record, internal(t.name(), e), CallRecord.Outcome.ERROR);
     }
+  }
+
+  /** A tool's result as the answer of its call. */
+  static CallToolResult success(ToolResult r) {
+    return CallToolResult.builder()
+        .addTextContent(r.text())
+        .structuredContent(r.structured())
+        .isError(false)
+        .build();
   }
 
   private static CrdbException internal(String tool, RuntimeException e) {

@@ -262,8 +262,7 @@ public final class SqlExecutor {
    * queries whose rows jOOQ reads.
    */
   public DSLContext dsl(Connection c) {
-    return DSL.using(
-        c, SQLDialect.POSTGRES, Sql.settings().withQueryTimeout(queryTimeoutSeconds + 5));
+    return DSL.using(c, SQLDialect.POSTGRES, Sql.settings().withQueryTimeout(backstopSeconds()));
   }
 
   /**

@@ -43,7 +43,7 @@ public final class RateLimits implements ToolInterceptor {
     this.window = window;
     this.concurrent = concurrent;
     Duration idle = window.multipliedBy(2);
-    // Upkeep on the calling thread, as in Cancellations: no wake-up of another thread per call.
+    // Upkeep on the calling thread, as in SqlGuard: no wake-up of another thread per call.
     this.buckets =
         Caffeine.newBuilder()
             .expireAfterAccess(idle)
