@@ -55,7 +55,7 @@ public final class SqlGuard {
           "COPY");
 
   /**
-   * Statements up to this many characters have their decisions remembered ({@link #decisions});
+   * Statements up to this many characters have their decisions remembered ({@link #remembered});
    * longer ones are decided afresh every time, so the memory the cache holds stays small.
    */
   static final int REMEMBERED_SQL_LENGTH = 4096;
@@ -74,18 +74,42 @@ public final class SqlGuard {
    * statements (a retry, a next page, the same check again); the analysis of a one-row query was
    * about a quarter of the server's own time for the call (async-profiler, 2026-12-07). The
    * database's own checks ({@link DatabaseChecks}) still run on every call. The upkeep runs on the
-   * calling thread: handing it to the common pool would wake one of its threads.
+   * calling thread: handing it to the common pool would wake one of its threads. Made at the first
+   * decision, not with the guard: building the first Caffeine cache of a process (its generated
+   * classes, found by reflection) was about 17 ms of the server's start, before the first answer
+   * (async-profiler, 2026-12-07), and a guard decides nothing before the first tool call.
    */
-  private final Cache<String, Verdict> decisions = remembered();
+  private volatile Remembered remembered;
 
-  private final Cache<String, Verdict> readOnlyDecisions = remembered();
+  /** The two caches of {@link #remembered}. */
+  private static final class Remembered {
+    final Cache<String, Verdict> decisions = cache();
+    final Cache<String, Verdict> readOnlyDecisions = cache();
+
+    private static Cache<String, Verdict> cache() {
+      return Caffeine.newBuilder()
+          .maximumSize(REMEMBERED_DECISIONS)
+          .executor(Runnable::run)
+          .build();
+    }
+  }
 
   public SqlGuard(SafetyPolicy policy) {
     this.policy = Objects.requireNonNull(policy, "policy");
   }
 
-  private static Cache<String, Verdict> remembered() {
-    return Caffeine.newBuilder().maximumSize(REMEMBERED_DECISIONS).executor(Runnable::run).build();
+  private Remembered remembered() {
+    Remembered r = remembered;
+    if (r == null) {
+      synchronized (this) {
+        r = remembered;
+        if (r == null) {
+          r = new Remembered();
+          remembered = r;
+        }
+      }
+    }
+    return r;
   }
 
   public SafetyPolicy policy() {
@@ -125,7 +149,8 @@ public final class SqlGuard {
       if (sql == null || sql.length() > REMEMBERED_SQL_LENGTH) {
         return decideUnsafe(sql, readOnly);
       }
-      Cache<String, Verdict> cache = readOnly ? readOnlyDecisions : decisions;
+      Remembered r = remembered();
+      Cache<String, Verdict> cache = readOnly ? r.readOnlyDecisions : r.decisions;
       Verdict v = cache.getIfPresent(sql);
       if (v == null) {
         v = decideUnsafe(sql, readOnly);

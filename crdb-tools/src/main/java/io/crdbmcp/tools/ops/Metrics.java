@@ -27,9 +27,26 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Metrics implements CallListener {
   private final Crdb crdb;
-  private final PrometheusMeterRegistry registry =
-      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final MultiGauge pools;
+
+  /**
+   * The registry and its gauges, made at the first call or scrape, not with the server: a
+   * Prometheus registry (its configuration checked, Micrometer's classes set up) was about 13 ms of
+   * the main thread before the stdio server's first answer (async-profiler, 2026-12-07). {@code
+   * CallPathWarmUp} sets up the same classes on a background thread once that answer is sent.
+   */
+  private volatile Registry registry;
+
+  private static final class Registry {
+    final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    final MultiGauge pools =
+        MultiGauge.builder("crdb_mcp_pool_connections")
+            .description("Pooled connections of each database connection, by state")
+            .register(meters);
+    final MultiGauge breakers =
+        MultiGauge.builder("crdb_mcp_breaker_open")
+            .description("1 while the connection's circuit breaker refuses calls")
+            .register(meters);
+  }
 
   /**
    * The call timers by tool and outcome, as registered: building a timer's id (its tags sorted) to
@@ -37,22 +54,27 @@ public final class Metrics implements CallListener {
    */
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
-  private final MultiGauge breakers;
-
   public Metrics(Crdb crdb) {
     this.crdb = crdb;
-    this.pools =
-        MultiGauge.builder("crdb_mcp_pool_connections")
-            .description("Pooled connections of each database connection, by state")
-            .register(registry);
-    this.breakers =
-        MultiGauge.builder("crdb_mcp_breaker_open")
-            .description("1 while the connection's circuit breaker refuses calls")
-            .register(registry);
+  }
+
+  private Registry registry() {
+    Registry r = registry;
+    if (r == null) {
+      synchronized (this) {
+        r = registry;
+        if (r == null) {
+          r = new Registry();
+          registry = r;
+        }
+      }
+    }
+    return r;
   }
 
   @Override
   public void callEnded(CallRecord r) {
+    PrometheusMeterRegistry meters = registry().meters;
     String outcome = r.outcome() == null ? "unknown" : r.outcome().name().toLowerCase(Locale.ROOT);
     timers
         .computeIfAbsent(
@@ -62,20 +84,20 @@ public final class Metrics implements CallListener {
                     .description("Tool calls by tool and outcome")
                     .tags("tool", r.tool(), "outcome", outcome)
                     .publishPercentileHistogram()
-                    .register(registry))
+                    .register(meters))
         .record(r.duration());
     String code = r.errorCode();
     if (code != null) {
       Counter.builder("crdb_mcp_tool_errors")
           .description("Failed or refused tool calls by error code")
           .tags("tool", r.tool(), "code", code)
-          .register(registry)
+          .register(meters)
           .increment();
       if (code.equals("RATE_LIMITED")) {
         Counter.builder("crdb_mcp_rate_limited")
             .description("Calls refused by a rate limit")
             .tags("tool", r.tool())
-            .register(registry)
+            .register(meters)
             .increment();
       }
     }
@@ -98,8 +120,9 @@ public final class Metrics implements CallListener {
           MultiGauge.Row.of(
               Tags.of("connection", name), "open".equals(crdb.breaker(db).state()) ? 1 : 0));
     }
-    pools.register(poolRows, true);
-    breakers.register(breakerRows, true);
-    return registry.scrape();
+    Registry r = registry();
+    r.pools.register(poolRows, true);
+    r.breakers.register(breakerRows, true);
+    return r.meters.scrape();
   }
 }
