@@ -1,5 +1,6 @@
 package io.crdbmcp.tools;
 
+import io.crdbmcp.core.Lazy;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import java.util.Collection;
@@ -20,7 +21,7 @@ import java.util.Set;
  * on every build. Any other schema (a tool an embedder adds) is checked as before.
  */
 final class LazySchemaValidator implements JsonSchemaValidator {
-  private volatile JsonSchemaValidator delegate;
+  private final Lazy<JsonSchemaValidator> delegate = Lazy.of(McpJsonDefaults::getSchemaValidator);
   private final Set<Map<String, Object>> generated;
 
   /**
@@ -33,22 +34,9 @@ final class LazySchemaValidator implements JsonSchemaValidator {
     this.generated = Collections.unmodifiableSet(set);
   }
 
-  private JsonSchemaValidator delegate() {
-    JsonSchemaValidator d = delegate;
-    if (d == null) {
-      synchronized (this) {
-        if (delegate == null) {
-          delegate = McpJsonDefaults.getSchemaValidator();
-        }
-        d = delegate;
-      }
-    }
-    return d;
-  }
-
   @Override
   public ValidationResponse validate(Map<String, Object> schema, Object structuredContent) {
-    return delegate().validate(schema, structuredContent);
+    return delegate.get().validate(schema, structuredContent);
   }
 
   @Override
@@ -56,6 +44,6 @@ final class LazySchemaValidator implements JsonSchemaValidator {
     if (schema != null && generated.contains(schema)) {
       return ValidationResponse.asValid(null);
     }
-    return delegate().validateSchema(schema);
+    return delegate.get().validateSchema(schema);
   }
 }

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.ErrorCode;
+import io.crdbmcp.core.Lazy;
 import io.crdbmcp.core.SqlRefusedException;
 import io.crdbmcp.core.safety.StatementClassifier.Analysis;
 import io.crdbmcp.core.safety.StatementClassifier.Rel;
@@ -79,7 +80,7 @@ public final class SqlGuard {
    * classes, found by reflection) was about 17 ms of the server's start, before the first answer
    * (async-profiler, 2026-12-07), and a guard decides nothing before the first tool call.
    */
-  private volatile Remembered remembered;
+  private final Lazy<Remembered> remembered = Lazy.of(Remembered::new);
 
   /** The two caches of {@link #remembered}. */
   private static final class Remembered {
@@ -96,20 +97,6 @@ public final class SqlGuard {
 
   public SqlGuard(SafetyPolicy policy) {
     this.policy = Objects.requireNonNull(policy, "policy");
-  }
-
-  private Remembered remembered() {
-    Remembered r = remembered;
-    if (r == null) {
-      synchronized (this) {
-        r = remembered;
-        if (r == null) {
-          r = new Remembered();
-          remembered = r;
-        }
-      }
-    }
-    return r;
   }
 
   public SafetyPolicy policy() {
@@ -149,7 +136,7 @@ public final class SqlGuard {
       if (sql == null || sql.length() > REMEMBERED_SQL_LENGTH) {
         return decideUnsafe(sql, readOnly);
       }
-      Remembered r = remembered();
+      Remembered r = remembered.get();
       Cache<String, Verdict> cache = readOnly ? r.readOnlyDecisions : r.decisions;
       Verdict v = cache.getIfPresent(sql);
       if (v == null) {

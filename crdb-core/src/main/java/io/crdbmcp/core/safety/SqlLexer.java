@@ -140,13 +140,16 @@ public final class SqlLexer {
    * (leading and trailing spaces, comments and semicolons dropped), or {@code null} when it holds
    * none or several. Text with no semicolon and no comment (no {@code ;}, {@code -} or {@code /})
    * is one statement between its spaces, so it is not tokenized: most queries a model sends, where
-   * tokenizing them again after the guard was about 1% of a one-row call's CPU.
+   * tokenizing them again after the guard was about 1% of a one-row call's CPU. A character the
+   * lexer refuses (NUL, a surrogate) also takes the tokenizing path, so it is refused here too;
+   * text with an unclosed quote may come back as it is instead: ask only about text the guard has
+   * allowed, which it refuses.
    */
   public static String onlyStatement(String sql) {
     boolean plain = true;
     for (int i = 0; i < sql.length() && plain; i++) {
       char c = sql.charAt(i);
-      plain = c != ';' && c != '-' && c != '/';
+      plain = c != ';' && c != '-' && c != '/' && c != '\0' && !Character.isSurrogate(c);
     }
     if (plain) {
       int from = 0;

@@ -69,6 +69,13 @@ class SqlLexerTest {
       compared++;
     }
     assertThat(compared).isGreaterThan(5_000);
+    // Characters the lexer refuses are refused by the shortcut's text too.
+    for (String refused : List.of("SELECT 1\0", "SELECT \ud800 1", "SELECT 1 \udc00")) {
+      assertThatThrownBy(() -> SqlLexer.splitStatements(refused)).isInstanceOf(CrdbException.class);
+      assertThatThrownBy(() -> SqlLexer.onlyStatement(refused)).isInstanceOf(CrdbException.class);
+    }
+    assertThat(SqlLexer.onlyStatement(" SELECT '\ud83d\ude00' "))
+        .isEqualTo("SELECT '\ud83d\ude00'");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.crdbmcp.tools.ops;
 
 import io.crdbmcp.core.Crdb;
+import io.crdbmcp.core.Lazy;
 import io.crdbmcp.core.connect.Database;
 import io.crdbmcp.tools.CallListener;
 import io.crdbmcp.tools.CallRecord;
@@ -34,7 +35,7 @@ public final class Metrics implements CallListener {
    * the main thread before the stdio server's first answer (async-profiler, 2026-12-07). {@code
    * CallPathWarmUp} sets up the same classes on a background thread once that answer is sent.
    */
-  private volatile Registry registry;
+  private final Lazy<Registry> registry = Lazy.of(Registry::new);
 
   private static final class Registry {
     final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -58,23 +59,9 @@ public final class Metrics implements CallListener {
     this.crdb = crdb;
   }
 
-  private Registry registry() {
-    Registry r = registry;
-    if (r == null) {
-      synchronized (this) {
-        r = registry;
-        if (r == null) {
-          r = new Registry();
-          registry = r;
-        }
-      }
-    }
-    return r;
-  }
-
   @Override
   public void callEnded(CallRecord r) {
-    PrometheusMeterRegistry meters = registry().meters;
+    PrometheusMeterRegistry meters = registry.get().meters;
     String outcome = r.outcome() == null ? "unknown" : r.outcome().name().toLowerCase(Locale.ROOT);
     timers
         .computeIfAbsent(
@@ -120,7 +107,7 @@ public final class Metrics implements CallListener {
           MultiGauge.Row.of(
               Tags.of("connection", name), "open".equals(crdb.breaker(db).state()) ? 1 : 0));
     }
-    Registry r = registry();
+    Registry r = registry.get();
     r.pools.register(poolRows, true);
     r.breakers.register(breakerRows, true);
     return r.meters.scrape();
