@@ -111,6 +111,9 @@ public final class StdioServer {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (CdsTraining.requested()) {
+      CdsTraining.loadSessionClasses();
+    }
     System.exit(0);
   }
 }

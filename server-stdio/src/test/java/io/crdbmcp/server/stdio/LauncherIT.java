@@ -161,6 +161,26 @@ class LauncherIT {
     Path target = root.resolve("server-stdio/target");
     Path archive = archive(target);
     FileTime made = Files.getLastModifiedTime(archive);
+    if (archive.getFileName().toString().endsWith(".jsa")) {
+      // The training run has no database, yet the archive holds what a session with one loads:
+      // the driver's protocol classes and the pool (CdsTraining).
+      Process list =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-XX:SharedArchiveFile=" + archive,
+                  "-XX:+PrintSharedArchiveAndExit",
+                  "-jar",
+                  target.resolve("server-stdio.jar").toString())
+              .redirectErrorStream(true)
+              .start();
+      String classes = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      list.waitFor();
+      assertThat(classes)
+          .contains(
+              "org.postgresql.core.v3.QueryExecutorImpl ",
+              "com.zaxxer.hikari.pool.HikariPool ",
+              "io.crdbmcp.core.connect.Database ");
+    }
 
     Run again = run(env, "--version");
     assertThat(again.exit()).as("%s", again).isZero();
