@@ -99,7 +99,7 @@ final class CdsTraining {
         }
       }
     } catch (IOException e) {
-      return loaded;
+      // The jar could not be read to its end: what was loaded is archived, the rest is not.
     }
     return loaded;
   }
