@@ -2,7 +2,9 @@ package io.crdbmcp.core.safety;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
 import io.crdbmcp.core.CrdbException;
+import io.crdbmcp.core.Lazy;
 import io.crdbmcp.core.SqlRefusedException;
 import io.crdbmcp.core.safety.StatementClassifier.Analysis;
 import io.crdbmcp.core.safety.StatementClassifier.Rel;
@@ -49,7 +51,11 @@ import org.postgresql.core.Parser;
  * </ul>
  */
 public final class DatabaseChecks {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Made at the first plan read, not when this class loads (at every server start, before the first
+   * answer): a mapper of its own there waited on the JSON warm-up thread's Jackson start-up.
+   */
+  private static final Lazy<ObjectMapper> JSON = Lazy.of(ObjectMapper::new);
 
   /** Volatile built-ins that change nothing outside their own result. */
   private static final Set<String> SAFE_VOLATILE =
@@ -1057,7 +1063,7 @@ public final class DatabaseChecks {
         if (!rs.next()) {
           throw notAnalysed("the plan was empty");
         }
-        plan = JSON.readTree(rs.getString(1));
+        plan = JSON.get().readTree(rs.getString(1));
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw notAnalysed("the plan could not be read");
       }
@@ -1269,7 +1275,7 @@ public final class DatabaseChecks {
   /** Every node of a plan tree, without recursion (a plan can be thousands of joins deep). */
   private static void collectNodes(JsonNode root, List<JsonNode> out) {
     java.util.ArrayDeque<JsonNode> todo = new java.util.ArrayDeque<>();
-    todo.push(root == null ? JSON.nullNode() : root);
+    todo.push(root == null ? NullNode.getInstance() : root);
     while (!todo.isEmpty()) {
       JsonNode n = todo.pop();
       if (!n.isObject()) {

@@ -5,6 +5,7 @@ import io.crdbmcp.core.CrdbConfig;
 import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.EngineKey;
 import io.crdbmcp.core.ErrorCode;
+import io.crdbmcp.core.Lazy;
 import io.crdbmcp.core.connect.Database;
 import io.crdbmcp.core.connect.SqlErrors;
 import io.crdbmcp.core.sql.Access;
@@ -42,7 +43,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Transactions implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Transactions.class);
-  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** Made at the first transaction opened, not at every server start (its seeding takes CPU). */
+  private static final Lazy<SecureRandom> RANDOM = Lazy.of(SecureRandom::new);
 
   /** The state of one open transaction, as reported by get_transaction_status. */
   public record Status(
@@ -497,7 +500,7 @@ public final class Transactions implements AutoCloseable {
 
   private static String newId() {
     byte[] b = new byte[18];
-    RANDOM.nextBytes(b);
+    RANDOM.get().nextBytes(b);
     return "tx_" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 

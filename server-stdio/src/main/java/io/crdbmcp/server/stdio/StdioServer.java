@@ -9,6 +9,7 @@ import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -95,9 +96,15 @@ public final class StdioServer {
           NAME
               + ": point an MCP client at this server with the command: bin/cockroachdb-mcp --demo");
     }
+    // stdin unbuffered: the transport reads it in chunks of its own. System.in's buffer asks the
+    // kernel how much more is waiting after every read (fstat and ioctl, two system calls per
+    // call).
     StdioTransport transport =
         new StdioTransport(
-            JsonWarmUp.mapper(mapper), System.in, protocolOut, tools.cancellations());
+            JsonWarmUp.mapper(mapper),
+            new FileInputStream(FileDescriptor.in),
+            protocolOut,
+            tools.cancellations());
     // Immediate execution: a call runs on the transport's thread that read it, which has handed the
     // reading on (see StdioTransport), instead of one more hand-off to the SDK's scheduler.
     McpSyncServer server = tools.build(McpServer.sync(transport).immediateExecution(true));
