@@ -1,5 +1,10 @@
 package io.crdbmcp.core.connect;
 
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Lets a transport send a call's answer before the connection the call used is cleaned and given
  * back: inside {@link #run}, {@link Database#release} keeps the release (the rollback of a read,
@@ -14,9 +19,12 @@ package io.crdbmcp.core.connect;
  * connections and cannot wait on a pool only it could refill. Outside {@link #run} (library
  * callers, the HTTP transports, background threads) releases happen at once, as before.
  *
- * <p>A connection whose release waits is still lent: no other call gets it until it is clean.
+ * <p>A connection whose release waits is still lent: no other call gets it until it is clean. With
+ * an executor ({@link #run(Runnable, Executor)}) the release runs there, after the run: the stdio
+ * transport's thread then reads the next request while the connection is cleaned.
  */
 public final class AnswerFirst {
+  private static final Logger LOG = LoggerFactory.getLogger(AnswerFirst.class);
   private static final ThreadLocal<AnswerFirst> CURRENT = new ThreadLocal<>();
 
   private Runnable waiting;
@@ -28,6 +36,16 @@ public final class AnswerFirst {
    * {@code exchange} ended. Nested calls run inside the outer one's scope.
    */
   public static void run(Runnable exchange) {
+    run(exchange, Runnable::run);
+  }
+
+  /**
+   * {@link #run(Runnable)}, with the release still waiting at the end given to {@code releases}
+   * (run on this thread if it refuses it): the thread that ran the exchange is free at once, for
+   * instance to read the client's next request while another thread cleans the connection. The
+   * connection is still lent until that release is done, so no other call gets it before.
+   */
+  public static void run(Runnable exchange, Executor releases) {
     if (CURRENT.get() != null) {
       exchange.run();
       return;
@@ -38,7 +56,27 @@ public final class AnswerFirst {
       exchange.run();
     } finally {
       CURRENT.remove();
-      scope.releaseWaiting();
+      Runnable r = scope.waiting;
+      scope.waiting = null;
+      if (r != null) {
+        handOver(r, releases);
+      }
+    }
+  }
+
+  private static void handOver(Runnable release, Executor releases) {
+    Runnable guarded =
+        () -> {
+          try {
+            release.run();
+          } catch (RuntimeException e) {
+            LOG.warn("a connection's release failed: {}", e.toString());
+          }
+        };
+    try {
+      releases.execute(guarded);
+    } catch (RejectedExecutionException e) {
+      guarded.run();
     }
   }
 

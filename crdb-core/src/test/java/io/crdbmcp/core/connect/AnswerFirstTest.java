@@ -8,7 +8,14 @@ import io.crdbmcp.core.Crdb;
 import io.crdbmcp.core.CrdbConfig;
 import io.crdbmcp.core.testing.TestDb;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -16,8 +23,10 @@ import org.junit.jupiter.api.Test;
  * {@link AnswerFirst} against a real PostgreSQL, on a pool of one connection: inside a run, a
  * call's connection is cleaned and given back when the run ends (its read-only transaction is still
  * open between the call returning and the end of the run), a second call in the same run still gets
- * the one connection, and a run that fails gives it back too. Outside a run nothing waits. The
- * session's state is read from {@code pg_stat_activity} on a connection of the test's own.
+ * the one connection, and a run that fails gives it back too. Outside a run nothing waits. With an
+ * executor, the release runs there after the run (the connection lent until then), or on the run's
+ * thread if the executor refuses it. The session's state is read from {@code pg_stat_activity} on a
+ * connection of the test's own.
  */
 class AnswerFirstTest {
   private static ConnectionSpec spec;
@@ -99,6 +108,66 @@ class AnswerFirstTest {
           .hasMessage("the answer could not be written");
       assertThat(AnswerFirst.active()).isFalse();
       assertThat(idleInTransaction()).isZero();
+      assertThat(crdb.query("SELECT 43 AS answer").rows()).hasSize(1);
+    }
+  }
+
+  @Test
+  void withAnExecutorTheReleaseRunsThereAfterTheRunAndTheConnectionIsLentUntilThen()
+      throws Exception {
+    ExecutorService releases =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "test-release");
+              t.setDaemon(true);
+              return t;
+            });
+    CountDownLatch go = new CountDownLatch(1);
+    AtomicReference<String> releasedOn = new AtomicReference<>();
+    try (Crdb crdb = open()) {
+      // The executor's thread waits for the test first, so the release cannot have run yet.
+      releases.execute(
+          () -> {
+            try {
+              go.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      AnswerFirst.run(
+          () -> assertThat(crdb.query("SELECT 42 AS answer").rows()).hasSize(1),
+          r ->
+              releases.execute(
+                  () -> {
+                    releasedOn.set(Thread.currentThread().getName());
+                    r.run();
+                  }));
+      assertThat(AnswerFirst.active()).isFalse();
+      assertThat(idleInTransaction()).as("not released yet: still lent, still open").isEqualTo(1);
+      // The pool's one connection is still lent: a call now waits for the release.
+      CompletableFuture<Integer> next =
+          CompletableFuture.supplyAsync(() -> crdb.query("SELECT 43 AS answer").rows().size());
+      Thread.sleep(200);
+      assertThat(next).isNotDone();
+      go.countDown();
+      assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThat(releasedOn.get()).isEqualTo("test-release");
+      assertThat(idleInTransaction()).isZero();
+    } finally {
+      go.countDown();
+      releases.shutdownNow();
+    }
+  }
+
+  @Test
+  void anExecutorThatRefusesTheReleaseLeavesItToTheRunsThread() throws Exception {
+    try (Crdb crdb = open()) {
+      AnswerFirst.run(
+          () -> assertThat(crdb.query("SELECT 42 AS answer").rows()).hasSize(1),
+          r -> {
+            throw new RejectedExecutionException("full");
+          });
+      assertThat(idleInTransaction()).as("released on the run's thread").isZero();
       assertThat(crdb.query("SELECT 43 AS answer").rows()).hasSize(1);
     }
   }

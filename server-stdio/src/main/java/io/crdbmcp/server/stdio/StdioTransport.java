@@ -35,6 +35,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -65,19 +67,27 @@ import reactor.core.scheduler.Schedulers;
  * </ul>
  *
  * <p>Threads (leader and followers): one exchange thread at a time holds the reading of stdin. When
- * it reads a request, it hands the reading to another exchange thread (an idle one is woken, or one
- * is started, while this one goes on) and handles the request itself: the server is built with the
- * SDK's immediate execution, so the call runs and its answer is written on the thread that read it,
- * with no wait for another thread to wake, and the reading goes on meanwhile, so a cancellation is
- * read while the call runs. The exchange runs inside {@link AnswerFirst#run}, so the connection the
- * call used is cleaned and given back after the answer is written. With every exchange thread busy
- * ({@link #MAX_EXCHANGE_THREADS}), a request waits in the SDK's elastic scheduler and the reading
- * thread reads on. {@code initialize} is handled by the reading thread itself, as it must be done
- * before {@code notifications/initialized} is; that notification is handed off like a request,
- * since calls sent before it run when it is handled. Measured back to back with a line client
- * (2026-12-07, interleaved), a one-row call's p50 went from 0.73-0.76 ms (a reading thread handing
- * each call to the SDK's scheduler) to 0.65 ms with these threads alone and 0.52-0.55 ms with the
- * release after the answer too (README, Benchmarks).
+ * it reads a request, it handles the request itself: the server is built with the SDK's immediate
+ * execution, so the call runs and its answer is written on the thread that read it, with no wait
+ * for another thread to wake. If more input is already read behind that request (a client that
+ * sends several at once), the reading is handed to another exchange thread at once (an idle one is
+ * woken, or one is started). Otherwise (a client waiting for this answer) the reading role is left
+ * vacant while the call runs: the thread takes it back when the exchange is done and reads on, so a
+ * call answered at once wakes no other thread; a stand-by thread that looks every {@link
+ * #VACANCY_NANOS} gives a role still vacant at two looks to another exchange thread, so a
+ * cancellation, a ping or the next request is read while a long call runs (2 to 4 ms late at most).
+ * The exchange runs inside {@link AnswerFirst#run(Runnable, java.util.concurrent.Executor)}: the
+ * connection the call used is cleaned and given back after the answer is written, on a release
+ * thread, while the exchange thread goes back to reading. With every exchange thread busy ({@link
+ * #MAX_EXCHANGE_THREADS}), a request waits in the SDK's elastic scheduler and the reading thread
+ * reads on. {@code initialize} is handled by the reading thread itself, as it must be done before
+ * {@code notifications/initialized} is; that notification is handled like a request, since calls
+ * sent before it run when it is handled. Measured back to back with a line client (2026-12-07,
+ * interleaved), a one-row call's p50 went from 0.73-0.76 ms (a reading thread handing each call to
+ * the SDK's scheduler) to 0.65 ms with an eager hand-off of the reading and 0.52-0.55 ms with the
+ * release after the answer too; on 2026-12-08 (10 interleaved rounds, a faster machine), from a
+ * median of 0.259 ms (eager hand-off, release on the exchange thread) to 0.204 ms with the vacant
+ * role and the release threads (README, Benchmarks).
  *
  * <p>Every line goes to stdout whole, under one lock, so lines never interleave. What the reading
  * thread sends (the error answers above, and the {@code initialize} answer) goes through a queue
@@ -129,9 +139,42 @@ final class StdioTransport implements McpServerTransportProvider {
    */
   private final ThreadPoolExecutor exchanges;
 
+  /**
+   * The threads that clean and give back the connection a call used, once its answer is written
+   * ({@link AnswerFirst#run(Runnable, java.util.concurrent.Executor)}): one kept, in order; more
+   * only once two releases wait behind it (a database slow to answer), as many as there are
+   * exchange threads; with all of them busy, the exchange thread does it itself. So the thread that
+   * answered goes back to reading at once, and the client's next request is not held up by the
+   * previous call's cleaning round trip. Made at the first call's end.
+   */
+  private final ThreadPoolExecutor releases;
+
   /** How many exchange threads at most, unless a test says otherwise. */
   static final int MAX_EXCHANGE_THREADS =
       Math.max(8, 10 * Runtime.getRuntime().availableProcessors());
+
+  /**
+   * How long a request's exchange runs, at least, before the stand-by gives the reading role it
+   * left vacant to another thread: a cancellation or another request waits that long at most.
+   */
+  static final long VACANCY_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+  /** {@link #VACANCY_NANOS}, unless a test says otherwise. */
+  private final long vacancyNanos;
+
+  /**
+   * The reading role's vacancy: 0 while a thread holds it, else the ticket of the vacancy, which
+   * the thread that left it ({@link #reclaimReading}) or the stand-by takes, whichever is first.
+   */
+  private final AtomicLong vacancy = new AtomicLong();
+
+  /** How many vacancies were made so far (their tickets). */
+  private final AtomicLong vacancies = new AtomicLong();
+
+  private final Thread standby = new Thread(this::standBy, "stdio-standby");
+
+  /** Set by the stand-by before it parks for good; a vacancy made after it wakes it. */
+  private volatile boolean standbyIdle;
 
   private volatile boolean closing;
   private volatile McpServerSession session;
@@ -155,6 +198,17 @@ final class StdioTransport implements McpServerTransportProvider {
       OutputStream out,
       Cancellations cancellations,
       int maxExchangeThreads) {
+    this(json, in, out, cancellations, maxExchangeThreads, VACANCY_NANOS);
+  }
+
+  StdioTransport(
+      McpJsonMapper json,
+      InputStream in,
+      OutputStream out,
+      Cancellations cancellations,
+      int maxExchangeThreads,
+      long vacancyNanos) {
+    this.vacancyNanos = vacancyNanos;
     this.exchanges =
         new ThreadPoolExecutor(
             0,
@@ -163,6 +217,14 @@ final class StdioTransport implements McpServerTransportProvider {
             TimeUnit.SECONDS,
             new SynchronousQueue<>(),
             daemonThreads("stdio-exchange-"));
+    this.releases =
+        new ThreadPoolExecutor(
+            1,
+            maxExchangeThreads,
+            60,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(2),
+            daemonThreads("stdio-release-"));
     this.json = json;
     this.in = in;
     this.buffered = new BufferedOutputStream(out, 64 * 1024);
@@ -180,6 +242,8 @@ final class StdioTransport implements McpServerTransportProvider {
     Thread writer = new Thread(this::writeLoop, "stdio-writer");
     writer.setDaemon(true);
     writer.start();
+    standby.setDaemon(true);
+    standby.start();
     exchanges.execute(this::lead);
   }
 
@@ -220,6 +284,7 @@ final class StdioTransport implements McpServerTransportProvider {
 
   private void end() {
     closing = true;
+    LockSupport.unpark(standby);
     ended.countDown();
   }
 
@@ -227,13 +292,19 @@ final class StdioTransport implements McpServerTransportProvider {
 
   /**
    * Runs on the thread that holds the reading role: reads lines until one is a request to hand off,
-   * then passes the role to another thread and runs that request's exchange itself (see the class
-   * comment); at the end of input, ends the transport.
+   * runs that request's exchange itself (see the class comment), then reads on if no other thread
+   * took the reading meanwhile; at the end of input, ends the transport.
    */
   private void lead() {
-    JSONRPCMessage request = readUntilARequest();
-    if (request != null) {
+    while (true) {
+      JSONRPCMessage request = readUntilARequest();
+      if (request == null) {
+        return;
+      }
       exchange(request);
+      if (!reclaimReading()) {
+        return;
+      }
     }
   }
 
@@ -291,6 +362,13 @@ final class StdioTransport implements McpServerTransportProvider {
           continue;
         }
         readerThread = null;
+        if (chunkStart == chunkEnd) {
+          // Nothing more read yet (a client waiting for this answer): the role stays vacant while
+          // this thread runs the request, for the stand-by to give away if it runs long.
+          vacate();
+          handedOff = true;
+          return message;
+        }
         if (passReading()) {
           handedOff = true;
           return message;
@@ -324,6 +402,7 @@ final class StdioTransport implements McpServerTransportProvider {
       if (!handedOff) {
         readerThread = null;
         awaitAnswers(EOF_GRACE_MS);
+        awaitReleases(EOF_GRACE_MS);
         McpServerSession s = session;
         end();
         if (s != null) {
@@ -368,6 +447,75 @@ final class StdioTransport implements McpServerTransportProvider {
         && McpSchema.METHOD_NOTIFICATION_INITIALIZED.equals(n.method());
   }
 
+  /**
+   * Leaves the reading role vacant while this thread runs the request it read: taken back by this
+   * thread when the exchange is done ({@link #reclaimReading}), or given to another thread by the
+   * stand-by if it is still vacant after {@link #VACANCY_NANOS} or more.
+   */
+  private void vacate() {
+    long ticket = vacancies.incrementAndGet();
+    vacancy.set(ticket);
+    if (standbyIdle) {
+      standbyIdle = false;
+      LockSupport.unpark(standby);
+    }
+  }
+
+  /**
+   * Takes the reading role back after an exchange; false when the stand-by gave it to another
+   * thread meanwhile (or this thread never left it vacant: it was handed on at once).
+   */
+  private boolean reclaimReading() {
+    long v = vacancy.get();
+    return v != 0 && vacancy.compareAndSet(v, 0);
+  }
+
+  /**
+   * The stand-by: while reading roles are left vacant, looks every {@link #VACANCY_NANOS}; a
+   * vacancy it sees twice (the exchange of that request has run that long) it takes and gives to
+   * another exchange thread, or, with every exchange thread busy, to the SDK's elastic scheduler,
+   * so a cancellation, a ping or the next request is read while a long call runs. Parked for good
+   * once a look finds no vacancy and none made since the last look, until the next one.
+   */
+  private void standBy() {
+    long seen = 0;
+    long madeBefore = 0;
+    while (!closing) {
+      long v = vacancy.get();
+      if (v != 0 && v == seen && vacancy.compareAndSet(v, 0)) {
+        if (!passReading() && !readElsewhere()) {
+          vacancy.set(v); // nowhere to read yet: looked at again at the next look
+        }
+        seen = 0;
+      } else {
+        seen = v;
+      }
+      long made = vacancies.get();
+      if (v == 0 && made == madeBefore) {
+        standbyIdle = true;
+        // Looked at again after saying so: a vacancy made meanwhile is not missed.
+        if (vacancy.get() == 0 && !closing) {
+          LockSupport.park(this);
+        }
+        standbyIdle = false;
+        made = vacancies.get();
+      } else {
+        LockSupport.parkNanos(this, vacancyNanos);
+      }
+      madeBefore = made;
+    }
+  }
+
+  /** The reading role on a thread of the SDK's elastic scheduler; false if it refused. */
+  private boolean readElsewhere() {
+    try {
+      Schedulers.boundedElastic().schedule(this::lead);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
   /** Gives the reading role to an idle (or new) exchange thread; false when all are busy. */
   private boolean passReading() {
     try {
@@ -384,7 +532,7 @@ final class StdioTransport implements McpServerTransportProvider {
    * given back after that ({@link AnswerFirst}).
    */
   private void exchange(JSONRPCMessage message) {
-    AnswerFirst.run(() -> dispatchSafely(message));
+    AnswerFirst.run(() -> dispatchSafely(message), releases);
   }
 
   /**
@@ -418,6 +566,20 @@ final class StdioTransport implements McpServerTransportProvider {
         .subscribe(
             ignored -> {},
             e -> log.debug("handling a {} failed: {}", message.getClass().getSimpleName(), e));
+  }
+
+  /**
+   * At the end: lets the releases still running finish (for at most {@code millis}), so the
+   * connections are clean before the pools close; a release handed over later runs on the thread
+   * that hands it.
+   */
+  private void awaitReleases(long millis) {
+    releases.shutdown();
+    try {
+      releases.awaitTermination(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Waits until every request read so far is answered, for at most {@code millis}. */

@@ -137,6 +137,146 @@ class StdioTransportTest {
     }
   }
 
+  /** A session on {@code transport} with two tools: "fast" records its thread, "wait" waits. */
+  private static final class TwoTools implements AutoCloseable {
+    final PipedOutputStream toServer = new PipedOutputStream();
+    final BufferedReader out;
+    final StdioTransport transport;
+    final McpSyncServer server;
+    final CountDownLatch finish = new CountDownLatch(1);
+    final CountDownLatch started = new CountDownLatch(1);
+    final List<String> fastThreads = new ArrayList<>();
+
+    TwoTools(long vacancyNanos) throws Exception {
+      McpJsonMapper json = CrdbTools.jsonMapper();
+      PipedInputStream serverIn = new PipedInputStream(toServer, 1 << 16);
+      PipedInputStream fromServer = new PipedInputStream(1 << 20);
+      PipedOutputStream serverOut = new PipedOutputStream(fromServer);
+      transport =
+          new StdioTransport(
+              json,
+              serverIn,
+              serverOut,
+              new Cancellations(),
+              StdioTransport.MAX_EXCHANGE_THREADS,
+              vacancyNanos);
+      server =
+          McpServer.sync(transport)
+              .immediateExecution(true)
+              .serverInfo("test", "1")
+              .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
+              .tools(
+                  SyncToolSpecification.builder()
+                      .tool(
+                          McpSchema.Tool.builder()
+                              .name("fast")
+                              .inputSchema(json, "{\"type\":\"object\"}")
+                              .build())
+                      .callHandler(
+                          (exchange, request) -> {
+                            synchronized (fastThreads) {
+                              fastThreads.add(Thread.currentThread().getName());
+                            }
+                            return McpSchema.CallToolResult.builder()
+                                .addTextContent("fast")
+                                .isError(false)
+                                .build();
+                          })
+                      .build(),
+                  SyncToolSpecification.builder()
+                      .tool(
+                          McpSchema.Tool.builder()
+                              .name("wait")
+                              .inputSchema(json, "{\"type\":\"object\"}")
+                              .build())
+                      .callHandler(
+                          (exchange, request) -> {
+                            started.countDown();
+                            try {
+                              finish.await(30, TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                              Thread.currentThread().interrupt();
+                            }
+                            return McpSchema.CallToolResult.builder()
+                                .addTextContent("done")
+                                .isError(false)
+                                .build();
+                          })
+                      .build())
+              .build();
+      out = new BufferedReader(new InputStreamReader(fromServer, StandardCharsets.UTF_8));
+      send(
+          toServer,
+          "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+              + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}");
+      assertThat(JSON.readTree(out.readLine()).path("id").asInt()).isZero();
+      send(toServer, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+    }
+
+    JsonNode call(int id, String tool) throws Exception {
+      send(
+          toServer,
+          "{\"jsonrpc\":\"2.0\",\"id\":"
+              + id
+              + ",\"method\":\"tools/call\",\"params\":{\"name\":\""
+              + tool
+              + "\",\"arguments\":{}}}");
+      return tool.equals("wait") ? null : JSON.readTree(out.readLine());
+    }
+
+    @Override
+    public void close() throws Exception {
+      finish.countDown();
+      toServer.close();
+      // The end of input ends the transport.
+      assertTimeoutPreemptively(Duration.ofSeconds(5), transport::awaitEnd);
+      server.close();
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void callsAnsweredOneAtATimeRunOnTheThreadThatReadThemWithNoOtherWoken() throws Exception {
+    // A vacancy taken over only after a minute: on a slow machine too, no call here is that slow.
+    try (TwoTools s = new TwoTools(TimeUnit.MINUTES.toNanos(1))) {
+      // Each call answered before the next is sent: the thread that ran one reads the next.
+      for (int id = 1; id <= 5; id++) {
+        JsonNode r = s.call(id, "fast");
+        assertThat(r.path("id").asInt()).isEqualTo(id);
+        assertThat(r.path("result").path("content").path(0).path("text").asText())
+            .isEqualTo("fast");
+      }
+      synchronized (s.fastThreads) {
+        assertThat(s.fastThreads).hasSize(5);
+        assertThat(Set.copyOf(s.fastThreads)).hasSize(1);
+        assertThat(s.fastThreads.get(0)).startsWith("stdio-exchange-");
+      }
+    }
+  }
+
+  @Test
+  @Timeout(60) // a reading never taken over would leave the ping unanswered: fail, not hang
+  void whileALongCallRunsTheStandByGivesTheReadingToAnotherThread() throws Exception {
+    try (TwoTools s = new TwoTools(StdioTransport.VACANCY_NANOS)) {
+      // A call that runs on and on, alone in its read: its thread left the reading vacant, the
+      // stand-by gives it to another thread, so a ping sent afterwards is read and answered.
+      s.call(1, "wait");
+      assertThat(s.started.await(10, TimeUnit.SECONDS)).as("the long call started").isTrue();
+      send(s.toServer, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}");
+      JsonNode ping = JSON.readTree(s.out.readLine());
+      assertThat(ping.path("id").asInt()).isEqualTo(2);
+      assertThat(ping.has("result")).isTrue();
+      // And a call sent meanwhile runs beside the long one.
+      JsonNode fast = s.call(3, "fast");
+      assertThat(fast.path("id").asInt()).isEqualTo(3);
+      s.finish.countDown();
+      JsonNode done = JSON.readTree(s.out.readLine());
+      assertThat(done.path("id").asInt()).isEqualTo(1);
+      assertThat(done.path("result").path("content").path(0).path("text").asText())
+          .isEqualTo("done");
+    }
+  }
+
   private static void send(OutputStream to, String line) throws Exception {
     to.write((line + "\n").getBytes(StandardCharsets.UTF_8));
     to.flush();
