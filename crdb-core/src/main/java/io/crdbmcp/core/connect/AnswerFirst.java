@@ -1,7 +1,7 @@
 package io.crdbmcp.core.connect;
 
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,8 +65,14 @@ public final class AnswerFirst {
   }
 
   private static void handOver(Runnable release, Executor releases) {
+    // Run once at most: an executor that fails after queueing it (a thread it could not start)
+    // must not have it run twice, on a connection by then given back and lent to another call.
+    AtomicBoolean ran = new AtomicBoolean();
     Runnable guarded =
         () -> {
+          if (!ran.compareAndSet(false, true)) {
+            return;
+          }
           try {
             release.run();
           } catch (RuntimeException e) {
@@ -75,7 +81,9 @@ public final class AnswerFirst {
         };
     try {
       releases.execute(guarded);
-    } catch (RejectedExecutionException e) {
+    } catch (RuntimeException | Error e) {
+      // Refused (RejectedExecutionException), or the executor failed: released here, or the
+      // connection would stay lent and the pool one short for good.
       guarded.run();
     }
   }

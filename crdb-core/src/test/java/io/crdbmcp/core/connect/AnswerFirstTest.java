@@ -171,4 +171,32 @@ class AnswerFirstTest {
       assertThat(crdb.query("SELECT 43 AS answer").rows()).hasSize(1);
     }
   }
+
+  @Test
+  void anExecutorThatFailsAfterQueueingTheReleaseCannotHaveItRunTwice() throws Exception {
+    try (Crdb crdb = open()) {
+      AtomicReference<Runnable> queued = new AtomicReference<>();
+      // Queued, then a failure (as a thread pool that could not start a thread): released inline.
+      AnswerFirst.run(
+          () -> assertThat(crdb.query("SELECT 42 AS answer").rows()).hasSize(1),
+          r -> {
+            queued.set(r);
+            throw new OutOfMemoryError("unable to create native thread (test)");
+          });
+      assertThat(idleInTransaction()).as("released on the run's thread").isZero();
+      // The queued copy runs late, while the pool's one connection is lent to the next call: it
+      // must do nothing (a second release would evict that connection under the other call).
+      AtomicReference<Object> during = new AtomicReference<>();
+      AnswerFirst.run(
+          () -> {
+            during.set(crdb.query("SELECT pg_backend_pid() AS pid").rows().get(0).get(0));
+            queued.get().run();
+          });
+      Object after = crdb.query("SELECT pg_backend_pid() AS pid").rows().get(0).get(0);
+      assertThat(after)
+          .as("the same session: the connection was not evicted")
+          .isEqualTo(during.get());
+      assertThat(idleInTransaction()).isZero();
+    }
+  }
 }

@@ -401,8 +401,9 @@ final class StdioTransport implements McpServerTransportProvider {
     } finally {
       if (!handedOff) {
         readerThread = null;
+        long graceEnds = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EOF_GRACE_MS);
         awaitAnswers(EOF_GRACE_MS);
-        awaitReleases(EOF_GRACE_MS);
+        awaitReleases(Math.max(0, TimeUnit.NANOSECONDS.toMillis(graceEnds - System.nanoTime())));
         McpServerSession s = session;
         end();
         if (s != null) {
@@ -462,8 +463,9 @@ final class StdioTransport implements McpServerTransportProvider {
   }
 
   /**
-   * Takes the reading role back after an exchange; false when the stand-by gave it to another
-   * thread meanwhile (or this thread never left it vacant: it was handed on at once).
+   * Takes the reading role back after an exchange, if it is vacant (left by this thread or another
+   * one, or offered by the stand-by to a thread that has not started yet: that offer then lapses);
+   * false when another thread holds it.
    */
   private boolean reclaimReading() {
     long v = vacancy.get();
@@ -472,26 +474,33 @@ final class StdioTransport implements McpServerTransportProvider {
 
   /**
    * The stand-by: while reading roles are left vacant, looks every {@link #VACANCY_NANOS}; a
-   * vacancy it sees twice (the exchange of that request has run that long) it takes and gives to
-   * another exchange thread, or, with every exchange thread busy, to the SDK's elastic scheduler,
-   * so a cancellation, a ping or the next request is read while a long call runs. Parked for good
-   * once a look finds no vacancy and none made since the last look, until the next one.
+   * vacancy it sees twice (the exchange of that request has run that long) it offers to another
+   * exchange thread, or, with every exchange thread busy, to the SDK's elastic scheduler, so a
+   * cancellation, a ping or the next request is read while a long call runs. An offer is the
+   * vacancy's ticket negated: whichever comes first takes it, the thread offered it or a thread
+   * done with its exchange ({@link #reclaimReading}), so a role offered to a queue behind busy
+   * calls is still taken back by the first thread free. An offer not taken is made again at the
+   * next look. Parked for good once a look finds no vacancy and none made since the last look,
+   * until the next one.
    */
   private void standBy() {
     long seen = 0;
     long madeBefore = 0;
     while (!closing) {
       long v = vacancy.get();
-      if (v != 0 && v == seen && vacancy.compareAndSet(v, 0)) {
-        if (!passReading() && !readElsewhere()) {
-          vacancy.set(v); // nowhere to read yet: looked at again at the next look
+      try {
+        if (v > 0 && v == seen && vacancy.compareAndSet(v, -v)) {
+          offer(v);
+        } else if (v < 0 && v == seen) {
+          offer(-v); // offered at an earlier look and not taken yet: offered again
         }
-        seen = 0;
-      } else {
-        seen = v;
+      } catch (RuntimeException | Error e) {
+        // The offer stays (or lapses to a thread done with its exchange): tried again next look.
+        log.warn("the stdio stand-by could not hand the reading on: {}", e.toString());
       }
+      seen = vacancy.get();
       long made = vacancies.get();
-      if (v == 0 && made == madeBefore) {
+      if (seen == 0 && made == madeBefore) {
         standbyIdle = true;
         // Looked at again after saying so: a vacancy made meanwhile is not missed.
         if (vacancy.get() == 0 && !closing) {
@@ -506,10 +515,23 @@ final class StdioTransport implements McpServerTransportProvider {
     }
   }
 
-  /** The reading role on a thread of the SDK's elastic scheduler; false if it refused. */
-  private boolean readElsewhere() {
+  /** Offers the reading role of vacancy {@code ticket} (now negated) to another thread. */
+  private void offer(long ticket) {
+    Runnable take =
+        () -> {
+          if (vacancy.compareAndSet(-ticket, 0)) {
+            lead();
+          }
+        };
+    if (!passReading(take)) {
+      readElsewhere(take);
+    }
+  }
+
+  /** {@code task} on a thread of the SDK's elastic scheduler; false if it refused. */
+  private static boolean readElsewhere(Runnable task) {
     try {
-      Schedulers.boundedElastic().schedule(this::lead);
+      Schedulers.boundedElastic().schedule(task);
       return true;
     } catch (RejectedExecutionException e) {
       return false;
@@ -518,8 +540,12 @@ final class StdioTransport implements McpServerTransportProvider {
 
   /** Gives the reading role to an idle (or new) exchange thread; false when all are busy. */
   private boolean passReading() {
+    return passReading(this::lead);
+  }
+
+  private boolean passReading(Runnable task) {
     try {
-      exchanges.execute(this::lead);
+      exchanges.execute(task);
       return true;
     } catch (RejectedExecutionException e) {
       return false;
