@@ -4,7 +4,8 @@
 # embedded PostgreSQL, with the same client, in one run; prints start time, p50 of a one-row
 # query, tools/list size and the text of a 100-row result, and our figures as ratios.
 # Usage: bench/compare.sh   (needs npm for the peers; PEERS_DIR reuses an installed copy;
-#        JAVA_OPTS=-Dbench.calls=N -Dbench.warm=N -Dbench.starts=N change the run)
+#        JAVA_OPTS=-Dbench.calls=N -Dbench.warm=N -Dbench.starts=N -Dbench.rounds=N change the run;
+#        the figures are medians of interleaved rounds)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

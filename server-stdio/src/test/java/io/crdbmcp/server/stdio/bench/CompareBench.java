@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * mcp-server-postgres}) and dbhub, on the same embedded PostgreSQL, driven by the same minimal
  * JSON-RPC line client over stdio, in one run. Prints, per server, start to the initialize answer,
  * the p50 of a warmed one-row indexed query, the size of tools/list and the text of a 100-row,
- * 10-column result, and our figures as ratios of the best peer's. Run with bench/compare.sh.
+ * 10-column result, and our figures as ratios of the best peer's, each the median of interleaved
+ * rounds ({@link #ROUNDS}). Run with bench/compare.sh.
  *
  * <p>The same SQL text (no bind parameters, which the Node server's one tool does not take) goes to
  * every server, through each one's own query tool.
@@ -32,7 +33,16 @@ public final class CompareBench {
   private CompareBench() {}
 
   static final ObjectMapper JSON = new ObjectMapper();
-  static final int STARTS = Integer.getInteger("bench.starts", 10);
+  static final int STARTS = Integer.getInteger("bench.starts", 6);
+
+  /**
+   * Rounds, each measuring every server once (starts, then one session of calls), in alternating
+   * order; the figures are the medians of the rounds'. On a shared virtual machine one server's
+   * figures drift by a factor of two between minutes, so servers measured one after the other
+   * compared that drift as much as the servers.
+   */
+  static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+
   static final int WARM = Integer.getInteger("bench.warm", 2000);
   static final int CALLS = Integer.getInteger("bench.calls", 2000);
 
@@ -60,9 +70,9 @@ public final class CompareBench {
       String url = pg.url("rideshare");
       System.out.println("database: embedded PostgreSQL, demo sample (" + url + ")");
       System.out.printf(
-          "client: one minimal JSON-RPC line client for every server; %d starts, %d warm-up and"
-              + " %d measured calls%n%n",
-          STARTS, WARM, CALLS);
+          "client: one minimal JSON-RPC line client for every server; %d interleaved rounds, each"
+              + " of %d starts, %d warm-up and %d measured calls per server%n%n",
+          ROUNDS, STARTS, WARM, CALLS);
       List<Server> servers = new ArrayList<>();
       servers.add(
           new Server(
@@ -88,18 +98,47 @@ public final class CompareBench {
       } else {
         System.out.println("(dbhub not found under " + peers + ": not run)");
       }
-      Map<String, Figures> all = new LinkedHashMap<>();
       // -Dbench.only=cockroachdb-mcp measures one server (while working on it).
       String only = System.getProperty("bench.only");
       servers.removeIf(s -> only != null && !only.equals(s.name()));
-      for (Server s : servers) {
-        Figures f = measure(s);
-        all.put(s.name(), f);
-        System.out.printf(
-            "%-20s start %6.0f ms | one-row p50 %.3f ms | tools/list %6d bytes (%d tools) |"
-                + " 100 rows %6d bytes%n",
-            s.name(), f.startMs(), f.p50Ms(), f.toolListBytes(), f.tools(), f.hundredRowBytes());
+      Map<String, List<Figures>> rounds = new LinkedHashMap<>();
+      for (int r = 0; r < ROUNDS; r++) {
+        List<Server> order = new ArrayList<>(servers);
+        if (r % 2 == 1) {
+          java.util.Collections.reverse(order);
+        }
+        for (Server s : order) {
+          Figures f = measure(s);
+          rounds.computeIfAbsent(s.name(), k -> new ArrayList<>()).add(f);
+          System.out.printf(
+              "round %d %-20s start %6.0f ms | one-row p50 %.3f ms | tools/list %6d bytes (%d"
+                  + " tools) | 100 rows %6d bytes%n",
+              r + 1,
+              s.name(),
+              f.startMs(),
+              f.p50Ms(),
+              f.toolListBytes(),
+              f.tools(),
+              f.hundredRowBytes());
+        }
       }
+      Map<String, Figures> all = new LinkedHashMap<>();
+      for (Server s : servers) {
+        List<Figures> fs = rounds.get(s.name());
+        Figures last = fs.get(fs.size() - 1);
+        Figures median =
+            new Figures(
+                pct(fs.stream().map(Figures::startMs).toList(), 50),
+                pct(fs.stream().map(Figures::p50Ms).toList(), 50),
+                last.toolListBytes(),
+                last.tools(),
+                last.hundredRowBytes());
+        all.put(s.name(), median);
+        System.out.printf(
+            "%nmedian of %d rounds: %-20s start %6.0f ms | one-row p50 %.3f ms",
+            fs.size(), s.name(), median.startMs(), median.p50Ms());
+      }
+      System.out.println();
       report(all);
     }
   }
