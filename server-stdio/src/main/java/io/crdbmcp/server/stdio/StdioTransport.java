@@ -490,9 +490,11 @@ final class StdioTransport implements McpServerTransportProvider {
       long v = vacancy.get();
       try {
         if (v > 0 && v == seen && vacancy.compareAndSet(v, -v)) {
-          offer(v);
+          offer(v, true);
         } else if (v < 0 && v == seen) {
-          offer(-v); // offered at an earlier look and not taken yet: offered again
+          // Offered at an earlier look and not taken yet: offered again to the exchange threads
+          // (one may be idle now); the elastic scheduler has it queued already, if it took it.
+          offer(-v, false);
         }
       } catch (RuntimeException | Error e) {
         // The offer stays (or lapses to a thread done with its exchange): tried again next look.
@@ -515,15 +517,18 @@ final class StdioTransport implements McpServerTransportProvider {
     }
   }
 
-  /** Offers the reading role of vacancy {@code ticket} (now negated) to another thread. */
-  private void offer(long ticket) {
+  /**
+   * Offers the reading role of vacancy {@code ticket} (now negated) to an exchange thread, or if
+   * all are busy and {@code orElsewhere}, to the SDK's elastic scheduler.
+   */
+  private void offer(long ticket, boolean orElsewhere) {
     Runnable take =
         () -> {
           if (vacancy.compareAndSet(-ticket, 0)) {
             lead();
           }
         };
-    if (!passReading(take)) {
+    if (!passReading(take) && orElsewhere) {
       readElsewhere(take);
     }
   }
