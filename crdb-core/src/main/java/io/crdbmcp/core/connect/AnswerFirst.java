@@ -82,6 +82,9 @@ public final class AnswerFirst {
     try {
       releases.execute(guarded);
     } catch (RuntimeException | Error e) {
+      if (ran.get()) {
+        throw e; // the release ran (an Error from it, on this thread): not swallowed
+      }
       // Refused (RejectedExecutionException), or the executor failed: released here, or the
       // connection would stay lent and the pool one short for good.
       guarded.run();

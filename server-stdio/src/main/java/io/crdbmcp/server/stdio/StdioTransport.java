@@ -189,16 +189,7 @@ final class StdioTransport implements McpServerTransportProvider {
 
   StdioTransport(
       McpJsonMapper json, InputStream in, OutputStream out, Cancellations cancellations) {
-    this(json, in, out, cancellations, MAX_EXCHANGE_THREADS);
-  }
-
-  StdioTransport(
-      McpJsonMapper json,
-      InputStream in,
-      OutputStream out,
-      Cancellations cancellations,
-      int maxExchangeThreads) {
-    this(json, in, out, cancellations, maxExchangeThreads, VACANCY_NANOS);
+    this(json, in, out, cancellations, MAX_EXCHANGE_THREADS, VACANCY_NANOS);
   }
 
   StdioTransport(
