@@ -1,8 +1,5 @@
 package io.crdbmcp.tools;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.crdbmcp.core.CallCancel;
 import io.crdbmcp.core.CallObserver;
 import io.crdbmcp.core.Caller;
@@ -13,7 +10,6 @@ import io.crdbmcp.core.Progress;
 import io.crdbmcp.core.SqlRefusedException;
 import io.crdbmcp.core.safety.Rule;
 import io.modelcontextprotocol.json.McpJsonMapper;
-import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
@@ -632,11 +628,7 @@ public final class CrdbTools {
    * database exactly instead of as a rounded double.
    */
   public static McpJsonMapper jsonMapper() {
-    return new CallRequestMapper(
-        new JacksonMcpJsonMapper(
-            new ObjectMapper()
-                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)));
+    return new WireMapper();
   }
 
   // --- Configuration

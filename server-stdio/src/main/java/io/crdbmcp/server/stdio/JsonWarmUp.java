@@ -12,16 +12,17 @@ import java.util.concurrent.CompletionException;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the JSON mapper's (de)serializers for the first exchange of a session (the {@code
- * initialize} request, its answer, the {@code initialized} notification) on a background thread
- * while the main thread opens the library and builds the tools.
+ * Runs the first exchange of a session (the {@code initialize} request, its answer, the {@code
+ * initialized} notification, a {@code tools/list} answer) through the transport's JSON mapper on a
+ * background thread while the main thread opens the library and builds the tools.
  *
- * <p>Jackson builds a type's (de)serializer by reflection the first time it meets the type, and
- * caches it in the mapper: about 80 ms of the first {@code initialize} answer on the 2-core
- * development machine, all of it on the reader thread after start-up was done (an async-profiler
- * wall-clock profile of a start). Done here, it overlaps the start-up work on the other core. It
- * only decodes and encodes constant messages with the transport's own mapper: nothing is sent, and
- * a failure costs only the head start (the transport builds what is missing when it needs it).
+ * <p>Since 2026-12-08 the mapper handles these messages without Jackson's data binding ({@code
+ * WireJson} in crdb-tools; the data binding's reflection over the SDK's records was most of this
+ * thread's work, and about 15% of a start's CPU): what is warmed here now is the streaming parser
+ * and generator, the SDK's record classes and this server's tool library (whose first logger sets
+ * up slf4j), class loading and initialisation the main thread would otherwise do itself. Done here,
+ * it overlaps the start-up work on the other core. It only decodes and encodes constant messages
+ * with the transport's own mapper: nothing is sent, and a failure costs only the head start.
  */
 final class JsonWarmUp {
   // No static logger: the first one a process makes sets up slf4j (its configuration file, a

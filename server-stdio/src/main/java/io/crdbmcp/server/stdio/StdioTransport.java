@@ -702,7 +702,9 @@ final class StdioTransport implements McpServerTransportProvider {
     try {
       // The same classification as McpSchema.deserializeJsonRpcMessage, on the parsed map.
       if (map.containsKey("method") && map.containsKey("id")) {
-        message = request(map);
+        // Made directly when its members have the usual types (CrdbTools.jsonMapper), else by
+        // Jackson; either way the SDK's record checks them.
+        message = json.convertValue(map, McpSchema.JSONRPCRequest.class);
       } else if (map.containsKey("method")) {
         message = json.convertValue(map, McpSchema.JSONRPCNotification.class);
       } else if (map.containsKey("result") || map.containsKey("error")) {
@@ -725,23 +727,6 @@ final class StdioTransport implements McpServerTransportProvider {
       unanswered.add(String.valueOf(r.id()));
     }
     return message;
-  }
-
-  /**
-   * The request in a parsed line: made directly when its members have the types Jackson would give
-   * them (a string version and method, a string or integer id), as in every request clients send,
-   * else converted by Jackson. Either way the SDK's record checks them. Converting the parsed map
-   * again (writing it out as tokens and reading those back) was about 3% of a one-row call's CPU
-   * (async-profiler, 2026-12-07).
-   */
-  private McpSchema.JSONRPCRequest request(Map<?, ?> map) {
-    Object id = map.get("id");
-    if (map.get("jsonrpc") instanceof String version
-        && map.get("method") instanceof String method
-        && (id instanceof String || id instanceof Integer || id instanceof Long)) {
-      return new McpSchema.JSONRPCRequest(version, method, id, map.get("params"));
-    }
-    return json.convertValue(map, McpSchema.JSONRPCRequest.class);
   }
 
   /** Whether the bytes are well-formed UTF-8, checked through a small buffer (no copy). */

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * The transports' mapper gives the SDK the same tools/call request Jackson's conversion would, for
  * every shape of params: made directly when the shapes are the usual ones, converted otherwise.
  */
-class CallRequestMapperTest {
+class WireMapperTest {
   final McpJsonMapper mapper = CrdbTools.jsonMapper();
 
   /** Jackson alone, configured as the transports' mapper is. */
