@@ -6,7 +6,9 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -302,7 +304,7 @@ final class WireJson {
   static byte[] writeBytes(Object value, Supplier<ObjectMapper> binding) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
-      write(g, value, binding);
+      writeTop(g, value, binding);
     }
     return out.toByteArray();
   }
@@ -310,9 +312,23 @@ final class WireJson {
   static String writeString(Object value, Supplier<ObjectMapper> binding) throws IOException {
     StringWriter out = new StringWriter(256);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
-      write(g, value, binding);
+      writeTop(g, value, binding);
     }
     return out.toString();
+  }
+
+  /**
+   * Writes a whole message; a runtime failure part-way (a value that cannot be written) becomes an
+   * IOException, as the data binding reported it, and the partial output is discarded by the
+   * caller.
+   */
+  private static void writeTop(JsonGenerator g, Object value, Supplier<ObjectMapper> binding)
+      throws IOException {
+    try {
+      write(g, value, binding);
+    } catch (RuntimeException e) {
+      throw JsonMappingException.from(g, "cannot write the message: " + e, e);
+    }
   }
 
   /** Whether {@link #write} writes {@code value} itself at its top (else Jackson writes it all). */
@@ -407,7 +423,11 @@ final class WireJson {
         g.writeFieldName("tools");
         g.writeStartArray();
         for (McpSchema.Tool t : r.tools()) {
-          tool(g, t, binding);
+          if (t == null) {
+            g.writeNull();
+          } else {
+            tool(g, t, binding);
+          }
         }
         g.writeEndArray();
       }
@@ -475,7 +495,11 @@ final class WireJson {
       field(g, "returnDirect", a.returnDirect(), binding);
       g.writeEndObject();
     } else {
-      binding.get().writeValue(g, v);
+      // As a member typed Object, the way the data binding wrote it inside the SDK's records: the
+      // value's own serializer without a type id (writeValue would add one for a type that has
+      // @JsonTypeInfo, such as an elicitation request's "mode", which it then wrote twice).
+      SerializerProvider provider = binding.get().getSerializerProviderInstance();
+      provider.findValueSerializer(v.getClass(), null).serialize(v, g, provider);
     }
   }
 

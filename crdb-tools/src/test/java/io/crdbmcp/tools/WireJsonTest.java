@@ -267,6 +267,24 @@ class WireJsonTest {
             "notifications/message",
             new McpSchema.LoggingMessageNotification(McpSchema.LoggingLevel.INFO, "l", "d")));
     out.add(new McpSchema.JSONRPCRequest("2.0", "ping", "srv-1", null));
+    // Values the data binding writes, as members typed Object: without a type id (an elicitation
+    // request's "mode" once, content in a map without "type").
+    out.add(
+        new McpSchema.JSONRPCRequest(
+            "2.0",
+            "elicitation/create",
+            "srv-2",
+            new McpSchema.ElicitFormRequest(
+                "Confirm?", Map.of("type", "object", "properties", Map.of()), null)));
+    out.add(
+        Map.of("c", new McpSchema.TextContent("hi"), "l", List.of(new McpSchema.TextContent("x"))));
+    out.add(
+        new McpSchema.JSONRPCResponse(
+            "2.0",
+            6,
+            new McpSchema.ListToolsResult(
+                Arrays.asList(McpSchema.Tool.builder().name("t").build(), null), null),
+            null));
     Map<String, Object> errorMap = new LinkedHashMap<>();
     errorMap.put("jsonrpc", "2.0");
     errorMap.put("id", null);
@@ -283,9 +301,118 @@ class WireJsonTest {
       assertThat(ours).as(String.valueOf(message)).isEqualTo(theirs);
       assertThat(TREES.readTree(wire.writeValueAsString(message))).isEqualTo(theirs);
     }
+    // A duplicate member is lost in a tree: the elicitation request's "mode" is written once.
+    String elicitation =
+        wire.writeValueAsString(
+            new McpSchema.JSONRPCRequest(
+                "2.0",
+                "elicitation/create",
+                1,
+                new McpSchema.ElicitFormRequest("Confirm?", Map.of("type", "object"), null)));
+    assertThat(elicitation.split("\"mode\"", -1)).as(elicitation).hasSize(2);
     // Decimals in plain notation, as before.
     assertThat(wire.writeValueAsString(Map.of("v", new BigDecimal("1E+3"))))
         .isEqualTo("{\"v\":1000}");
+  }
+
+  @Test
+  void aValueThatCannotBeWrittenIsAnIoException() {
+    List<Object> failing =
+        new ArrayList<>() {
+          @Override
+          public java.util.Iterator<Object> iterator() {
+            throw new IllegalStateException("broken list");
+          }
+        };
+    Object message =
+        new McpSchema.JSONRPCResponse(
+            "2.0",
+            1,
+            new McpSchema.CallToolResult(List.of(), false, Map.of("rows", failing), null),
+            null);
+    assertThatThrownBy(() -> wire.writeValueAsBytes(message))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("broken list");
+    assertThatThrownBy(() -> wire.writeValueAsString(message)).isInstanceOf(IOException.class);
+  }
+
+  /**
+   * The members {@link WireJson} reads and writes by hand, record by record: an SDK that adds one
+   * fails here, so that WireJson learns it instead of dropping it.
+   */
+  @Test
+  void everyRecordWrittenOrMadeByHandHasTheMembersWireJsonKnows() {
+    Map<Class<?>, List<String>> known = new LinkedHashMap<>();
+    known.put(McpSchema.JSONRPCResponse.class, List.of("jsonrpc", "id", "result", "error"));
+    known.put(McpSchema.JSONRPCResponse.JSONRPCError.class, List.of("code", "message", "data"));
+    known.put(McpSchema.JSONRPCNotification.class, List.of("jsonrpc", "method", "params"));
+    known.put(McpSchema.JSONRPCRequest.class, List.of("jsonrpc", "method", "id", "params"));
+    known.put(
+        McpSchema.CallToolResult.class, List.of("content", "isError", "structuredContent", "meta"));
+    known.put(McpSchema.TextContent.class, List.of("annotations", "text", "meta"));
+    known.put(McpSchema.ListToolsResult.class, List.of("tools", "nextCursor", "meta"));
+    known.put(
+        McpSchema.Tool.class,
+        List.of(
+            "name",
+            "title",
+            "description",
+            "inputSchema",
+            "outputSchema",
+            "annotations",
+            "meta",
+            "icons"));
+    known.put(
+        McpSchema.ToolAnnotations.class,
+        List.of(
+            "title",
+            "readOnlyHint",
+            "destructiveHint",
+            "idempotentHint",
+            "openWorldHint",
+            "returnDirect"));
+    known.put(
+        McpSchema.InitializeResult.class,
+        List.of("protocolVersion", "capabilities", "serverInfo", "instructions", "meta"));
+    known.put(
+        McpSchema.ServerCapabilities.class,
+        List.of(
+            "completions",
+            "experimental",
+            "logging",
+            "prompts",
+            "resources",
+            "tools",
+            "extensions"));
+    known.put(McpSchema.ServerCapabilities.CompletionCapabilities.class, List.of());
+    known.put(McpSchema.ServerCapabilities.LoggingCapabilities.class, List.of());
+    known.put(McpSchema.ServerCapabilities.PromptCapabilities.class, List.of("listChanged"));
+    known.put(
+        McpSchema.ServerCapabilities.ResourceCapabilities.class,
+        List.of("subscribe", "listChanged"));
+    known.put(McpSchema.ServerCapabilities.ToolCapabilities.class, List.of("listChanged"));
+    known.put(
+        McpSchema.Implementation.class,
+        List.of("name", "title", "version", "description", "icons", "websiteUrl"));
+    known.put(
+        McpSchema.InitializeRequest.class,
+        List.of("protocolVersion", "capabilities", "clientInfo", "meta"));
+    known.put(
+        McpSchema.ClientCapabilities.class,
+        List.of("experimental", "roots", "sampling", "elicitation", "extensions"));
+    known.put(McpSchema.ClientCapabilities.RootCapabilities.class, List.of("listChanged"));
+    known.put(McpSchema.ClientCapabilities.Sampling.class, List.of());
+    known.put(McpSchema.ClientCapabilities.Elicitation.class, List.of("form", "url"));
+    known.put(McpSchema.ClientCapabilities.Elicitation.Form.class, List.of());
+    known.put(McpSchema.ClientCapabilities.Elicitation.Url.class, List.of());
+    known.forEach(
+        (type, members) ->
+            assertThat(
+                    Arrays.stream(type.getRecordComponents())
+                        .map(java.lang.reflect.RecordComponent::getName)
+                        .toList())
+                .as(type.getName())
+                .isEqualTo(members));
   }
 
   @Test
