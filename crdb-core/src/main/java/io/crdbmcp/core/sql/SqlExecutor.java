@@ -4,6 +4,7 @@ import io.crdbmcp.core.CallCancel;
 import io.crdbmcp.core.Caller;
 import io.crdbmcp.core.CrdbException;
 import io.crdbmcp.core.EngineKey;
+import io.crdbmcp.core.Lazy;
 import io.crdbmcp.core.Resilience;
 import io.crdbmcp.core.connect.Database;
 import io.crdbmcp.core.connect.Dialect;
@@ -41,7 +42,13 @@ public final class SqlExecutor {
   private final EngineKey key;
   private final int queryTimeoutSeconds;
   private final Transactions transactions;
-  private final Resilient resilient;
+
+  /**
+   * Made at the first statement, not when the library opens: resilience4j's retry and breaker
+   * configurations (with their class initialisation) were about 6% of the main thread's CPU in a
+   * server start (async-profiler, 2026-12-08). The settings are checked when they are read.
+   */
+  private final Lazy<Resilient> resilient;
 
   public SqlExecutor(EngineKey key, int queryTimeoutSeconds, Transactions transactions) {
     this(key, queryTimeoutSeconds, transactions, Resilience.defaults());
@@ -57,7 +64,7 @@ public final class SqlExecutor {
     this.key = key;
     this.queryTimeoutSeconds = queryTimeoutSeconds;
     this.transactions = transactions;
-    this.resilient = new Resilient(resilience);
+    this.resilient = Lazy.of(() -> new Resilient(resilience));
   }
 
   /**
@@ -65,7 +72,7 @@ public final class SqlExecutor {
    * recent failures, and when an open one lets a call through again.
    */
   public BreakerState breaker(Database db) {
-    return resilient.state(db);
+    return resilient.get().state(db);
   }
 
   /**
@@ -128,7 +135,7 @@ public final class SqlExecutor {
             }
           });
     }
-    return resilient.call(db, access, () -> runOnce(db, access, work));
+    return resilient.get().call(db, access, () -> runOnce(db, access, work));
   }
 
   /** One attempt of a {@link #run} in a transaction of its own. */
