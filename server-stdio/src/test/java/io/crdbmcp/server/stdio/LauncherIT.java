@@ -180,6 +180,10 @@ class LauncherIT {
               "org.postgresql.core.v3.QueryExecutorImpl ",
               "com.zaxxer.hikari.pool.HikariPool ",
               "io.crdbmcp.core.connect.Database ");
+    } else {
+      // Java 25+: the JVM that made the cache takes -XX:-AOTReplayTraining, so the launcher
+      // passes it at every start; the file beside the cache says so.
+      assertThat(archive.resolveSibling(archive.getFileName() + ".no-replay")).exists();
     }
 
     Run again = run(env, "--version");
