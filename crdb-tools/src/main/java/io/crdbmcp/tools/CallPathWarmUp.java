@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Does once, on a background thread, what the first {@code tools/call} of a session would otherwise
- * do while its client waits: Jackson builds the serializers of a call's answer, and the classes of
- * the SQL guard, the renderer and a Prometheus timer with its histogram are loaded and first run.
- * In an async-profiler wall-clock profile of the first one-row call (about 110 ms, 2026-12-07) the
- * answer's serialization was about 33 ms and the first call timer about 30 ms.
+ * do while its client waits: the classes of the SQL guard, the renderer, the answer's JSON writing
+ * ({@link WireJson}; Jackson's data binding before 2026-12-08, when building its serializers was
+ * about 33 ms of the first one-row call) and a Prometheus timer with its histogram (about 30 ms)
+ * are loaded and first run (async-profiler, wall clock, 2026-12-07).
  *
  * <p>Only throwaway objects: nothing is sent, no database is touched, no metric of the server is
  * recorded, and a failure costs only the head start. A transport starts it once the {@code

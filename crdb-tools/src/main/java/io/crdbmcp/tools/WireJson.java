@@ -140,6 +140,25 @@ final class WireJson {
   }
 
   /**
+   * A {@code tools/call} request's params as the SDK's record, made directly when they have the
+   * shapes Jackson would give them (a string {@code name}, an object or no {@code arguments} and
+   * {@code _meta}); the record then holds those same parsed maps. Else null (Jackson converts it).
+   */
+  @SuppressWarnings("unchecked")
+  static McpSchema.CallToolRequest callToolRequest(Object from) {
+    if (from instanceof Map<?, ?> params
+        && params.get("name") instanceof String name
+        && objectOrAbsent(params.get("arguments"))
+        && objectOrAbsent(params.get("_meta"))) {
+      return new McpSchema.CallToolRequest(
+          name,
+          (Map<String, Object>) params.get("arguments"),
+          (Map<String, Object>) params.get("_meta"));
+    }
+    return null;
+  }
+
+  /**
    * The SDK's own JSON creator of an initialize request (the one Jackson calls), or null when this
    * SDK has none of that signature, so that the request is then left to Jackson.
    */
@@ -284,19 +303,9 @@ final class WireJson {
     }
   }
 
+  /** Null, or a map whose keys are all strings (as in one parsed from JSON). */
   private static boolean objectOrAbsent(Object v) {
-    if (v == null) {
-      return true;
-    }
-    if (!(v instanceof Map<?, ?> m)) {
-      return false;
-    }
-    for (Object k : m.keySet()) {
-      if (!(k instanceof String)) {
-        return false;
-      }
-    }
-    return true;
+    return v == null || (v instanceof Map<?, ?> m && stringKeys(m));
   }
 
   // ---- Writing

@@ -20,10 +20,9 @@ import java.util.Map;
  * needed: a session that lists and calls tools does not make it at all before its first answer.
  *
  * <p>A {@code tools/call} request's params, already parsed into a map, become the SDK's {@link
- * McpSchema.CallToolRequest} without a second conversion when they have the shapes Jackson would
- * give them (a string {@code name}, an object or no {@code arguments} and {@code _meta}); the
- * record then holds those same maps. Writing the parsed map out as tokens and reading them back was
- * about 2.5% of a one-row call's CPU (async-profiler, 2026-12-07).
+ * McpSchema.CallToolRequest} without a second conversion ({@link WireJson#callToolRequest}):
+ * writing the parsed map out as tokens and reading them back was about 2.5% of a one-row call's CPU
+ * (async-profiler, 2026-12-07).
  */
 final class WireMapper implements McpJsonMapper {
   private final Lazy<JacksonMcpJsonMapper> jackson =
@@ -38,11 +37,6 @@ final class WireMapper implements McpJsonMapper {
       () -> jackson.get().getObjectMapper();
 
   WireMapper() {}
-
-  /** Jackson's data binding, as this mapper configures it (made at the first call). */
-  ObjectMapper binding() {
-    return binding.get();
-  }
 
   @Override
   public <T> T convertValue(Object fromValue, Class<T> type) {
@@ -66,7 +60,7 @@ final class WireMapper implements McpJsonMapper {
   /** The value made without the data binding, or null to leave the conversion to it. */
   private static Object direct(Object fromValue, java.lang.reflect.Type type) {
     if (type == McpSchema.CallToolRequest.class) {
-      return callToolRequest(fromValue);
+      return WireJson.callToolRequest(fromValue);
     }
     if (type == McpSchema.InitializeRequest.class) {
       return WireJson.initializeRequest(fromValue);
@@ -78,39 +72,6 @@ final class WireMapper implements McpJsonMapper {
       return WireJson.notification(fromValue);
     }
     return null;
-  }
-
-  /** The request made directly from parsed params, or {@code null} to leave it to Jackson. */
-  @SuppressWarnings("unchecked")
-  private static McpSchema.CallToolRequest callToolRequest(Object fromValue) {
-    if (fromValue instanceof Map<?, ?> params
-        && params.get("name") instanceof String name
-        && isObjectOrAbsent(params.get("arguments"))
-        && isObjectOrAbsent(params.get("_meta"))
-        && stringKeys(params.get("arguments"))
-        && stringKeys(params.get("_meta"))) {
-      return new McpSchema.CallToolRequest(
-          name,
-          (Map<String, Object>) params.get("arguments"),
-          (Map<String, Object>) params.get("_meta"));
-    }
-    return null;
-  }
-
-  private static boolean isObjectOrAbsent(Object v) {
-    return v == null || v instanceof Map;
-  }
-
-  /** Whether a map's keys are all strings, as in one parsed from JSON. */
-  private static boolean stringKeys(Object v) {
-    if (v instanceof Map<?, ?> m) {
-      for (Object k : m.keySet()) {
-        if (!(k instanceof String)) {
-          return false;
-        }
-      }
-    }
-    return true;
   }
 
   /** Whether a read into {@code type} is the untyped parse {@link WireJson} does. */

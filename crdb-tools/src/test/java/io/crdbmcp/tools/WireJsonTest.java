@@ -89,7 +89,23 @@ class WireJsonTest {
   @Test
   void refusesWhatIsNotOneJsonValue() {
     List<String> bad =
-        List.of("", "   ", "{", "{\"a\":}", "{bad json", "[1,]", "{\"a\":1}}", "nul", "'x'");
+        List.of(
+            "",
+            "   ",
+            "{",
+            "{\"a\":}",
+            "{bad json",
+            "[1,]",
+            "{\"a\":1}}",
+            "nul",
+            "'x'",
+            // Something after the value, of every kind: another value, a word, a bracket, a
+            // second message started but not finished.
+            "{\"a\":1}null",
+            "{\"a\":1}garbage",
+            "{\"a\":1}]",
+            "[1] 2",
+            "{\"a\":1}\t{\"b\"");
     for (String text : bad) {
       assertThatThrownBy(() -> wire.readValue(text, Object.class))
           .as(text)
